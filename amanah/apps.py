@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AmanahConfig(AppConfig):
+    name = "amanah"
+    verbose_name = _("الأمانة والبلديات")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,228 @@
+"""The core domain: who the municipality is, who works there, who it serves, what it offers."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .enums import (
+    IdType,
+    MunicipalityKind,
+    OneTimeCodePurpose,
+    OwningApp,
+    RolloutState,
+    StaffRole,
+)
+
+
+class BilingualName(models.Model):
+    name_ar = models.CharField(_("الاسم بالعربية"), max_length=200)
+    name_en = models.CharField(_("الاسم بالإنجليزية"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def name(self, language: str = "ar") -> str:
+        return self.name_en if language.startswith("en") else self.name_ar
+
+    def __str__(self) -> str:
+        return f"{self.name_ar} / {self.name_en}"
+
+
+class User(AbstractUser):
+    """A sign-in account. A citizen's username is their national ID or iqama number."""
+
+    class Meta:
+        verbose_name = _("مستخدم")
+        verbose_name_plural = _("المستخدمون")
+
+
+class Municipality(BilingualName):
+    """The Amanah itself or one of its branch municipalities."""
+
+    code = models.CharField(_("الرمز"), max_length=8, unique=True,
+                            help_text=_("Short Latin code used in case and permit numbers, e.g. KHB"))
+    kind = models.CharField(_("النوع"), max_length=10, choices=MunicipalityKind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("الأمانة التابعة لها"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="branches")
+    municipality_class = models.PositiveSmallIntegerField(
+        _("فئة البلدية"), choices=[(n, str(n)) for n in range(1, 6)], default=3,
+        help_text=_("1 (largest) to 5; fee schedules depend on it"))
+    is_active = models.BooleanField(_("نشطة"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("بلدية")
+        verbose_name_plural = _("البلديات")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(municipality_class__gte=1, municipality_class__lte=5),
+                                   name="municipality_class_1_to_5"),
+        ]
+
+
+class Department(BilingualName):
+    """A department of a branch municipality, or of the Amanah centrally."""
+
+    municipality = models.ForeignKey(Municipality, verbose_name=_("البلدية"),
+                                     on_delete=models.PROTECT, related_name="departments")
+    code = models.CharField(_("الرمز"), max_length=32)
+    head = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("رئيس القسم"), null=True,
+                             blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_active = models.BooleanField(_("نشط"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("إدارة")
+        verbose_name_plural = _("الإدارات")
+        ordering = ["municipality__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"],
+                                    name="department_code_unique_in_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality.code}/{self.code} — {self.name_ar}"
+
+
+class StaffMembership(models.Model):
+    """A staff member holds a role in a department; what they may do follows from both."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("الموظف"),
+                             on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(Department, verbose_name=_("الإدارة"),
+                                   on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("الدور"), max_length=16, choices=StaffRole.choices)
+    is_active = models.BooleanField(_("نشط"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("عضوية موظف")
+        verbose_name_plural = _("عضويات الموظفين")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department", "role"],
+                                    name="membership_unique_role_in_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.department.code} ({self.role})"
+
+
+class Person(models.Model):
+    """A citizen (national ID starting 1) or resident (iqama starting 2)."""
+
+    national_id = models.CharField(_("رقم الهوية / الإقامة"), max_length=10, unique=True)
+    name_ar = models.CharField(_("الاسم بالعربية"), max_length=200)
+    name_en = models.CharField(_("الاسم بالإنجليزية"), max_length=200, blank=True)
+    mobile = models.CharField(_("الجوال"), max_length=13, blank=True,
+                              help_text=_("E.164, e.g. +966551234567"))
+    mobile_confirmed_at = models.DateTimeField(_("تأكيد الجوال"), null=True, blank=True)
+    email = models.EmailField(_("البريد الإلكتروني"), blank=True)
+    municipality = models.ForeignKey(Municipality, verbose_name=_("بلدية السكن"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="residents")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="person")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("فرد")
+        verbose_name_plural = _("الأفراد")
+        constraints = [
+            models.CheckConstraint(condition=Q(national_id__regex=r"^[12][0-9]{9}$"),
+                                   name="person_national_id_format"),
+        ]
+
+    @property
+    def id_type(self) -> str:
+        return IdType.NATIONAL_ID if self.national_id.startswith("1") else IdType.IQAMA
+
+    def name(self, language: str = "ar") -> str:
+        return (self.name_en or self.name_ar) if language.startswith("en") else self.name_ar
+
+    def __str__(self) -> str:
+        return f"{self.name_ar} ({self.national_id})"
+
+
+class Establishment(BilingualName):
+    """A company or shop, known by its unified number (الرقم الموحد, 10 digits starting 7)."""
+
+    unified_number = models.CharField(_("الرقم الموحد"), max_length=10, unique=True)
+    municipality = models.ForeignKey(Municipality, verbose_name=_("البلدية"), null=True,
+                                     blank=True, on_delete=models.PROTECT,
+                                     related_name="establishments")
+    representatives = models.ManyToManyField(Person, verbose_name=_("المفوضون"), blank=True,
+                                             related_name="establishments")
+    history = HistoricalRecords(m2m_fields=[representatives])
+
+    class Meta:
+        verbose_name = _("منشأة")
+        verbose_name_plural = _("المنشآت")
+        constraints = [
+            models.CheckConstraint(condition=Q(unified_number__regex=r"^7[0-9]{9}$"),
+                                   name="establishment_unified_number_format"),
+        ]
+
+
+class EService(BilingualName):
+    """An e-service in the catalogue; where it is offered is decided by its rollouts."""
+
+    code = models.CharField(_("الرمز"), max_length=32, unique=True,
+                            help_text=_("Also the SADAD ServiceType of its bills"))
+    description_ar = models.TextField(_("الوصف بالعربية"), blank=True)
+    description_en = models.TextField(_("الوصف بالإنجليزية"), blank=True)
+    owning_app = models.CharField(_("التطبيق المالك"), max_length=16, choices=OwningApp.choices)
+    url_name = models.CharField(_("مسار الصفحة"), max_length=100, blank=True,
+                                help_text=_("Django URL name of the service's start page"))
+    display_order = models.PositiveSmallIntegerField(_("الترتيب"), default=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("خدمة إلكترونية")
+        verbose_name_plural = _("الخدمات الإلكترونية")
+        ordering = ["display_order", "code"]
+
+    def description(self, language: str = "ar") -> str:
+        return self.description_en if language.startswith("en") else self.description_ar
+
+
+class EServiceRollout(models.Model):
+    """Whether an e-service is off, piloted or live in one municipality. No row means off."""
+
+    eservice = models.ForeignKey(EService, verbose_name=_("الخدمة"), on_delete=models.CASCADE,
+                                 related_name="rollouts")
+    municipality = models.ForeignKey(Municipality, verbose_name=_("البلدية"),
+                                     on_delete=models.CASCADE, related_name="rollouts")
+    state = models.CharField(_("الحالة"), max_length=8, choices=RolloutState.choices,
+                             default=RolloutState.OFF)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("إتاحة خدمة")
+        verbose_name_plural = _("إتاحة الخدمات")
+        constraints = [
+            models.UniqueConstraint(fields=["eservice", "municipality"],
+                                    name="rollout_unique_per_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.eservice.code} @ {self.municipality.code}: {self.state}"
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS. Only its hash is stored; it expires, works once, allows few tries."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="one_time_codes")
+    purpose = models.CharField(max_length=20, choices=OneTimeCodePurpose.choices)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("رمز تحقق")
+        verbose_name_plural = _("رموز التحقق")
+        indexes = [models.Index(fields=["person", "purpose", "-created_at"])]

@@ -1,0 +1,19 @@
+"""The test suite always runs on the real PostgreSQL and Redis (see Makefile and .ci/run)."""
+
+from .base import *  # noqa: F403
+
+if not IS_POSTGRES or not REDIS_URL:  # noqa: F405
+    raise RuntimeError(
+        "Tests need DATABASE_URL (PostgreSQL) and REDIS_URL; `make test` sets both."
+    )
+
+# Tests dispatch to a real worker only where they start one; everything else runs in-process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEMO_MODE = True
+SADAD_INBOUND_KEYS = ["test-inbound-key", "test-inbound-key-old"]
+SADAD_OUTBOUND_KEY = "test-outbound-key"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

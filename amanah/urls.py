@@ -1,0 +1,34 @@
+"""Project URL map. Pages live under /ar/ and /en/; machine endpoints have no language prefix."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from amanah import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("sadad/", include("payments.sadad.urls")),
+    path("api/v1/", include("amanah.api_urls")),
+    path("api/v1/", include("workflow.api_urls")),
+    path("api/v1/", include("payments.api_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("amanah.page_urls")),
+    path("transactions/", include("workflow.urls")),
+    path("payments/", include("payments.urls")),
+    path("permits/", include("permits.urls")),
+    path("violations/", include("violations.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

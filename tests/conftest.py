@@ -1,0 +1,97 @@
+"""Fixtures shared by the whole suite: the clock, a real Celery worker, users and places."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from amanah import clock as amanah_clock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Clock:
+    """Moves business time by hand. `amanah.clock.now()` answers what this says."""
+
+    def set(self, moment: dt.datetime) -> dt.datetime:
+        amanah_clock.freeze(moment)
+        return moment
+
+    def advance(self, **delta) -> dt.datetime:
+        return self.set(amanah_clock.now() + dt.timedelta(**delta))
+
+    def now(self) -> dt.datetime:
+        return amanah_clock.now()
+
+
+@pytest.fixture
+def clock():
+    yield Clock()
+    amanah_clock.freeze(None)
+
+
+def _test_database_url() -> str:
+    """The URL of the test database pytest-django created, for processes we start."""
+    s = connection.settings_dict
+    auth = s["USER"] or "postgres"
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the real Redis, working on the test database.
+
+    Tests that use it must be `django_db(transaction=True)` so the worker sees their rows,
+    and should take the `real_worker` fixture, which also stops dispatching in-process.
+    """
+    from amanah.celery import app
+
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    app.control.purge()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "amanah.settings.test",
+        "DATABASE_URL": database_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    hostname = f"test-worker-{os.getpid()}@localhost"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "amanah", "worker", "--pool=prefork",
+         "--concurrency=2", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "-n", hostname],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start; is Redis up?")
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            break
+    else:
+        process.kill()
+        raise RuntimeError("the Celery worker did not answer within 60 s")
+    yield hostname
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def real_worker(celery_worker_process, settings):
+    """Dispatch tasks to the real worker (through Redis) for the length of one test."""
+    from amanah.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ViolationsConfig(AppConfig):
+    name = "violations"
+    verbose_name = _("المخالفات")
+    default_auto_field = "django.db.models.BigAutoField"
