@@ -1,0 +1,392 @@
+"""Procedures (معاملات) as data — definitions, versions, states, transitions — and the cases
+that run on them, with their append-only, hash-chained event trail."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from amanah.models import Department, Establishment, Municipality, Person
+
+from .enums import (
+    ActorKind,
+    CaseEventKind,
+    CasePriority,
+    EscalationKind,
+    SlaStatus,
+    StatusCategory,
+    VersionStatus,
+)
+from .storage import attachment_upload_to, private_storage
+
+
+class Holiday(models.Model):
+    """A day off on the working-time calendar (Eid holidays, National Day, ...)."""
+
+    date = models.DateField(_("Date"), unique=True)
+    name_ar = models.CharField(_("Name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("Name (English)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("Holiday")
+        verbose_name_plural = _("Holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name_en}"
+
+
+class WorkflowDefinition(models.Model):
+    """A kind of transaction in one municipality. The Amanah's own row is the fallback
+    for its branch municipalities that have none of their own."""
+
+    code = models.SlugField(_("Code"), max_length=64,
+                            help_text=_("Transaction kind, e.g. general_correspondence"))
+    municipality = models.ForeignKey(Municipality, verbose_name=_("Municipality"),
+                                     on_delete=models.PROTECT, related_name="workflow_definitions")
+    name_ar = models.CharField(_("Name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("Name (English)"), max_length=200)
+    description_ar = models.TextField(_("Description (Arabic)"), blank=True)
+    description_en = models.TextField(_("Description (English)"), blank=True)
+    case_prefix = models.CharField(
+        _("Number prefix"), max_length=8, blank=True,
+        help_text=_("Left empty, case numbers start with the municipality code"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Workflow definition")
+        verbose_name_plural = _("Workflow definitions")
+        ordering = ["code", "municipality__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "municipality"],
+                                    name="workflow_definition_code_unique_in_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} @ {self.municipality.code}"
+
+
+class DefinitionVersion(models.Model):
+    """One edition of a definition. Edited as a draft, frozen once published; cases pin it."""
+
+    definition = models.ForeignKey(WorkflowDefinition, verbose_name=_("Definition"),
+                                   on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("Version"))
+    status = models.CharField(_("Status"), max_length=10, choices=VersionStatus.choices,
+                              default=VersionStatus.DRAFT)
+    sla_hours = models.PositiveIntegerField(
+        _("Overall SLA (working hours)"), null=True, blank=True,
+        help_text=_("Working hours from submission to a final state; empty for none"))
+    notes = models.TextField(_("Notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(_("Published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("Definition version")
+        verbose_name_plural = _("Definition versions")
+        ordering = ["definition", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "number"],
+                                    name="definition_version_number_unique"),
+            models.UniqueConstraint(fields=["definition"],
+                                    condition=Q(status=VersionStatus.PUBLISHED),
+                                    name="definition_one_published_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} v{self.number} ({self.status})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class State(models.Model):
+    """A step of a procedure: what it means (category), who holds it (department code)
+    and how long it may take (working hours)."""
+
+    version = models.ForeignKey(DefinitionVersion, verbose_name=_("Version"),
+                                on_delete=models.CASCADE, related_name="states")
+    code = models.SlugField(_("Code"), max_length=64)
+    name_ar = models.CharField(_("Name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("Name (English)"), max_length=200)
+    category = models.CharField(_("Status category"), max_length=20,
+                                choices=StatusCategory.choices)
+    department_code = models.CharField(
+        _("Owning department code"), max_length=32, blank=True,
+        help_text=_("Resolved in the case's municipality, else in the Amanah"))
+    sla_hours = models.PositiveIntegerField(_("SLA (working hours)"), null=True, blank=True)
+    is_start = models.BooleanField(_("Start state"), default=False)
+    transfer_department_codes = models.JSONField(
+        _("May be transferred to"), default=list, blank=True,
+        help_text=_("Department codes a case in this state may be transferred to"))
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("State")
+        verbose_name_plural = _("States")
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"],
+                                    name="state_code_unique_in_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.category})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.category in StatusCategory.terminal()
+
+
+class Transition(models.Model):
+    """An action that moves a case from one state to another, and who may take it."""
+
+    version = models.ForeignKey(DefinitionVersion, verbose_name=_("Version"),
+                                on_delete=models.CASCADE, related_name="transitions")
+    action = models.SlugField(_("Action code"), max_length=64)
+    name_ar = models.CharField(_("Label (Arabic)"), max_length=200)
+    name_en = models.CharField(_("Label (English)"), max_length=200)
+    from_state = models.ForeignKey(State, verbose_name=_("From"), on_delete=models.CASCADE,
+                                   related_name="outgoing")
+    to_state = models.ForeignKey(State, verbose_name=_("To"), on_delete=models.CASCADE,
+                                 related_name="incoming")
+    allowed_roles = models.JSONField(
+        _("Allowed actors"), default=list, blank=True,
+        help_text=_('Roles of the owning department (e.g. "clerk", "head"), '
+                    '"applicant" or "system"'))
+    comment_required = models.BooleanField(_("Comment required"), default=False)
+    document_required = models.BooleanField(_("Document required"), default=False)
+    guards = models.JSONField(_("Guards"), default=list, blank=True)
+    effects = models.JSONField(_("Effects"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("Transition")
+        verbose_name_plural = _("Transitions")
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_state", "action"],
+                                    name="transition_action_unique_per_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state_id} → {self.to_state_id}"
+
+
+class CaseCounter(models.Model):
+    """The last case number given in one municipality and Hijri year. Locked while a case
+    is inserted in the same transaction, so numbers have no gaps and no duplicates."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    hijri_year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "hijri_year"],
+                                    name="case_counter_unique_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.hijri_year}: {self.last_number}"
+
+
+class Case(models.Model):
+    """One transaction (معاملة) of a citizen or establishment, moving through a pinned version."""
+
+    number = models.CharField(_("Number"), max_length=32, unique=True)
+    municipality = models.ForeignKey(Municipality, verbose_name=_("Municipality"),
+                                     on_delete=models.PROTECT, related_name="cases")
+    definition = models.ForeignKey(WorkflowDefinition, verbose_name=_("Kind"),
+                                   on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey(DefinitionVersion, verbose_name=_("Version"),
+                                on_delete=models.PROTECT, related_name="cases")
+    subject = models.CharField(_("Subject"), max_length=300)
+    description = models.TextField(_("Details"), blank=True)
+    applicant_person = models.ForeignKey(Person, verbose_name=_("Applicant"), null=True,
+                                         blank=True, on_delete=models.PROTECT,
+                                         related_name="cases")
+    applicant_establishment = models.ForeignKey(Establishment, verbose_name=_("Establishment"),
+                                                null=True, blank=True, on_delete=models.PROTECT,
+                                                related_name="cases")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Submitted by"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="submitted_cases")
+    state = models.ForeignKey(State, verbose_name=_("State"), on_delete=models.PROTECT,
+                              related_name="cases")
+    # Denormalised from state.category so queues and analytics filter without a join.
+    category = models.CharField(_("Status"), max_length=20, choices=StatusCategory.choices)
+    department = models.ForeignKey(Department, verbose_name=_("Department"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="cases")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("Assignee"),
+                                 null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assigned_cases")
+    priority = models.CharField(_("Priority"), max_length=8, choices=CasePriority.choices,
+                                default=CasePriority.NORMAL)
+    submitted_at = models.DateTimeField(_("Submitted at"))
+    state_entered_at = models.DateTimeField(_("In this step since"))
+    state_due_at = models.DateTimeField(_("Step due"), null=True, blank=True)
+    due_at = models.DateTimeField(_("Expected completion"), null=True, blank=True)
+    sla_status = models.CharField(_("SLA"), max_length=10, choices=SlaStatus.choices,
+                                  default=SlaStatus.ON_TRACK)
+    routed_at = models.DateTimeField(_("Routed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("Closed at"), null=True, blank=True)
+    # Bumped on every change; a caller that read version N may ask to act only on N.
+    row_version = models.PositiveIntegerField(default=1)
+    # The hash of the newest event, so appending one needs no scan of the chain.
+    last_event_hash = models.CharField(max_length=64, blank=True)
+    last_event_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Case")
+        verbose_name_plural = _("Cases")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applicant_person__isnull=False)
+                | Q(applicant_establishment__isnull=False),
+                name="case_has_an_applicant"),
+        ]
+        indexes = [
+            models.Index(fields=["department", "category", "state_due_at"],
+                         name="case_queue_idx"),
+            models.Index(fields=["sla_status", "category"], name="case_sla_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.category not in StatusCategory.terminal()
+
+
+class CaseEvent(models.Model):
+    """Append-only, hash-chained record of everything that happened to a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
+    action = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_role = models.CharField(max_length=16, blank=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", help_text="The actor's department")
+    from_state = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    to_state = models.ForeignKey(State, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    from_department = models.ForeignKey(Department, null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    to_department = models.ForeignKey(Department, null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise RuntimeError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("case events are append-only")
+
+    def canonical_content(self) -> str:
+        """Everything an auditor relies on, in a fixed order and format."""
+        return json.dumps({
+            "case": self.case_id, "seq": self.seq, "kind": self.kind, "action": self.action,
+            "actor": self.actor_id, "actor_kind": self.actor_kind, "actor_role": self.actor_role,
+            "department": self.department_id, "from_state": self.from_state_id,
+            "to_state": self.to_state_id, "from_department": self.from_department_id,
+            "to_department": self.to_department_id, "comment": self.comment,
+            "data": self.data, "created_at": self.created_at.isoformat(),
+        }, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(
+            (self.prev_hash + self.canonical_content()).encode("utf-8")).hexdigest()
+
+
+class CaseComment(models.Model):
+    """A note on a case. Internal notes are for staff only; the applicant never sees them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField(_("Comment"))
+    is_internal = models.BooleanField(_("Internal (staff only)"), default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.body[:40]}"
+
+
+class CaseAttachment(models.Model):
+    """A document on a case, stored privately and served only through a checked view."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("File"), upload_to=attachment_upload_to, storage=private_storage,
+                            max_length=300)
+    original_name = models.CharField(_("File name"), max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    is_internal = models.BooleanField(_("Internal (staff only)"), default=False)
+    event_seq = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Escalation(models.Model):
+    """An overdue case raised to its department head — once per step visit, by the database."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    kind = models.CharField(max_length=16, choices=EscalationKind.choices)
+    # When the late step (or the case) started: a later visit to the same step is a new clock.
+    anchor_at = models.DateTimeField()
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    escalated_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "anchor_at"],
+                                    name="escalation_once_per_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} @ {self.anchor_at:%Y-%m-%d %H:%M}"
