@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class AmanahConfig(AppConfig):
     name = "amanah"
-    verbose_name = _("الأمانة والبلديات")
+    verbose_name = _("Amanah and municipalities")
     default_auto_field = "django.db.models.BigAutoField"

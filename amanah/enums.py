@@ -3,36 +3,45 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MunicipalityKind(models.TextChoices):
-    AMANAH = "amanah", _("أمانة")
-    BRANCH = "branch", _("بلدية فرعية")
+    AMANAH = "amanah", _("Amanah")
+    BRANCH = "branch", _("Branch municipality")
 
 
 class StaffRole(models.TextChoices):
-    CLERK = "clerk", _("موظف استقبال ومعاملات")
-    REVIEWER = "reviewer", _("مراجع")
-    INSPECTOR = "inspector", _("مراقب ميداني")
-    HEAD = "head", _("رئيس القسم")
-    CASHIER = "cashier", _("أمين صندوق")
-    ADMIN = "admin", _("مسؤول النظام")
+    CLERK = "clerk", _("Clerk")
+    REVIEWER = "reviewer", _("Reviewer")
+    INSPECTOR = "inspector", _("Field inspector")
+    HEAD = "head", _("Head of department")
+    CASHIER = "cashier", _("Cashier")
+    ADMIN = "admin", _("System administrator")
 
 
 class IdType(models.TextChoices):
-    NATIONAL_ID = "NAT", _("هوية وطنية")
-    IQAMA = "IQA", _("إقامة")
+    NATIONAL_ID = "NAT", _("National ID")
+    IQAMA = "IQA", _("Iqama")
 
 
 class OwningApp(models.TextChoices):
-    WORKFLOW = "workflow", _("المعاملات")
-    PAYMENTS = "payments", _("المدفوعات")
-    PERMITS = "permits", _("الرخص والتصاريح")
-    VIOLATIONS = "violations", _("المخالفات")
+    WORKFLOW = "workflow", _("Transactions")
+    PAYMENTS = "payments", _("Payments")
+    PERMITS = "permits", _("Licences and permits")
+    VIOLATIONS = "violations", _("Violations")
 
 
 class RolloutState(models.TextChoices):
-    OFF = "off", _("متوقفة")
-    PILOT = "pilot", _("تجريبية")
-    LIVE = "live", _("مفعلة")
+    OFF = "off", _("Off")
+    PILOT = "pilot", _("Pilot")
+    LIVE = "live", _("Live")
 
 
 class OneTimeCodePurpose(models.TextChoices):
-    MOBILE_CONFIRM = "mobile_confirm", _("تأكيد رقم الجوال")
+    MOBILE_CONFIRM = "mobile_confirm", _("Mobile number confirmation")
+
+
+class AccountEventKind(models.TextChoices):
+    """What happened to a citizen's account; one append-only row per happening."""
+
+    REGISTERED = "registered", _("Registered")
+    CODE_ISSUED = "code_issued", _("Code sent")
+    CODE_FAILED = "code_failed", _("Wrong code entered")
+    MOBILE_CONFIRMED = "mobile_confirmed", _("Mobile confirmed")

@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import clock
 from .enums import (
+    AccountEventKind,
     IdType,
     MunicipalityKind,
     OneTimeCodePurpose,
@@ -18,65 +20,67 @@ from .enums import (
 
 
 class BilingualName(models.Model):
-    name_ar = models.CharField(_("الاسم بالعربية"), max_length=200)
-    name_en = models.CharField(_("الاسم بالإنجليزية"), max_length=200)
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
 
     class Meta:
         abstract = True
 
-    def name(self, language: str = "ar") -> str:
-        return self.name_en if language.startswith("en") else self.name_ar
-
     def __str__(self) -> str:
         return f"{self.name_ar} / {self.name_en}"
+
+    def name(self, language: str = "ar") -> str:
+        return self.name_en if language.startswith("en") else self.name_ar
 
 
 class User(AbstractUser):
     """A sign-in account. A citizen's username is their national ID or iqama number."""
 
     class Meta:
-        verbose_name = _("مستخدم")
-        verbose_name_plural = _("المستخدمون")
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
 
 class Municipality(BilingualName):
     """The Amanah itself or one of its branch municipalities."""
 
-    code = models.CharField(_("الرمز"), max_length=8, unique=True,
-                            help_text=_("Short Latin code used in case and permit numbers, e.g. KHB"))
-    kind = models.CharField(_("النوع"), max_length=10, choices=MunicipalityKind.choices)
-    parent = models.ForeignKey("self", verbose_name=_("الأمانة التابعة لها"), null=True,
+    code = models.CharField(
+        _("code"), max_length=8, unique=True,
+        help_text=_("Short Latin code used in case and permit numbers, e.g. KHB"))
+    kind = models.CharField(_("kind"), max_length=10, choices=MunicipalityKind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent Amanah"), null=True,
                                blank=True, on_delete=models.PROTECT, related_name="branches")
     municipality_class = models.PositiveSmallIntegerField(
-        _("فئة البلدية"), choices=[(n, str(n)) for n in range(1, 6)], default=3,
+        _("municipality class"), choices=[(n, str(n)) for n in range(1, 6)], default=3,
         help_text=_("1 (largest) to 5; fee schedules depend on it"))
-    is_active = models.BooleanField(_("نشطة"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("بلدية")
-        verbose_name_plural = _("البلديات")
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
         ordering = ["kind", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(municipality_class__gte=1, municipality_class__lte=5),
-                                   name="municipality_class_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(municipality_class__gte=1, municipality_class__lte=5),
+                name="municipality_class_1_to_5"),
         ]
 
 
 class Department(BilingualName):
     """A department of a branch municipality, or of the Amanah centrally."""
 
-    municipality = models.ForeignKey(Municipality, verbose_name=_("البلدية"),
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"),
                                      on_delete=models.PROTECT, related_name="departments")
-    code = models.CharField(_("الرمز"), max_length=32)
-    head = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("رئيس القسم"), null=True,
+    code = models.CharField(_("code"), max_length=32)
+    head = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("head"), null=True,
                              blank=True, on_delete=models.SET_NULL, related_name="+")
-    is_active = models.BooleanField(_("نشط"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("إدارة")
-        verbose_name_plural = _("الإدارات")
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
         ordering = ["municipality__code", "code"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"],
@@ -90,17 +94,17 @@ class Department(BilingualName):
 class StaffMembership(models.Model):
     """A staff member holds a role in a department; what they may do follows from both."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("الموظف"),
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member"),
                              on_delete=models.CASCADE, related_name="memberships")
-    department = models.ForeignKey(Department, verbose_name=_("الإدارة"),
+    department = models.ForeignKey(Department, verbose_name=_("department"),
                                    on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("الدور"), max_length=16, choices=StaffRole.choices)
-    is_active = models.BooleanField(_("نشط"), default=True)
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("عضوية موظف")
-        verbose_name_plural = _("عضويات الموظفين")
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "department", "role"],
                                     name="membership_unique_role_in_department"),
@@ -113,27 +117,31 @@ class StaffMembership(models.Model):
 class Person(models.Model):
     """A citizen (national ID starting 1) or resident (iqama starting 2)."""
 
-    national_id = models.CharField(_("رقم الهوية / الإقامة"), max_length=10, unique=True)
-    name_ar = models.CharField(_("الاسم بالعربية"), max_length=200)
-    name_en = models.CharField(_("الاسم بالإنجليزية"), max_length=200, blank=True)
-    mobile = models.CharField(_("الجوال"), max_length=13, blank=True,
+    national_id = models.CharField(_("national ID / iqama number"), max_length=10, unique=True)
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=13, blank=True,
                               help_text=_("E.164, e.g. +966551234567"))
-    mobile_confirmed_at = models.DateTimeField(_("تأكيد الجوال"), null=True, blank=True)
-    email = models.EmailField(_("البريد الإلكتروني"), blank=True)
-    municipality = models.ForeignKey(Municipality, verbose_name=_("بلدية السكن"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="residents")
+    mobile_confirmed_at = models.DateTimeField(_("mobile confirmed at"), null=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality of residence"),
+                                     null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="residents")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="person")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("فرد")
-        verbose_name_plural = _("الأفراد")
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
         constraints = [
             models.CheckConstraint(condition=Q(national_id__regex=r"^[12][0-9]{9}$"),
                                    name="person_national_id_format"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.name_ar} ({self.national_id})"
 
     @property
     def id_type(self) -> str:
@@ -142,24 +150,21 @@ class Person(models.Model):
     def name(self, language: str = "ar") -> str:
         return (self.name_en or self.name_ar) if language.startswith("en") else self.name_ar
 
-    def __str__(self) -> str:
-        return f"{self.name_ar} ({self.national_id})"
-
 
 class Establishment(BilingualName):
     """A company or shop, known by its unified number (الرقم الموحد, 10 digits starting 7)."""
 
-    unified_number = models.CharField(_("الرقم الموحد"), max_length=10, unique=True)
-    municipality = models.ForeignKey(Municipality, verbose_name=_("البلدية"), null=True,
+    unified_number = models.CharField(_("unified number"), max_length=10, unique=True)
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), null=True,
                                      blank=True, on_delete=models.PROTECT,
                                      related_name="establishments")
-    representatives = models.ManyToManyField(Person, verbose_name=_("المفوضون"), blank=True,
+    representatives = models.ManyToManyField(Person, verbose_name=_("representatives"), blank=True,
                                              related_name="establishments")
     history = HistoricalRecords(m2m_fields=[representatives])
 
     class Meta:
-        verbose_name = _("منشأة")
-        verbose_name_plural = _("المنشآت")
+        verbose_name = _("establishment")
+        verbose_name_plural = _("establishments")
         constraints = [
             models.CheckConstraint(condition=Q(unified_number__regex=r"^7[0-9]{9}$"),
                                    name="establishment_unified_number_format"),
@@ -169,19 +174,19 @@ class Establishment(BilingualName):
 class EService(BilingualName):
     """An e-service in the catalogue; where it is offered is decided by its rollouts."""
 
-    code = models.CharField(_("الرمز"), max_length=32, unique=True,
+    code = models.CharField(_("code"), max_length=32, unique=True,
                             help_text=_("Also the SADAD ServiceType of its bills"))
-    description_ar = models.TextField(_("الوصف بالعربية"), blank=True)
-    description_en = models.TextField(_("الوصف بالإنجليزية"), blank=True)
-    owning_app = models.CharField(_("التطبيق المالك"), max_length=16, choices=OwningApp.choices)
-    url_name = models.CharField(_("مسار الصفحة"), max_length=100, blank=True,
+    description_ar = models.TextField(_("description in Arabic"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    owning_app = models.CharField(_("owning app"), max_length=16, choices=OwningApp.choices)
+    url_name = models.CharField(_("page URL name"), max_length=100, blank=True,
                                 help_text=_("Django URL name of the service's start page"))
-    display_order = models.PositiveSmallIntegerField(_("الترتيب"), default=100)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("خدمة إلكترونية")
-        verbose_name_plural = _("الخدمات الإلكترونية")
+        verbose_name = _("e-service")
+        verbose_name_plural = _("e-services")
         ordering = ["display_order", "code"]
 
     def description(self, language: str = "ar") -> str:
@@ -191,17 +196,17 @@ class EService(BilingualName):
 class EServiceRollout(models.Model):
     """Whether an e-service is off, piloted or live in one municipality. No row means off."""
 
-    eservice = models.ForeignKey(EService, verbose_name=_("الخدمة"), on_delete=models.CASCADE,
+    eservice = models.ForeignKey(EService, verbose_name=_("e-service"), on_delete=models.CASCADE,
                                  related_name="rollouts")
-    municipality = models.ForeignKey(Municipality, verbose_name=_("البلدية"),
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"),
                                      on_delete=models.CASCADE, related_name="rollouts")
-    state = models.CharField(_("الحالة"), max_length=8, choices=RolloutState.choices,
+    state = models.CharField(_("state"), max_length=8, choices=RolloutState.choices,
                              default=RolloutState.OFF)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("إتاحة خدمة")
-        verbose_name_plural = _("إتاحة الخدمات")
+        verbose_name = _("e-service rollout")
+        verbose_name_plural = _("e-service rollouts")
         constraints = [
             models.UniqueConstraint(fields=["eservice", "municipality"],
                                     name="rollout_unique_per_municipality"),
@@ -212,17 +217,43 @@ class EServiceRollout(models.Model):
 
 
 class OneTimeCode(models.Model):
-    """A code sent by SMS. Only its hash is stored; it expires, works once, allows few tries."""
+    """A code sent by SMS. Only its hash is stored; it expires, works once, allows few tries.
+
+    Issuing a new code for the same person and purpose supersedes the earlier ones.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="one_time_codes")
     purpose = models.CharField(max_length=20, choices=OneTimeCodePurpose.choices)
     code_hash = models.CharField(max_length=128)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Business time (amanah.clock), so that tests that move the clock see consistent codes.
+    created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("رمز تحقق")
-        verbose_name_plural = _("رموز التحقق")
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
         indexes = [models.Index(fields=["person", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person.national_id} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountEvent(models.Model):
+    """Append-only record of what happened to a person's account (sign-up, codes, confirmation)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
+                               related_name="account_events")
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountEventKind.choices)
+    at = models.DateTimeField(_("at"), default=clock.now)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.national_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

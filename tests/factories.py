@@ -21,7 +21,7 @@ from amanah.models import (
     User,
 )
 
-DEFAULT_PASSWORD = "Khobar-Corniche-2026"  # noqa: S105 - a test password, never used outside tests
+DEFAULT_PASSWORD = "Khobar-Corniche-2026"  # a test password only
 
 
 def national_id_for(n: int, *, first_digit: str = "1") -> str:
