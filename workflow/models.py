@@ -1,6 +1,7 @@
 """Procedures (معاملات) as data — definitions, versions, states, transitions — and the cases
 that run on them, with their append-only, hash-chained event trail."""
 
+import datetime as dt
 import hashlib
 import json
 
@@ -232,6 +233,8 @@ class Case(models.Model):
     submitted_at = models.DateTimeField(_("Submitted at"))
     state_entered_at = models.DateTimeField(_("In this step since"))
     state_due_at = models.DateTimeField(_("Step due"), null=True, blank=True)
+    # When the step turns "at risk" (a share of its SLA left), worked out once on entry.
+    state_at_risk_at = models.DateTimeField(_("Step at risk from"), null=True, blank=True)
     due_at = models.DateTimeField(_("Expected completion"), null=True, blank=True)
     sla_status = models.CharField(_("SLA"), max_length=10, choices=SlaStatus.choices,
                                   default=SlaStatus.ON_TRACK)
@@ -321,7 +324,9 @@ class CaseEvent(models.Model):
             "department": self.department_id, "from_state": self.from_state_id,
             "to_state": self.to_state_id, "from_department": self.from_department_id,
             "to_department": self.to_department_id, "comment": self.comment,
-            "data": self.data, "created_at": self.created_at.isoformat(),
+            "data": self.data,
+            # In UTC, so the hash does not depend on the zone the moment was written in.
+            "created_at": self.created_at.astimezone(dt.UTC).isoformat(),
         }, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
     def compute_hash(self) -> str:
