@@ -1,0 +1,157 @@
+"""The admin's screens for the core configuration: places, departments, staff, people, e-services.
+
+Configuration models keep their history (django-simple-history), so every screen here shows
+who changed what and when under "History". Labels come from the models' verbose names.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Department,
+    EService,
+    EServiceRollout,
+    Establishment,
+    Municipality,
+    OneTimeCode,
+    Person,
+    StaffMembership,
+    User,
+)
+
+admin.site.site_header = _("Amanah Portal administration")
+admin.site.site_title = _("Amanah Portal")
+admin.site.index_title = _("Configuration")
+
+
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 0
+    autocomplete_fields = ["user", "department"]
+
+
+class UserStaffMembershipInline(StaffMembershipInline):
+    fk_name = "user"
+    fields = ["department", "role", "is_active"]
+
+
+class DepartmentStaffMembershipInline(StaffMembershipInline):
+    fk_name = "department"
+    fields = ["user", "role", "is_active"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [UserStaffMembershipInline]
+    list_display = ["username", "first_name", "last_name", "is_staff", "is_superuser",
+                    "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role",
+                   "memberships__department__municipality"]
+    search_fields = ["username", "first_name", "last_name", "email", "person__national_id",
+                     "person__name_ar", "person__name_en"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_ar", "name_en", "kind", "parent", "municipality_class",
+                    "is_active"]
+    list_filter = ["kind", "municipality_class", "is_active"]
+    search_fields = ["code", "name_ar", "name_en"]
+    list_select_related = ["parent"]
+    ordering = ["kind", "code"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    inlines = [DepartmentStaffMembershipInline]
+    list_display = ["code", "name_ar", "name_en", "municipality", "head", "is_active"]
+    list_filter = ["municipality", "code", "is_active"]
+    search_fields = ["code", "name_ar", "name_en", "municipality__code", "municipality__name_ar",
+                     "municipality__name_en"]
+    list_select_related = ["municipality", "head"]
+    autocomplete_fields = ["municipality", "head"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "department", "role", "is_active"]
+    list_filter = ["role", "is_active", "department__municipality", "department__code"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "department__code",
+                     "department__name_ar", "department__name_en"]
+    list_select_related = ["user", "department__municipality"]
+    autocomplete_fields = ["user", "department"]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["national_id", "name_ar", "name_en", "mobile", "mobile_confirmed_at",
+                    "municipality"]
+    list_filter = ["municipality", ("mobile_confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["national_id", "name_ar", "name_en", "mobile", "email"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality", "user"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(SimpleHistoryAdmin):
+    list_display = ["unified_number", "name_ar", "name_en", "municipality"]
+    list_filter = ["municipality"]
+    search_fields = ["unified_number", "name_ar", "name_en", "representatives__national_id"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality", "representatives"]
+
+
+class EServiceRolloutInline(admin.TabularInline):
+    model = EServiceRollout
+    extra = 0
+    fields = ["municipality", "state"]
+    autocomplete_fields = ["municipality"]
+
+
+@admin.register(EService)
+class EServiceAdmin(SimpleHistoryAdmin):
+    inlines = [EServiceRolloutInline]
+    list_display = ["code", "name_ar", "name_en", "owning_app", "url_name", "display_order"]
+    list_filter = ["owning_app"]
+    search_fields = ["code", "name_ar", "name_en"]
+    ordering = ["display_order", "code"]
+
+
+@admin.register(EServiceRollout)
+class EServiceRolloutAdmin(SimpleHistoryAdmin):
+    """Switching an e-service off, to pilot or live per municipality, many at once."""
+
+    list_display = ["eservice", "municipality", "state"]
+    list_display_links = ["eservice"]
+    list_editable = ["state"]
+    list_filter = ["state", "municipality", "eservice__owning_app"]
+    search_fields = ["eservice__code", "eservice__name_ar", "eservice__name_en",
+                     "municipality__code", "municipality__name_ar", "municipality__name_en"]
+    list_select_related = ["eservice", "municipality"]
+    autocomplete_fields = ["eservice", "municipality"]
+    ordering = ["eservice__display_order", "eservice__code", "municipality__code"]
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(admin.ModelAdmin):
+    """Support staff may see that a code was sent, used or exhausted — never the code itself."""
+
+    fields = ["person", "purpose", "created_at", "expires_at", "used_at", "attempts"]
+    readonly_fields = fields
+    list_display = ["person", "purpose", "created_at", "expires_at", "used_at", "attempts"]
+    list_filter = ["purpose", ("used_at", admin.EmptyFieldListFilter)]
+    search_fields = ["person__national_id", "person__name_ar", "person__name_en"]
+    list_select_related = ["person"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
