@@ -1,18 +1,51 @@
-"""Production: everything secret or host-specific must come from the environment."""
+"""Production: everything secret or host-specific must come from the environment.
+
+Nothing here falls back to the embedded defaults of base.py: without a database, a broker,
+a secret key or the SADAD keys the process refuses to start rather than run half-configured.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
 DEBUG = False
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # noqa: F405  (no default: refuse to start without one)
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("insecure"):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a long random value (50+ characters), e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")  # noqa: F405
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the portal's host names")
+
+# The embedded SQLite and in-process tasks are for a laptop; production needs both services.
+env.str("DATABASE_URL")  # noqa: F405  (read only to refuse to start without it)
+REDIS_URL = env.str("REDIS_URL")  # noqa: F405
+if not IS_POSTGRES:  # noqa: F405
+    raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production")
+CELERY_TASK_ALWAYS_EAGER = False
+
+# The demo keys in base.py are public; a portal that accepted them would accept forged payments.
+SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS")  # noqa: F405
+SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY")  # noqa: F405
+if not SADAD_INBOUND_KEYS or not SADAD_OUTBOUND_KEY or {
+        *SADAD_INBOUND_KEYS, SADAD_OUTBOUND_KEY} & {"demo-inbound-key", "demo-outbound-key"}:
+    raise ImproperlyConfigured("SADAD_INBOUND_KEYS and SADAD_OUTBOUND_KEY must be real keys")
+
 DEMO_MODE = env.bool("AMANAH_DEMO_MODE", default=False)  # noqa: F405
 
+# TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)  # noqa: F405
+# Health probes come over plain HTTP from inside the container network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)  # noqa: F405
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
