@@ -1,0 +1,83 @@
+"""Named guards and effects that definitions refer to. Other apps fill these in
+`AppConfig.ready()`; workflow never imports them.
+
+A guard is `fn(*, case, transition, actor) -> bool | None`, called inside the transaction with
+the case locked. Returning False refuses with a generic message; raising `DomainError` refuses
+with the guard's own. An effect is `fn(*, case_id, event_id) -> None`, called after commit;
+it should only schedule work (a Celery task, an outbox row) so a failure cannot undo the step.
+"""
+
+import logging
+from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+
+_guards: dict[str, Callable] = {}
+_effects: dict[str, Callable] = {}
+
+
+def _register(table: dict[str, Callable], kind: str, name: str):
+    def decorator(fn: Callable) -> Callable:
+        existing = table.get(name)
+        if existing is not None and existing is not fn:
+            raise ValueError(f"{kind} {name!r} is already registered by {existing.__module__}")
+        table[name] = fn
+        return fn
+
+    return decorator
+
+
+def guard_register(name: str):
+    return _register(_guards, "guard", name)
+
+
+def effect_register(name: str):
+    return _register(_effects, "effect", name)
+
+
+def guard_get(name: str) -> Callable | None:
+    return _guards.get(name)
+
+
+def effect_get(name: str) -> Callable | None:
+    return _effects.get(name)
+
+
+def guard_names() -> frozenset[str]:
+    return frozenset(_guards)
+
+
+def effect_names() -> frozenset[str]:
+    return frozenset(_effects)
+
+
+# --- The generic ones every deployment has -------------------------------------------------
+
+
+@guard_register("always")
+def guard_always(*, case, transition, actor) -> bool:
+    return True
+
+
+@guard_register("has_attachment")
+def guard_has_attachment(*, case, transition, actor) -> bool:
+    """At least one document on the case (e.g. before a review can be completed)."""
+    return case.attachments.exists()
+
+
+@guard_register("is_assigned")
+def guard_is_assigned(*, case, transition, actor) -> bool:
+    """Someone in the department has taken the case before it can be decided."""
+    return case.assignee_id is not None
+
+
+@effect_register("notify_applicant")
+def effect_notify_applicant(*, case_id: int, event_id: int) -> None:
+    from .tasks import case_notify_applicant
+
+    case_notify_applicant.delay(event_id)
+
+
+@effect_register("log")
+def effect_log(*, case_id: int, event_id: int) -> None:
+    logger.info("workflow effect: case %s event %s", case_id, event_id)

@@ -1,0 +1,53 @@
+"""Writes of the workflow engine. Every change of a case goes through `cases.py`."""
+
+from .audit import AuditResult, audit_verify
+from .cases import (
+    case_assign,
+    case_attachment_add,
+    case_cancel,
+    case_claim,
+    case_comment_add,
+    case_resume,
+    case_return_to_applicant,
+    case_route,
+    case_submit,
+    case_transfer,
+    case_transition,
+)
+from .definitions import (
+    DefinitionInvalid,
+    definition_export,
+    definition_import,
+    definition_resolve,
+    department_resolve,
+    version_draft_create,
+    version_publish,
+    version_validate,
+)
+from .sla import SweepResult, sla_sweep
+
+__all__ = [
+    "AuditResult",
+    "DefinitionInvalid",
+    "SweepResult",
+    "audit_verify",
+    "case_assign",
+    "case_attachment_add",
+    "case_cancel",
+    "case_claim",
+    "case_comment_add",
+    "case_resume",
+    "case_return_to_applicant",
+    "case_route",
+    "case_submit",
+    "case_transfer",
+    "case_transition",
+    "definition_export",
+    "definition_import",
+    "definition_resolve",
+    "department_resolve",
+    "sla_sweep",
+    "version_draft_create",
+    "version_publish",
+    "version_validate",
+]

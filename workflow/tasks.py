@@ -1,0 +1,70 @@
+"""Celery tasks of the workflow engine. Each takes ids and calls a service; running one twice
+does no harm (routing happens once, a notification is about one recorded event)."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="workflow.case_route", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=5, ignore_result=False)
+def case_route(case_id: int) -> str:
+    from .services import case_route as case_route_service
+
+    case = case_route_service(case_id=case_id)
+    return case.state.code
+
+
+@shared_task(name="workflow.sla_sweep")
+def sla_sweep() -> dict:
+    from .services import sla_sweep as sla_sweep_service
+
+    result = sla_sweep_service()
+    return {"at_risk": result.at_risk, "overdue": result.overdue,
+            "escalated": result.escalated}
+
+
+def _notify(*, mobile: str, body: str) -> None:
+    try:
+        from amanah.notifications import sms_send
+    except ImportError:  # the notifications module is optional; the log is the fallback
+        logger.info("notification: %s", body)
+        return
+    if mobile:
+        sms_send(to=mobile, body=body)
+    else:
+        logger.info("notification (no mobile): %s", body)
+
+
+@shared_task(name="workflow.case_notify_applicant")
+def case_notify_applicant(event_id: int) -> None:
+    from .models import CaseEvent
+
+    event = (CaseEvent.objects.select_related("case__applicant_person", "to_state")
+             .filter(pk=event_id).first())
+    if event is None:
+        return
+    case, person = event.case, event.case.applicant_person
+    state = event.to_state or case.state
+    _notify(mobile=person.mobile if person else "",
+            body=f"معاملتكم {case.number}: {state.name_ar} / "
+                 f"Your transaction {case.number}: {state.name_en}")
+
+
+@shared_task(name="workflow.escalation_notify")
+def escalation_notify(escalation_id: int) -> None:
+    from .models import Escalation
+
+    escalation = (Escalation.objects.select_related("case", "escalated_to__person", "department")
+                  .filter(pk=escalation_id).first())
+    if escalation is None:
+        return
+    head = escalation.escalated_to
+    person = getattr(head, "person", None) if head else None
+    _notify(mobile=getattr(person, "mobile", "") or "",
+            body=f"تصعيد: المعاملة {escalation.case.number} متأخرة عن موعدها / "
+                 f"Escalation: transaction {escalation.case.number} is overdue "
+                 f"({escalation.department.code if escalation.department else '-'})")
