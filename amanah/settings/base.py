@@ -111,7 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("العربية")), ("en", _("English"))]
+LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
 USE_I18N = True
@@ -167,6 +167,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A locked-out sign-in gets the sign-in page again, with the reason, in the page's language.
+AXES_LOCKOUT_CALLABLE = "amanah.auth.views.lockout"
+# `١٠٢…` and `102…` are one person to the lockout counter.
+AXES_USERNAME_CALLABLE = "amanah.auth.backends.axes_username"
 
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)

@@ -1,0 +1,82 @@
+"""Reads for the core domain, each with a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from .enums import RolloutState, StaffRole
+from .models import EService, EServiceRollout, Municipality, Person, StaffMembership
+
+VISIBLE_STATES = (RolloutState.PILOT, RolloutState.LIVE)
+
+
+@dataclass(frozen=True)
+class EServiceOffer:
+    """An e-service as offered in one municipality."""
+
+    eservice: EService
+    state: str
+
+    @property
+    def is_pilot(self) -> bool:
+        return self.state == RolloutState.PILOT
+
+
+def eservice_list_for_municipality(*, municipality_id: int | None) -> list[EServiceOffer]:
+    """E-services live or in pilot in the municipality, in display order. One query."""
+    if municipality_id is None:
+        return []
+    rollouts = (EServiceRollout.objects
+                .filter(municipality_id=municipality_id, state__in=VISIBLE_STATES)
+                .select_related("eservice")
+                .order_by("eservice__display_order", "eservice__code"))
+    return [EServiceOffer(eservice=r.eservice, state=r.state) for r in rollouts]
+
+
+def eservice_list_for_person(*, person: Person) -> list[EServiceOffer]:
+    """What a citizen may use: the services offered where they live. One query."""
+    return eservice_list_for_municipality(municipality_id=person.municipality_id)
+
+
+def eservice_is_available(*, eservice: EService | str, municipality_id: int | None) -> bool:
+    """For other apps' start pages: may this service be used in this municipality? One query."""
+    if municipality_id is None:
+        return False
+    code = eservice if isinstance(eservice, str) else eservice.code
+    return EServiceRollout.objects.filter(eservice__code=code, municipality_id=municipality_id,
+                                          state__in=VISIBLE_STATES).exists()
+
+
+def municipality_list_for_sign_up() -> list[Municipality]:
+    """Active municipalities a resident can choose as where they live. One query."""
+    return list(Municipality.objects.filter(is_active=True).order_by("kind", "name_ar"))
+
+
+@dataclass(frozen=True)
+class StaffDepartment:
+    membership_ids: tuple[int, ...]
+    department_id: int
+    department: object
+    roles: tuple[str, ...]
+
+    @property
+    def role_labels(self) -> tuple[str, ...]:
+        return tuple(StaffRole(role).label for role in self.roles)
+
+
+def staff_department_list(*, user) -> list[StaffDepartment]:
+    """The user's departments, each with the roles they hold there. One query."""
+    memberships = (StaffMembership.objects
+                   .filter(user=user, is_active=True, department__is_active=True)
+                   .select_related("department__municipality")
+                   .order_by("department__municipality__code", "department__code", "role"))
+    grouped: dict[int, list[StaffMembership]] = {}
+    for membership in memberships:
+        grouped.setdefault(membership.department_id, []).append(membership)
+    return [
+        StaffDepartment(
+            membership_ids=tuple(m.pk for m in rows),
+            department_id=department_id,
+            department=rows[0].department,
+            roles=tuple(m.role for m in rows),
+        )
+        for department_id, rows in grouped.items()
+    ]
