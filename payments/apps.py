@@ -4,5 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 class PaymentsConfig(AppConfig):
     name = "payments"
-    verbose_name = _("المدفوعات")
+    verbose_name = _("Payments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from celery.schedules import crontab
+
+        from amanah.celery import periodic_task_register
+
+        from . import tasks  # noqa: F401 - registers the Celery tasks
+        from .registry import register_builtin_kinds
+
+        register_builtin_kinds()
+        periodic_task_register("payments-outbox-sweep", "payments.outbox_sweep", 60.0)
+        # Just after midnight Riyadh time (CELERY_TIMEZONE), bills whose expiry date passed.
+        periodic_task_register("payments-bill-expire-due", "payments.bill_expire_due",
+                               crontab(minute=5, hour=0))

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "sadad"
-urlpatterns = []
+urlpatterns = [
+    path("payment-notifications", views.payment_notifications, name="payment_notifications"),
+]

@@ -1,0 +1,297 @@
+"""Bills: issued, uploaded to SADAD, updated, cancelled, expired, paid."""
+
+import datetime as dt
+import logging
+import re
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from amanah import clock
+from amanah.dates import business_date
+from amanah.errors import Conflict, DomainError, NotFound
+from amanah.identity import luhn_check_digit, luhn_is_valid
+from amanah.models import EService, Establishment, Municipality, Person
+from amanah.money import sar
+
+from ..enums import (
+    BillCategory,
+    BillEventKind,
+    BillStatus,
+    OutboxKind,
+    PaymentStatus,
+    SuspenseReason,
+)
+from ..locks import bill_qs_for_update, payment_qs_for_update
+from ..models import Bill, BillEvent, BillingAccountCounter
+from ..registry import payable_get
+from .fees import fee_calculate
+from .outbox import outbox_enqueue
+
+logger = logging.getLogger("payments.bills")
+
+DEFAULT_DUE_DAYS = 30
+DEFAULT_EXPIRY_AFTER_DUE_DAYS = 90
+OPEN_STATUSES = (BillStatus.PENDING_REGISTRATION, BillStatus.UNPAID)
+
+
+def billing_account_allocate() -> str:
+    """A fresh BillingAcct: a ten-digit payload from a sequence plus its Luhn check digit.
+
+    A sequence value is consumed even when the transaction rolls back, so a number is never
+    handed out twice.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('payments_billing_account_seq')")
+            payload = str(cursor.fetchone()[0])
+    else:
+        updated = BillingAccountCounter.objects.update(next_value=F("next_value") + 1)
+        if not updated:
+            BillingAccountCounter.objects.create(next_value=1000000001)
+        payload = str(BillingAccountCounter.objects.values_list("next_value", flat=True)
+                      .get() - 1)
+    return payload + luhn_check_digit(payload)
+
+
+def bill_event_write(*, bill: Bill, kind: str, from_status: str = "", actor=None,
+                     data: dict | None = None) -> BillEvent:
+    return BillEvent.objects.create(bill=bill, kind=kind, from_status=from_status,
+                                    to_status=bill.status, version=bill.version, actor=actor,
+                                    data=data or {}, at=clock.now())
+
+
+def _bill_locked(bill_id: int) -> Bill:
+    bill = bill_qs_for_update().filter(pk=bill_id).first()
+    if bill is None:
+        raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.")
+    return bill
+
+
+def _refuse_unless_open(bill: Bill, *, action_en: str, action_ar: str) -> None:
+    if bill.status not in OPEN_STATUSES:
+        raise Conflict("bill.not_open",
+                       f"لا يمكن {action_ar} لفاتورة حالتها «{BillStatus(bill.status).label}».",
+                       f"Cannot {action_en} a bill that is {bill.status}.")
+    if bill.cancel_requested_at is not None:
+        raise Conflict("bill.cancel_pending",
+                       f"لا يمكن {action_ar} لفاتورة طُلب إلغاؤها.",
+                       f"Cannot {action_en} a bill whose cancellation is pending.")
+
+
+@transaction.atomic
+def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipality,
+               eservice: EService, category: str = BillCategory.FEE,
+               payer_person: Person | None = None,
+               payer_establishment: Establishment | None = None,
+               amount: Decimal | str | None = None, fee_quantity: Decimal | str | None = None,
+               due_date: dt.date | None = None, expiry_date: dt.date | None = None,
+               description_ar: str = "", description_en: str = "", issued_by=None,
+               billing_account: str | None = None) -> Bill:
+    """Issues a bill (by the fee schedule unless an amount is given) and queues its BillNew.
+
+    A suspense payment already received for its BillingAcct is matched to it at once.
+    """
+    try:
+        kind = payable_get(payable_kind)
+    except LookupError:
+        raise DomainError("bill.unknown_payable_kind", "نوع المستحق غير معروف.",
+                          "Unknown payable kind.", field="payable_kind") from None
+    if (payer_person is None) == (payer_establishment is None):
+        raise DomainError("bill.payer_required", "حدد دافعاً واحداً: فرداً أو منشأة.",
+                          "Give exactly one payer: a person or an establishment.",
+                          field="payer")
+    if category not in BillCategory.values:
+        raise DomainError("bill.bad_category", "فئة الفاتورة غير معروفة.",
+                          "Unknown bill category.", field="category")
+    if not payable_ref or len(payable_ref) > 64:
+        raise DomainError("bill.bad_reference", "مرجع المستحق مطلوب (٦٤ حرفاً على الأكثر).",
+                          "A payable reference (at most 64 characters) is required.",
+                          field="payable_ref")
+    today = business_date(clock.now())
+    if amount is None:
+        quote = fee_calculate(eservice=eservice, municipality=municipality, on=today,
+                              quantity=fee_quantity)
+        amount, fee_schedule, snapshot = quote.amount, quote.schedule, quote.snapshot
+    else:
+        try:
+            amount = sar(amount)
+        except (TypeError, ArithmeticError, ValueError):
+            amount = None
+        if amount is None or not amount.is_finite() or amount <= 0:
+            raise DomainError("bill.bad_amount", "المبلغ يجب أن يكون أكبر من صفر.",
+                              "The amount must be greater than zero.", field="amount")
+        fee_schedule, snapshot = None, {"kind": "explicit", "amount": str(amount)}
+    if amount >= Decimal("10000000000"):
+        raise DomainError("bill.amount_too_large", "المبلغ أكبر من المسموح.",
+                          "The amount is too large.", field="amount")
+    due_date = due_date or today + dt.timedelta(days=DEFAULT_DUE_DAYS)
+    expiry_date = expiry_date or due_date + dt.timedelta(days=DEFAULT_EXPIRY_AFTER_DUE_DAYS)
+    if due_date < today:
+        raise DomainError("bill.due_in_past", "تاريخ الاستحقاق في الماضي.",
+                          "The due date is in the past.", field="due_date")
+    if expiry_date < due_date:
+        raise DomainError("bill.expiry_before_due", "تاريخ الانتهاء قبل تاريخ الاستحقاق.",
+                          "The expiry date is before the due date.", field="expiry_date")
+    if billing_account is None:
+        billing_account = billing_account_allocate()
+    elif (not re.fullmatch(r"\d{2,15}", billing_account, re.ASCII)
+          or not luhn_is_valid(billing_account)):
+        raise DomainError("bill.bad_billing_account",
+                          "رقم الفاتورة أرقام فقط (١٥ على الأكثر) وآخرها رقم تحقق.",
+                          "A bill number is at most 15 digits ending in a Luhn check digit.",
+                          field="billing_account")
+    elif Bill.objects.filter(billing_account=billing_account).exists():
+        raise Conflict("bill.billing_account_taken", "رقم الفاتورة مستخدم من قبل.",
+                       "This bill number was already used.", field="billing_account")
+    if not (description_ar and description_en):
+        described_ar, described_en = kind.describe(payable_ref)
+        description_ar = description_ar or described_ar
+        description_en = description_en or described_en
+    bill = Bill.objects.create(
+        billing_account=billing_account, municipality=municipality, eservice=eservice,
+        category=category, payer_person=payer_person, payer_establishment=payer_establishment,
+        amount=amount, due_date=due_date, expiry_date=expiry_date, payable_kind=payable_kind,
+        payable_ref=payable_ref, description_ar=description_ar[:300],
+        description_en=description_en[:300], fee_schedule=fee_schedule, fee_snapshot=snapshot,
+        issued_by=issued_by)
+    bill_event_write(bill=bill, kind=BillEventKind.ISSUED, actor=issued_by,
+                     data={"amount": str(amount), "fee": snapshot})
+    outbox_enqueue(bill=bill, kind=OutboxKind.BILL_NEW)
+    _suspense_match_new_bill(bill)
+    return bill
+
+
+def _suspense_match_new_bill(bill: Bill) -> None:
+    """Payments SADAD reported for this BillingAcct before the bill existed now meet it."""
+    from .payments import payment_match_to_bill
+
+    waiting = (payment_qs_for_update()
+               .filter(billing_account=bill.billing_account, bill__isnull=True,
+                       status=PaymentStatus.SUSPENSE,
+                       suspense_reason=SuspenseReason.UNKNOWN_BILL)
+               .order_by("processed_at", "pk"))
+    for payment in waiting:
+        payment_match_to_bill(payment=payment, bill=bill)
+
+
+@transaction.atomic
+def bill_update_amount(*, bill_id: int, amount: Decimal | str, actor=None,
+                       reason: str = "") -> Bill:
+    """Changes what an open bill asks for; SADAD gets a BillUpdated at the next version."""
+    bill = _bill_locked(bill_id)
+    _refuse_unless_open(bill, action_en="change the amount of", action_ar="تعديل المبلغ")
+    try:
+        new_amount = sar(amount)
+    except (TypeError, ArithmeticError, ValueError):
+        new_amount = None
+    if new_amount is None or not new_amount.is_finite() or new_amount <= 0 \
+            or new_amount >= Decimal("10000000000"):
+        raise DomainError("bill.bad_amount", "المبلغ يجب أن يكون أكبر من صفر.",
+                          "The amount must be greater than zero.", field="amount")
+    if new_amount == bill.amount:
+        raise DomainError("bill.amount_unchanged", "المبلغ الجديد مساوٍ للحالي.",
+                          "The new amount equals the current one.", field="amount")
+    old_amount = bill.amount
+    bill.amount = new_amount
+    bill.version += 1
+    bill.save(update_fields=["amount", "version", "updated_at"])
+    bill_event_write(bill=bill, kind=BillEventKind.AMOUNT_UPDATED, from_status=bill.status,
+                     actor=actor, data={"from": str(old_amount), "to": str(new_amount),
+                                        "reason": reason})
+    outbox_enqueue(bill=bill, kind=OutboxKind.BILL_UPDATED)
+    return bill
+
+
+@transaction.atomic
+def bill_cancel(*, bill_id: int, actor=None, reason: str = "") -> Bill:
+    """Asks SADAD to stop accepting payments (BillExpired); final once SADAD accepted it."""
+    bill = _bill_locked(bill_id)
+    _refuse_unless_open(bill, action_en="cancel", action_ar="إلغاء")
+    from_status = bill.status
+    bill.cancel_requested_at = clock.now()
+    bill.cancel_reason = reason[:300]
+    if bill.registered_at is None and bill.sadad_rejection:
+        # SADAD never accepted this bill, so there is nothing to withdraw there.
+        bill.status = BillStatus.CANCELLED
+        bill.save(update_fields=["cancel_requested_at", "cancel_reason", "status",
+                                 "updated_at"])
+        bill_event_write(bill=bill, kind=BillEventKind.CANCELLED, from_status=from_status,
+                         actor=actor, data={"reason": reason, "uploaded": False})
+        return bill
+    bill.save(update_fields=["cancel_requested_at", "cancel_reason", "updated_at"])
+    bill_event_write(bill=bill, kind=BillEventKind.CANCEL_REQUESTED, from_status=from_status,
+                     actor=actor, data={"reason": reason})
+    outbox_enqueue(bill=bill, kind=OutboxKind.BILL_EXPIRED)
+    return bill
+
+
+@transaction.atomic
+def bill_cancel_confirm(*, bill_id: int, version: int) -> Bill:
+    """SADAD accepted a BillExpired: a requested cancellation becomes final."""
+    bill = _bill_locked(bill_id)
+    if bill.cancel_requested_at is None or bill.status not in OPEN_STATUSES:
+        # An expiry upload, or the bill was paid before SADAD stopped taking money:
+        # the money won, and the bill keeps its status.
+        bill_event_write(bill=bill, kind=BillEventKind.REGISTERED, from_status=bill.status,
+                         data={"accepted": "BillExpired", "version": version})
+        return bill
+    from_status = bill.status
+    bill.status = BillStatus.CANCELLED
+    bill.save(update_fields=["status", "updated_at"])
+    bill_event_write(bill=bill, kind=BillEventKind.CANCELLED, from_status=from_status,
+                     data={"version": version})
+    return bill
+
+
+@transaction.atomic
+def bill_mark_registered(*, bill_id: int, version: int) -> Bill:
+    """SADAD accepted the bill: only now is it shown to the citizen as payable."""
+    bill = _bill_locked(bill_id)
+    from_status = bill.status
+    fields = ["updated_at"]
+    if bill.registered_at is None:
+        bill.registered_at = clock.now()
+        fields.append("registered_at")
+    if bill.status == BillStatus.PENDING_REGISTRATION:
+        bill.status = BillStatus.UNPAID
+        fields.append("status")
+    bill.save(update_fields=fields)
+    bill_event_write(bill=bill, kind=BillEventKind.REGISTERED, from_status=from_status,
+                     data={"version": version})
+    return bill
+
+
+@transaction.atomic
+def bill_mark_rejected(*, bill_id: int, version: int, kind: str, reason: str) -> Bill:
+    """SADAD refused an upload: the bill stays unpayable there and staff must look at it."""
+    bill = _bill_locked(bill_id)
+    bill.sadad_rejection = (reason or "rejected")[:300]
+    bill.save(update_fields=["sadad_rejection", "updated_at"])
+    bill_event_write(bill=bill, kind=BillEventKind.REJECTED_BY_SADAD, from_status=bill.status,
+                     data={"version": version, "upload": kind, "reason": reason})
+    return bill
+
+
+def bill_expire_due(*, today: dt.date | None = None, limit: int = 1000) -> int:
+    """Periodic: open bills past their expiry date become expired and SADAD is told."""
+    today = today or business_date(clock.now())
+    candidates = list(Bill.objects.filter(status__in=OPEN_STATUSES, expiry_date__lt=today)
+                      .order_by("pk").values_list("pk", flat=True)[:limit])
+    expired = 0
+    for bill_id in candidates:
+        with transaction.atomic():
+            bill = bill_qs_for_update().filter(pk=bill_id).first()
+            # Checked again under the lock: a payment may have landed in between.
+            if bill is None or bill.status not in OPEN_STATUSES or bill.expiry_date >= today:
+                continue
+            from_status = bill.status
+            bill.status = BillStatus.EXPIRED
+            bill.save(update_fields=["status", "updated_at"])
+            bill_event_write(bill=bill, kind=BillEventKind.EXPIRED, from_status=from_status,
+                             data={"expiry_date": bill.expiry_date.isoformat()})
+            if bill.registered_at is not None or not bill.sadad_rejection:
+                outbox_enqueue(bill=bill, kind=OutboxKind.BILL_EXPIRED)
+            expired += 1
+    return expired

@@ -1,0 +1,129 @@
+"""Inbound payment notifications (spec §3): authenticate, parse, record all or nothing.
+
+`notification_handle` is the whole protocol minus HTTP framing (media type and size, which the
+view checks); the simulated bank calls it directly with the same bytes it would POST.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+
+from amanah import clock
+
+from ..enums import PaymentSource
+from ..models import InboundMessage
+from ..sadad import wire
+from ..sadad.signing import SignatureInvalid, SignatureStale, signature_verify
+from .payments import payment_record
+
+security = logging.getLogger("payments.security")
+logger = logging.getLogger("payments.notifications")
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InboundResponse:
+    status: int
+    body: bytes
+    code: str = "0"
+
+
+def refusal(status: int, code: str, short_desc: str, *, rq_uid: str = "",
+            remote: str = "") -> InboundResponse:
+    """A refused message: nothing recorded, one security log line."""
+    security.warning("refused SADAD notification: %s %s rq_uid=%s remote=%s: %s", status, code,
+                     rq_uid or "-", remote or "-", short_desc)
+    return InboundResponse(status=status, code=code,
+                           body=wire.error_response_build(rq_uid=rq_uid, code=code,
+                                                          short_desc=short_desc))
+
+
+class _RqUidTaken(Exception):
+    """Another delivery of this RqUID committed while we waited on its unique index."""
+
+
+def _replay(rq_uid: str, digest: str, *, remote: str) -> InboundResponse | None:
+    stored = InboundMessage.objects.filter(rq_uid=rq_uid).first()
+    if stored is None:
+        return None
+    if stored.body_sha256 != digest:
+        return refusal(409, "E_RQUID_REUSED", "this RqUID was seen with a different body",
+                       rq_uid=rq_uid, remote=remote)
+    logger.info("replaying the stored answer to RqUID %s", rq_uid)
+    return InboundResponse(status=stored.response_status, body=bytes(stored.response_body))
+
+
+def notification_handle(*, body: bytes, signature: str | None,
+                        remote: str = "") -> InboundResponse:
+    """Answer one notification body as §3 says; the 200 comes only after the commit."""
+    try:
+        signature_verify(signature, body, keys=list(settings.SADAD_INBOUND_KEYS),
+                         now=int(clock.now().timestamp()))
+    except SignatureInvalid as exc:
+        return refusal(401, "E_SIGNATURE", str(exc), remote=remote)
+    except SignatureStale as exc:
+        return refusal(401, "E_STALE", str(exc), remote=remote)
+    try:
+        message = wire.payment_notification_parse(body)
+    except wire.WireError as exc:
+        return refusal(400, "E_SCHEMA", str(exc), rq_uid=exc.rq_uid, remote=remote)
+    biller = settings.SADAD_BILLER_ID
+    if message.receiver != biller or any(r.biller_id != biller for r in message.records):
+        return refusal(403, "E_WRONG_BILLER", "Receiver or BillerId is not this biller",
+                       rq_uid=message.rq_uid, remote=remote)
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        replayed = _replay(message.rq_uid, digest, remote=remote)
+        if replayed is not None:
+            return replayed
+        response = _record_all(message, digest)
+    except _RqUidTaken:
+        replayed = _replay(message.rq_uid, digest, remote=remote)
+        if replayed is not None:
+            return replayed
+        return refusal(503, "E_RETRY", "concurrent delivery of this RqUID; retry",
+                       rq_uid=message.rq_uid, remote=remote)
+    except DatabaseError as exc:
+        # Lock timeout, deadlock, lost connection…: the transaction rolled back whole.
+        logger.warning("notification %s not recorded, asking SADAD to retry: %s",
+                       message.rq_uid, exc)
+        return refusal(503, "E_RETRY", "transient failure; nothing was recorded",
+                       rq_uid=message.rq_uid, remote=remote)
+    return response
+
+
+def _record_all(message: wire.PaymentNotification, digest: str) -> InboundResponse:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                stored = InboundMessage.objects.create(
+                    rq_uid=message.rq_uid, msg_code=wire.MSG_PAYMENT_NOTIFY, body_sha256=digest,
+                    record_count=len(message.records), response_status=200, response_body=b"",
+                    received_at=clock.now())
+        except IntegrityError:
+            raise _RqUidTaken() from None
+        # Bills are locked in one global order (by BillingAcct) whatever the order of the
+        # records, so two messages touching the same bills cannot deadlock each other.
+        order = sorted(range(len(message.records)),
+                       key=lambda i: (message.records[i].billing_account, i))
+        outcomes: dict[int, str] = {}
+        for index in order:
+            record = message.records[index]
+            result = payment_record(
+                sptn=record.sptn, bnkptn=record.bnkptn, amount=record.amount,
+                billing_account=record.billing_account, biller_id=record.biller_id,
+                bank_id=record.bank_id, channel=record.channel, method=record.method,
+                processed_at=record.processed_at, effective_at=record.effective_at,
+                source=PaymentSource.NOTIFICATION, source_reference=message.rq_uid,
+                inbound_message=stored)
+            outcomes[index] = result.outcome
+        body = wire.payment_notification_response_build(
+            rq_uid=message.rq_uid,
+            results=[(rec.sptn, str(outcomes[i])) for i, rec in enumerate(message.records)])
+        stored.response_body = body
+        stored.save(update_fields=["response_body"])
+    return InboundResponse(status=200, body=body)

@@ -1,0 +1,174 @@
+"""Recording SADAD payments: the one place money enters the portal (spec §3)."""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from amanah import clock
+from amanah.dates import business_date
+
+from ..dispatch import task_on_commit
+from ..enums import (
+    BillEventKind,
+    BillStatus,
+    PaymentEventKind,
+    PaymentOutcome,
+    PaymentSource,
+    PaymentStatus,
+    SuspenseReason,
+)
+from ..locks import bill_qs_for_update
+from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
+from ..registry import payable_get
+from .bills import bill_event_write
+
+logger = logging.getLogger("payments.payments")
+
+# SADAD reports money that already left the citizen's account. A bill that is still waiting
+# for SADAD's acceptance answer can be paid: SADAD evidently knew it.
+_PAYABLE_FOR_INCOMING = (BillStatus.PENDING_REGISTRATION, BillStatus.UNPAID)
+
+
+@dataclass(frozen=True)
+class PaymentRecordResult:
+    payment: Payment
+    outcome: str  # PaymentOutcome
+    created: bool
+
+
+def payment_event_write(*, payment: Payment, kind: str, from_status: str = "", actor=None,
+                        data: dict | None = None) -> PaymentEvent:
+    return PaymentEvent.objects.create(payment=payment, kind=kind, from_status=from_status,
+                                       to_status=payment.status, actor=actor, data=data or {},
+                                       at=clock.now())
+
+
+def payment_disposition(*, bill: Bill | None, amount: Decimal) -> tuple[str, str]:
+    """(PaymentStatus, SuspenseReason or "") for money arriving for `bill` (§3 table).
+
+    Overpayment: the whole payment goes to suspense and the bill stays unpaid, so the
+    citizen's money is kept intact in one place for a refund or re-allocation by staff.
+    """
+    if bill is None:
+        return PaymentStatus.SUSPENSE, SuspenseReason.UNKNOWN_BILL
+    if bill.status == BillStatus.PAID:
+        return PaymentStatus.SUSPENSE, SuspenseReason.ALREADY_PAID
+    if bill.status not in _PAYABLE_FOR_INCOMING:
+        return PaymentStatus.SUSPENSE, SuspenseReason.NOT_PAYABLE
+    if amount < bill.amount:
+        return PaymentStatus.SUSPENSE, SuspenseReason.UNDERPAID
+    if amount > bill.amount:
+        return PaymentStatus.SUSPENSE, SuspenseReason.OVERPAID
+    return PaymentStatus.APPLIED, ""
+
+
+def receipt_number_for(payment: Payment) -> str:
+    return f"RC-{payment.business_date:%Y%m%d}-{payment.pk:08d}"
+
+
+def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
+    """Both rows are locked by the caller. The bill is paid, the thing billed is told in the
+    same transaction, and the receipt's PDF is made after the commit."""
+    from_status = bill.status
+    bill.status = BillStatus.PAID
+    bill.amount_paid = payment.amount
+    bill.paid_at = payment.processed_at
+    bill.save(update_fields=["status", "amount_paid", "paid_at", "updated_at"])
+    bill_event_write(bill=bill, kind=BillEventKind.PAID, from_status=from_status, actor=actor,
+                     data={"sptn": payment.sptn, "amount": str(payment.amount)})
+    try:
+        kind = payable_get(bill.payable_kind)
+    except LookupError:
+        # The money is recorded whatever happens; staff finish what the missing kind would do.
+        logger.error("bill %s is paid but payable kind %r is not registered",
+                     bill.billing_account, bill.payable_kind)
+        payment.needs_review = True
+        payment.save(update_fields=["needs_review"])
+    else:
+        kind.on_paid(bill=bill, payment=payment)
+    receipt = Receipt.objects.create(number=receipt_number_for(payment), bill=bill,
+                                     payment=payment, issued_at=clock.now())
+    task_on_commit("payments.receipt_ensure", receipt_id=receipt.pk)
+    return receipt
+
+
+@transaction.atomic
+def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id: str,
+                   channel: str, method: str, processed_at: dt.datetime,
+                   effective_at: dt.datetime | None = None, bnkptn: str = "",
+                   biller_id: str | None = None, source: str = PaymentSource.NOTIFICATION,
+                   source_reference: str = "", inbound_message: InboundMessage | None = None,
+                   needs_review: bool = False) -> PaymentRecordResult:
+    """Records a SADAD payment exactly once per SPTN, whatever the state of its bill.
+
+    Used by the notification endpoint and by reconciliation (MISSING_IN_PORTAL). A second
+    call with a known SPTN changes nothing and answers DUPLICATE.
+    """
+    existing = Payment.objects.filter(sptn=sptn).first()
+    if existing is not None:
+        return _duplicate(existing, amount=amount, billing_account=billing_account)
+    # The bill row lock serialises every payment for one bill: two payments can never both
+    # find it unpaid.
+    bill = bill_qs_for_update().filter(billing_account=billing_account).first()
+    status, reason = payment_disposition(bill=bill, amount=amount)
+    payment = Payment(
+        sptn=sptn, bnkptn=bnkptn, amount=amount, billing_account=billing_account,
+        biller_id=biller_id or settings.SADAD_BILLER_ID, bill=bill, status=status,
+        suspense_reason=reason, bank_id=bank_id, channel=channel, method=method,
+        processed_at=processed_at, effective_at=effective_at,
+        business_date=business_date(processed_at), received_at=clock.now(), source=source,
+        source_reference=source_reference, inbound_message=inbound_message,
+        needs_review=needs_review)
+    try:
+        # The unique constraint on SPTN decides between concurrent copies of one payment:
+        # the second insert waits for the first to commit, then fails here.
+        with transaction.atomic():
+            payment.save(force_insert=True)
+    except IntegrityError:
+        existing = Payment.objects.filter(sptn=sptn).first()
+        if existing is None:
+            raise
+        return _duplicate(existing, amount=amount, billing_account=billing_account)
+    payment_event_write(payment=payment, kind=PaymentEventKind.RECORDED,
+                        data={"source": source, "reference": source_reference,
+                              "reason": reason})
+    if status == PaymentStatus.APPLIED:
+        bill_pay(bill=bill, payment=payment)
+        return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.ACCEPTED, created=True)
+    if bill is not None:
+        bill_event_write(bill=bill, kind=BillEventKind.PAYMENT_HELD, from_status=bill.status,
+                         data={"sptn": sptn, "amount": str(amount), "reason": reason})
+    return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.SUSPENSE, created=True)
+
+
+def _duplicate(existing: Payment, *, amount: Decimal, billing_account: str) -> PaymentRecordResult:
+    if existing.amount != amount or existing.billing_account != billing_account:
+        # Same SPTN, different content: still the same payment for SADAD; staff should know.
+        logger.warning("SPTN %s seen again with amount %s / account %s (recorded: %s / %s)",
+                       existing.sptn, amount, billing_account, existing.amount,
+                       existing.billing_account)
+    return PaymentRecordResult(payment=existing, outcome=PaymentOutcome.DUPLICATE, created=False)
+
+
+def payment_match_to_bill(*, payment: Payment, bill: Bill) -> Payment:
+    """A suspense payment for an unknown BillingAcct meets the bill that now carries it.
+    Both rows are locked by the caller (bill_issue)."""
+    status, reason = payment_disposition(bill=bill, amount=payment.amount)
+    from_status = payment.status
+    payment.bill = bill
+    payment.status = status
+    payment.suspense_reason = reason
+    payment.save(update_fields=["bill", "status", "suspense_reason"])
+    payment_event_write(payment=payment, kind=PaymentEventKind.MATCHED, from_status=from_status,
+                        data={"bill": bill.billing_account, "reason": reason})
+    if status == PaymentStatus.APPLIED:
+        bill_pay(bill=bill, payment=payment)
+    else:
+        bill_event_write(bill=bill, kind=BillEventKind.PAYMENT_HELD, from_status=bill.status,
+                         data={"sptn": payment.sptn, "amount": str(payment.amount),
+                               "reason": reason})
+    return payment

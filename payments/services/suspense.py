@@ -1,0 +1,208 @@
+"""Suspense payments: allocated to a bill, refunded (four eyes) or written off, all audited."""
+
+import re
+
+from django.db import transaction
+
+from amanah import clock
+from amanah.enums import StaffRole
+from amanah.errors import Conflict, DomainError, NotFound, PermissionDenied
+from amanah.models import Department
+from amanah.permissions import user_departments
+
+from ..enums import PaymentEventKind, PaymentStatus, ResolutionKind, ResolutionStatus
+from ..locks import bill_qs_for_update, payment_qs_for_update, resolution_qs_for_update
+from ..models import Payment, SuspenseResolution
+from .payments import bill_pay, payment_disposition, payment_event_write
+
+# Who may work the suspense queue, and who may approve money leaving the municipality.
+FINANCE_ROLES = (StaffRole.CASHIER, StaffRole.HEAD)
+REFUND_APPROVER_ROLES = (StaffRole.HEAD,)
+
+
+def _finance_departments(user, roles) -> list[Department]:
+    return list(user_departments(user, roles=roles))
+
+
+def finance_check(user, *, payment: Payment, roles=FINANCE_ROLES) -> None:
+    """Finance staff of the bill's municipality (or of the Amanah, which oversees all);
+    a payment for no known bill may be worked by finance staff anywhere."""
+    if getattr(user, "is_superuser", False):
+        return
+    departments = _finance_departments(user, roles)
+    if payment.bill_id is None:
+        allowed = bool(departments)
+    else:
+        municipality_id = payment.bill.municipality_id
+        allowed = any(d.municipality_id == municipality_id or d.municipality.kind == "amanah"
+                      for d in departments)
+    if not allowed:
+        raise PermissionDenied("payments.not_finance_staff",
+                               "هذا الإجراء لموظفي المالية المخولين فقط.",
+                               "Only authorised finance staff may do this.")
+
+
+def _payment_in_suspense(payment_id: int) -> Payment:
+    payment = (payment_qs_for_update().select_related("bill__municipality")
+               .filter(pk=payment_id).first())
+    if payment is None:
+        raise NotFound("payment.not_found", "الدفعة غير موجودة.", "No such payment.")
+    if payment.status != PaymentStatus.SUSPENSE:
+        raise Conflict("payment.not_in_suspense", "الدفعة ليست معلقة.",
+                       "This payment is not in suspense.")
+    return payment
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise DomainError("resolution.reason_required", "اكتب سبباً واضحاً (٥ أحرف على الأقل).",
+                          "Write a clear reason (at least 5 characters).", field="reason")
+    return reason[:500]
+
+
+def _no_open_request(payment: Payment) -> None:
+    if SuspenseResolution.objects.filter(payment=payment,
+                                         status=ResolutionStatus.REQUESTED).exists():
+        raise Conflict("resolution.request_open", "يوجد طلب استرداد قيد الاعتماد لهذه الدفعة.",
+                       "A refund request for this payment is awaiting approval.")
+
+
+@transaction.atomic
+def suspense_allocate(*, payment_id: int, bill_id: int, actor, reason: str) -> SuspenseResolution:
+    """Applies a suspense payment to an open bill of the same amount."""
+    payment = _payment_in_suspense(payment_id)
+    finance_check(actor, payment=payment)
+    reason = _reason_required(reason)
+    _no_open_request(payment)
+    bill = bill_qs_for_update().select_related("municipality").filter(pk=bill_id).first()
+    if bill is None:
+        raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.", field="bill")
+    status, why = payment_disposition(bill=bill, amount=payment.amount)
+    if status != PaymentStatus.APPLIED:
+        raise Conflict("resolution.bill_not_matching",
+                       "لا يمكن تخصيص الدفعة لهذه الفاتورة (غير مستحقة أو المبلغ مختلف).",
+                       "The payment cannot pay this bill (not payable, or another amount).",
+                       field="bill")
+    if payment.bill_id != bill.pk:
+        # Also the target bill's municipality must be one the actor works for.
+        finance_check(actor, payment=Payment(bill=bill))
+    from_status = payment.status
+    now = clock.now()
+    resolution = SuspenseResolution.objects.create(
+        payment=payment, kind=ResolutionKind.ALLOCATE, status=ResolutionStatus.DONE,
+        amount=payment.amount, target_bill=bill, reason=reason, requested_by=actor,
+        requested_at=now, decided_by=actor, decided_at=now)
+    previous_bill = payment.bill.billing_account if payment.bill_id else None
+    payment.bill = bill
+    payment.status = PaymentStatus.APPLIED
+    payment.suspense_reason = ""
+    payment.save(update_fields=["bill", "status", "suspense_reason"])
+    payment_event_write(payment=payment, kind=PaymentEventKind.ALLOCATED,
+                        from_status=from_status, actor=actor,
+                        data={"bill": bill.billing_account, "previous_bill": previous_bill,
+                              "resolution": resolution.pk, "reason": reason})
+    bill_pay(bill=bill, payment=payment, actor=actor)
+    return resolution
+
+
+_IBAN = re.compile(r"SA\d{22}", re.ASCII)
+
+
+@transaction.atomic
+def refund_request(*, payment_id: int, actor, reason: str, iban: str) -> SuspenseResolution:
+    """Asks to give a suspense payment back; someone else with the approver role decides."""
+    payment = _payment_in_suspense(payment_id)
+    finance_check(actor, payment=payment)
+    reason = _reason_required(reason)
+    iban = re.sub(r"\s", "", iban or "").upper()
+    if not _IBAN.fullmatch(iban):
+        raise DomainError("resolution.bad_iban", "رقم الآيبان السعودي يبدأ بـ SA ويليه ٢٢ رقماً.",
+                          "A Saudi IBAN is SA followed by 22 digits.", field="iban")
+    _no_open_request(payment)
+    resolution = SuspenseResolution.objects.create(
+        payment=payment, kind=ResolutionKind.REFUND, status=ResolutionStatus.REQUESTED,
+        amount=payment.amount, reason=reason, refund_iban=iban, requested_by=actor,
+        requested_at=clock.now())
+    payment_event_write(payment=payment, kind=PaymentEventKind.REFUND_REQUESTED,
+                        from_status=payment.status, actor=actor,
+                        data={"resolution": resolution.pk, "reason": reason})
+    return resolution
+
+
+def _open_refund(resolution_id: int) -> SuspenseResolution:
+    resolution = resolution_qs_for_update().filter(pk=resolution_id).first()
+    if resolution is None or resolution.kind != ResolutionKind.REFUND:
+        raise NotFound("resolution.not_found", "طلب الاسترداد غير موجود.",
+                       "No such refund request.")
+    if resolution.status != ResolutionStatus.REQUESTED:
+        raise Conflict("resolution.already_decided", "تم البت في هذا الطلب من قبل.",
+                       "This request was already decided.")
+    return resolution
+
+
+def _four_eyes(resolution: SuspenseResolution, actor) -> Payment:
+    if actor.pk == resolution.requested_by_id:
+        raise PermissionDenied("resolution.four_eyes",
+                               "لا يعتمد طلب الاسترداد من قدّمه؛ يلزم موظف آخر.",
+                               "The requester cannot approve their own refund; "
+                               "a second person must.")
+    payment = _payment_in_suspense(resolution.payment_id)
+    finance_check(actor, payment=payment, roles=REFUND_APPROVER_ROLES)
+    return payment
+
+
+@transaction.atomic
+def refund_approve(*, resolution_id: int, actor) -> SuspenseResolution:
+    """A second finance person approves a refund: the payment leaves suspense as refunded."""
+    resolution = _open_refund(resolution_id)
+    payment = _four_eyes(resolution, actor)
+    now = clock.now()
+    resolution.status = ResolutionStatus.DONE
+    resolution.decided_by = actor
+    resolution.decided_at = now
+    resolution.save(update_fields=["status", "decided_by", "decided_at"])
+    from_status = payment.status
+    payment.status = PaymentStatus.REFUNDED
+    payment.save(update_fields=["status"])
+    payment_event_write(payment=payment, kind=PaymentEventKind.REFUND_APPROVED,
+                        from_status=from_status, actor=actor,
+                        data={"resolution": resolution.pk, "iban": resolution.refund_iban})
+    return resolution
+
+
+@transaction.atomic
+def refund_reject(*, resolution_id: int, actor, reason: str) -> SuspenseResolution:
+    """A second finance person turns a refund down; the payment stays in suspense."""
+    resolution = _open_refund(resolution_id)
+    payment = _four_eyes(resolution, actor)
+    reason = _reason_required(reason)
+    resolution.status = ResolutionStatus.REJECTED
+    resolution.decided_by = actor
+    resolution.decided_at = clock.now()
+    resolution.save(update_fields=["status", "decided_by", "decided_at"])
+    payment_event_write(payment=payment, kind=PaymentEventKind.REFUND_REJECTED,
+                        from_status=payment.status, actor=actor,
+                        data={"resolution": resolution.pk, "reason": reason})
+    return resolution
+
+
+@transaction.atomic
+def suspense_write_off(*, payment_id: int, actor, reason: str) -> SuspenseResolution:
+    """Closes a suspense payment that can be neither allocated nor refunded, with a reason."""
+    payment = _payment_in_suspense(payment_id)
+    finance_check(actor, payment=payment, roles=REFUND_APPROVER_ROLES)
+    reason = _reason_required(reason)
+    _no_open_request(payment)
+    now = clock.now()
+    resolution = SuspenseResolution.objects.create(
+        payment=payment, kind=ResolutionKind.WRITE_OFF, status=ResolutionStatus.DONE,
+        amount=payment.amount, reason=reason, requested_by=actor, requested_at=now,
+        decided_by=actor, decided_at=now)
+    from_status = payment.status
+    payment.status = PaymentStatus.WRITTEN_OFF
+    payment.save(update_fields=["status"])
+    payment_event_write(payment=payment, kind=PaymentEventKind.WRITTEN_OFF,
+                        from_status=from_status, actor=actor,
+                        data={"resolution": resolution.pk, "reason": reason})
+    return resolution
