@@ -39,16 +39,19 @@ def _already_registered() -> DomainError:
 
 
 def _password_check(password: str, *, user: User) -> None:
-    """Django's password validators, with their messages in both languages."""
-    try:
-        validate_password(password, user=user)
-    except ValidationError as error:
-        messages = {}
-        for language in ("ar", "en"):
-            with translation.override(language):
+    """Django's password validators, with their messages in both languages.
+
+    The validators translate when they run, so they run once per language.
+    """
+    messages = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            try:
+                validate_password(password, user=user)
+            except ValidationError as error:
                 messages[language] = " ".join(str(m) for m in error.messages)
-        raise DomainError("auth.weak_password", messages["ar"], messages["en"],
-                          field="password") from None
+    if messages:
+        raise DomainError("auth.weak_password", messages["ar"], messages["en"], field="password")
 
 
 @transaction.atomic
