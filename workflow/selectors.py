@@ -1,0 +1,419 @@
+"""Reads of the workflow engine, each with a fixed number of queries whatever the data size."""
+
+import datetime as dt
+import hmac
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from amanah import clock
+from amanah.errors import NotFound
+from amanah.identity import digits_normalise
+from amanah.models import Department, Municipality, StaffMembership
+from amanah.permissions import is_admin, person_for_user, staff_memberships
+
+from .enums import ActorKind, CaseEventKind, SlaStatus, StatusCategory
+from .models import (
+    Case,
+    CaseAttachment,
+    CaseComment,
+    CaseEvent,
+    DefinitionVersion,
+    Transition,
+    WorkflowDefinition,
+)
+from .services import errors
+from .services.cases import (
+    ASSIGN_ROLES,
+    CLAIM_ROLES,
+    TRANSFER_ROLES,
+    acting_as,
+    staff_roles_in,
+    user_is_applicant,
+)
+from .services.definitions import definitions_published_for, department_resolve
+
+__all__ = [
+    "ActionOption",
+    "CaseDetail",
+    "PublicStatus",
+    "attachment_get_for_user",
+    "case_get_for_user",
+    "case_list_for_applicant",
+    "case_list_for_staff",
+    "case_queue_for_department",
+    "case_status_public",
+    "definitions_published_for",
+    "procedure_analytics",
+]
+
+QUEUE_SCOPES = ("all", "mine", "unassigned")
+_CASE_RELATED = ("state", "definition", "department__municipality", "assignee",
+                 "applicant_person", "applicant_establishment", "municipality")
+# Events an applicant never sees on their timeline: internal notes and staff-only documents.
+_INTERNAL = Q(data__internal=True)
+
+
+def _staff_department_ids(user) -> set[int]:
+    return {m.department_id for m in staff_memberships(user)}
+
+
+def case_queue_for_department(*, department: Department, user, scope: str = "all",
+                              state_code: str | None = None, category: str | None = None,
+                              sla_status: str | None = None, assignee_id: int | None = None,
+                              kind: str | None = None, include_closed: bool = False,
+                              page: int = 1, per_page: int = 25) -> Page:
+    """A department's queue, soonest step deadline first (cases with none last). Members only."""
+    if department.pk not in _staff_department_ids(user) and not is_admin(user):
+        raise NotFound("workflow.queue_not_found", "لا يمكنك الاطلاع على هذه القائمة.",
+                       "You cannot see this queue.")
+    queryset = Case.objects.filter(department=department).select_related(*_CASE_RELATED)
+    if not include_closed:
+        queryset = queryset.exclude(category__in=StatusCategory.terminal())
+    if scope == "mine":
+        queryset = queryset.filter(assignee_id=user.pk)
+    elif scope == "unassigned":
+        queryset = queryset.filter(assignee__isnull=True)
+    if state_code:
+        queryset = queryset.filter(state__code=state_code)
+    if category:
+        queryset = queryset.filter(category=category)
+    if sla_status:
+        queryset = queryset.filter(sla_status=sla_status)
+    if assignee_id:
+        queryset = queryset.filter(assignee_id=assignee_id)
+    if kind:
+        queryset = queryset.filter(definition__code=kind)
+    queryset = queryset.order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id")
+    return Paginator(queryset, max(1, min(per_page, 200))).get_page(page)
+
+
+def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[Case]:
+    """Open and closed cases held by the user's departments (one of them, if given)."""
+    department_ids = _staff_department_ids(user)
+    if department_id is not None:
+        department_ids &= {department_id}
+    return (Case.objects.filter(department_id__in=department_ids)
+            .select_related(*_CASE_RELATED)
+            .order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id"))
+
+
+def case_list_for_applicant(*, user) -> QuerySet[Case]:
+    """The user's own transactions, newest first: submitted by them or in their name."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    person = person_for_user(user)
+    mine = Q(submitted_by_id=user.pk)
+    if person is not None:
+        mine |= Q(applicant_person_id=person.pk) | Q(
+            applicant_establishment__representatives=person.pk)
+    return (Case.objects.filter(mine).distinct().select_related(*_CASE_RELATED)
+            .order_by("-submitted_at", "-id"))
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    action: str
+    name_ar: str
+    name_en: str
+    to_category: str
+    comment_required: bool
+    document_required: bool
+
+    def name(self, language: str = "ar") -> str:
+        return self.name_en if language.startswith("en") else self.name_ar
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    viewer_kind: str  # ActorKind.STAFF or ActorKind.APPLICANT
+    events: list[CaseEvent]
+    attachments: list[CaseAttachment]
+    comments: list[CaseComment]
+    actions_available: list[ActionOption]
+    can_claim: bool = False
+    can_assign: bool = False
+    can_transfer: bool = False
+    transfer_departments: list[Department] = field(default_factory=list)
+    assignable_users: list = field(default_factory=list)
+
+    @property
+    def is_staff_view(self) -> bool:
+        return self.viewer_kind == ActorKind.STAFF
+
+
+def _case_for_user(case_id: int, user) -> tuple[Case, str]:
+    """The case and how the user sees it; NotFound alike for a missing case and a forbidden one."""
+    case = Case.objects.select_related(*_CASE_RELATED, "version", "submitted_by").filter(
+        pk=case_id).first()
+    if case is None or not getattr(user, "is_authenticated", False):
+        raise errors.case_not_found()
+    if staff_roles_in(user, case.department_id) or is_admin(user):
+        return case, ActorKind.STAFF
+    if user_is_applicant(case, user):
+        return case, ActorKind.APPLICANT
+    raise errors.case_not_found()
+
+
+def case_get_for_user(*, case_id: int, user) -> CaseDetail:
+    """The case page: timeline, documents, and what this user may do with it right now.
+
+    Guards are not run here (they may be costly and are checked when the action is taken),
+    so an offered action can still be refused by one with its reason.
+    """
+    case, viewer = _case_for_user(case_id, user)
+    staff = viewer == ActorKind.STAFF
+    events = CaseEvent.objects.filter(case=case).select_related(
+        "actor", "from_state", "to_state", "department", "from_department", "to_department")
+    attachments = CaseAttachment.objects.filter(case=case).select_related("uploaded_by")
+    comments = CaseComment.objects.filter(case=case).select_related("author")
+    if not staff:
+        events, attachments, comments = (events.exclude(_INTERNAL),
+                                         attachments.filter(is_internal=False),
+                                         comments.filter(is_internal=False))
+    detail = CaseDetail(case=case, viewer_kind=viewer, events=list(events.order_by("seq")),
+                        attachments=list(attachments), comments=list(comments),
+                        actions_available=[])
+    if not case.is_open:
+        return detail
+    is_applicant = viewer == ActorKind.APPLICANT or user_is_applicant(case, user)
+    for transition in (Transition.objects.filter(from_state_id=case.state_id)
+                       .select_related("to_state").order_by("position", "id")):
+        if acting_as(case, transition, user, is_applicant=is_applicant) is not None:
+            detail.actions_available.append(ActionOption(
+                transition.action, transition.name_ar, transition.name_en,
+                transition.to_state.category, transition.comment_required,
+                transition.document_required))
+    roles = staff_roles_in(user, case.department_id)
+    detail.can_claim = bool(roles & CLAIM_ROLES) and case.assignee_id is None
+    detail.can_assign = bool(roles & ASSIGN_ROLES)
+    codes = case.state.transfer_department_codes or []
+    if roles & TRANSFER_ROLES and codes:
+        for code in codes:
+            department = department_resolve(code=code, municipality=case.municipality)
+            if department is not None and department.pk != case.department_id:
+                detail.transfer_departments.append(department)
+        detail.can_transfer = bool(detail.transfer_departments)
+    if detail.can_assign:
+        detail.assignable_users = sorted(
+            {m.user for m in StaffMembership.objects.filter(
+                department_id=case.department_id, is_active=True).select_related("user")},
+            key=lambda u: u.username)
+    return detail
+
+
+def attachment_get_for_user(*, attachment_id: int, user) -> CaseAttachment:
+    """A document the user may download: staff of the holding department, or the applicant
+    for documents that are not internal. Anything else looks like it does not exist."""
+    attachment = (CaseAttachment.objects.select_related("case").filter(pk=attachment_id)
+                  .first())
+    if attachment is None or not getattr(user, "is_authenticated", False):
+        raise _attachment_not_found()
+    case = attachment.case
+    if staff_roles_in(user, case.department_id) or is_admin(user):
+        return attachment
+    if not attachment.is_internal and user_is_applicant(case, user):
+        return attachment
+    raise _attachment_not_found()
+
+
+def _attachment_not_found() -> NotFound:
+    return NotFound("workflow.attachment_not_found", "لم يتم العثور على المرفق.",
+                    "Document not found.")
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    at: dt.datetime
+    name_ar: str
+    name_en: str
+    category: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    number: str
+    kind_ar: str
+    kind_en: str
+    state_ar: str
+    state_en: str
+    category: str
+    submitted_at: dt.datetime
+    expected_completion: dt.datetime | None
+    closed_at: dt.datetime | None
+    steps: list[PublicStep]
+
+
+def case_status_public(*, number: str, national_id: str) -> PublicStatus:
+    """Status by case number and the applicant's ID; one answer for "no such case" and
+    "wrong ID", so the check cannot be used to discover case numbers."""
+    number = digits_normalise(number).upper()
+    national_id = digits_normalise(national_id)
+    case = (Case.objects.select_related("state", "definition", "applicant_person",
+                                        "submitted_by__person")
+            .filter(number=number).first())
+    owner_ids = []
+    if case is not None:
+        if case.applicant_person is not None:
+            owner_ids.append(case.applicant_person.national_id)
+        submitter = getattr(case.submitted_by, "person", None) if case.submitted_by else None
+        if submitter is not None:
+            owner_ids.append(submitter.national_id)
+    matched = any(hmac.compare_digest(owner.encode(), national_id.encode())
+                  for owner in owner_ids)
+    if case is None or not national_id or not matched:
+        raise NotFound("workflow.status_not_found",
+                       "لا توجد معاملة بهذا الرقم لصاحب هذه الهوية.",
+                       "No transaction with this number for this ID.")
+    steps = [PublicStep(e.created_at, e.to_state.name_ar, e.to_state.name_en,
+                        e.to_state.category)
+             for e in CaseEvent.objects.filter(case=case, to_state__isnull=False)
+             .exclude(kind=CaseEventKind.TRANSFERRED).select_related("to_state").order_by("seq")]
+    return PublicStatus(case.number, case.definition.name_ar, case.definition.name_en,
+                        case.state.name_ar, case.state.name_en, case.category,
+                        case.submitted_at, case.due_at, case.closed_at, steps)
+
+
+# --- Procedure analytics ------------------------------------------------------------------
+
+_VISITS_SQL = """
+SELECT e.case_id, e.to_state_id, e.to_department_id, e.created_at,
+       LEAD(e.created_at) OVER (PARTITION BY e.case_id ORDER BY e.seq) AS left_at
+FROM workflow_caseevent e
+JOIN workflow_case c ON c.id = e.case_id
+WHERE c.definition_id = %s AND e.to_department_id IS NOT NULL
+  AND e.kind IN ('submitted', 'routed', 'transition', 'transferred')
+"""
+
+_PERCENTILES_SQL = """
+WITH visits AS ({visits}),
+spans AS (
+    SELECT v.{key} AS key,
+           EXTRACT(EPOCH FROM (COALESCE(v.left_at, %s) - v.created_at)) / 3600.0 AS hours
+    FROM visits v
+)
+SELECT key, COUNT(*),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY hours),
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)
+FROM spans GROUP BY key
+"""
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _time_spent(definition: WorkflowDefinition, key: str, now: dt.datetime,
+                municipality: Municipality | None) -> dict[int, tuple[int, float, float]]:
+    """{state or department id: (visits, median hours, p90 hours)}, wall-clock time."""
+    visits_sql, params = _VISITS_SQL, [definition.pk]
+    if municipality is not None:
+        visits_sql += " AND c.municipality_id = %s"
+        params.append(municipality.pk)
+    if key == "to_state_id":
+        # A transfer keeps the state: only state-changing events start a state visit.
+        visits_sql = visits_sql.replace("'transition', 'transferred'", "'transition'")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PERCENTILES_SQL.format(visits=visits_sql, key=key), [*params, now])
+            return {row[0]: (row[1], float(row[2]), float(row[3])) for row in cursor.fetchall()}
+        # Other databases (SQLite for `make run`) lack percentile_cont: same numbers in Python.
+        cursor.execute(visits_sql.replace("e.to_state_id, e.to_department_id",
+                                          f"e.{key}, e.{key}"), params)
+        spans: dict[int, list[float]] = defaultdict(list)
+        for _case, item, _same, entered, left in cursor.fetchall():
+            entered, left = _as_datetime(entered), _as_datetime(left) if left else now
+            spans[item].append((left - entered).total_seconds() / 3600)
+    return {k: (len(v), statistics.median(v), _percentile(v, 0.9)) for k, v in spans.items()}
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def procedure_analytics(*, definition: WorkflowDefinition,
+                        municipality: Municipality | None = None) -> dict:
+    """Where a procedure spends its time: median and 90th percentile hours per state and per
+    department, how often cases go back to the applicant, how many are overdue."""
+    now = clock.now()
+    cases = Case.objects.filter(definition=definition)
+    if municipality is not None:
+        cases = cases.filter(municipality=municipality)
+    totals = cases.aggregate(
+        total=Count("id", distinct=True),
+        open=Count("id", distinct=True, filter=~Q(category__in=StatusCategory.terminal())),
+        overdue_open=Count("id", distinct=True, filter=Q(sla_status=SlaStatus.OVERDUE)
+                           & ~Q(category__in=StatusCategory.terminal())),
+        at_risk_open=Count("id", distinct=True, filter=Q(sla_status=SlaStatus.AT_RISK)
+                           & ~Q(category__in=StatusCategory.terminal())),
+        returned=Count("id", distinct=True, filter=Q(
+            events__to_state__category=StatusCategory.AWAITING_APPLICANT)),
+        escalated=Count("escalations__case", distinct=True),
+    )
+    by_state = _time_spent(definition, "to_state_id", now, municipality)
+    by_department = _time_spent(definition, "to_department_id", now, municipality)
+    from .models import State
+
+    states = {s.pk: s for s in State.objects.filter(pk__in=by_state)}
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=by_department)
+                   .select_related("municipality")}
+    # States of different versions share a code; the analysis is per step, not per version.
+    merged: dict[str, dict] = {}
+    for state_id, (visits, median, p90) in by_state.items():
+        state = states[state_id]
+        row = merged.setdefault(state.code, {"code": state.code, "name_ar": state.name_ar,
+                                             "name_en": state.name_en,
+                                             "category": state.category, "rows": []})
+        row["rows"].append((visits, median, p90))
+    state_rows = []
+    for row in merged.values():
+        parts = row.pop("rows")
+        visits = sum(p[0] for p in parts)
+        # Exact when one version is in play (the usual case); a visit-weighted blend otherwise.
+        row.update(visits=visits,
+                   median_hours=round(sum(p[0] * p[1] for p in parts) / visits, 2),
+                   p90_hours=round(sum(p[0] * p[2] for p in parts) / visits, 2))
+        state_rows.append(row)
+    department_rows = [{
+        "department_id": pk, "code": departments[pk].code,
+        "municipality": departments[pk].municipality.code,
+        "name_ar": departments[pk].name_ar, "name_en": departments[pk].name_en,
+        "visits": visits, "median_hours": round(median, 2), "p90_hours": round(p90, 2),
+    } for pk, (visits, median, p90) in by_department.items()]
+    total = totals["total"]
+    return {
+        "definition": definition.code,
+        "municipality": municipality.code if municipality else None,
+        "cases_total": total,
+        "cases_open": totals["open"],
+        "returned_to_applicant": totals["returned"],
+        "returned_share": round(totals["returned"] / total, 4) if total else 0.0,
+        "overdue_open": totals["overdue_open"],
+        "at_risk_open": totals["at_risk_open"],
+        "escalated_cases": totals["escalated"],
+        "states": sorted(state_rows, key=lambda r: -r["median_hours"]),
+        "departments": sorted(department_rows, key=lambda r: -r["median_hours"]),
+    }
+
+
+def definition_list(*, municipality: Municipality | None = None) -> QuerySet[WorkflowDefinition]:
+    """Definitions with their published version prefetched, for admin screens and analytics."""
+    queryset = WorkflowDefinition.objects.select_related("municipality").prefetch_related(
+        Prefetch("versions", queryset=DefinitionVersion.objects.order_by("-number")))
+    if municipality is not None:
+        queryset = queryset.filter(municipality=municipality)
+    return queryset.order_by("code", "municipality__code")
