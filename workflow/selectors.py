@@ -43,6 +43,7 @@ __all__ = [
     "PublicStatus",
     "attachment_get_for_user",
     "case_get_for_user",
+    "case_get_visible",
     "case_list_for_applicant",
     "case_list_for_staff",
     "case_queue_for_department",
@@ -158,6 +159,12 @@ def _case_for_user(case_id: int, user) -> tuple[Case, str]:
     if user_is_applicant(case, user):
         return case, ActorKind.APPLICANT
     raise errors.case_not_found()
+
+
+def case_get_visible(*, case_id: int, user) -> Case:
+    """The case if the user may see it (staff of its department, or its applicant); else the
+    same NotFound as for a case that does not exist."""
+    return _case_for_user(case_id, user)[0]
 
 
 def case_get_for_user(*, case_id: int, user) -> CaseDetail:

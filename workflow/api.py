@@ -1,0 +1,243 @@
+"""JSON API of the workflow: staff see their departments' cases, applicants their own.
+Each view validates input, calls one service or selector, and serializes the result."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from amanah.errors import DomainError
+from amanah.permissions import is_staff_member
+
+from . import selectors, services
+from .enums import SlaStatus, StatusCategory
+
+
+def _named(obj) -> dict | None:
+    if obj is None:
+        return None
+    return {"code": obj.code, "name_ar": obj.name_ar, "name_en": obj.name_en}
+
+
+def case_summary(case) -> dict:
+    department = case.department
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "kind": _named(case.definition),
+        "subject": case.subject,
+        "municipality": case.municipality.code,
+        "state": {**_named(case.state), "category": case.state.category},
+        "category": case.category,
+        "department": ({**_named(department), "municipality": department.municipality.code}
+                       if department else None),
+        "assignee": case.assignee.username if case.assignee_id else None,
+        "priority": case.priority,
+        "sla_status": case.sla_status,
+        "submitted_at": case.submitted_at,
+        "state_due_at": case.state_due_at,
+        "due_at": case.due_at,
+        "closed_at": case.closed_at,
+        "row_version": case.row_version,
+    }
+
+
+def _event(event) -> dict:
+    return {
+        "seq": event.seq, "kind": event.kind, "action": event.action,
+        "actor": event.actor.username if event.actor_id else None,
+        "actor_kind": event.actor_kind, "actor_role": event.actor_role,
+        "from_state": _named(event.from_state), "to_state": _named(event.to_state),
+        "from_department": _named(event.from_department),
+        "to_department": _named(event.to_department),
+        "comment": event.comment, "at": event.created_at, "hash": event.hash,
+    }
+
+
+def case_detail(detail: selectors.CaseDetail) -> dict:
+    return {
+        **case_summary(detail.case),
+        "description": detail.case.description,
+        "viewer": detail.viewer_kind,
+        "events": [_event(e) for e in detail.events],
+        "attachments": [{"id": a.pk, "name": a.original_name, "size": a.size,
+                         "content_type": a.content_type, "is_internal": a.is_internal,
+                         "uploaded_at": a.created_at} for a in detail.attachments],
+        "actions_available": [{
+            "action": a.action, "name_ar": a.name_ar, "name_en": a.name_en,
+            "to_category": a.to_category, "comment_required": a.comment_required,
+            "document_required": a.document_required} for a in detail.actions_available],
+        "can_claim": detail.can_claim,
+        "can_assign": detail.can_assign,
+        "can_transfer": detail.can_transfer,
+        "transfer_departments": [_named(d) for d in detail.transfer_departments],
+    }
+
+
+class CaseListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        department = serializers.IntegerField(required=False)
+        category = serializers.ChoiceField(choices=StatusCategory.choices, required=False)
+        sla_status = serializers.ChoiceField(choices=SlaStatus.choices, required=False)
+        kind = serializers.SlugField(required=False)
+        scope = serializers.ChoiceField(choices=selectors.QUEUE_SCOPES, required=False)
+
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if is_staff_member(request.user):
+            cases = selectors.case_list_for_staff(user=request.user,
+                                                  department_id=data.get("department"))
+            if data.get("scope") == "mine":
+                cases = cases.filter(assignee_id=request.user.pk)
+            elif data.get("scope") == "unassigned":
+                cases = cases.filter(assignee__isnull=True)
+        else:
+            cases = selectors.case_list_for_applicant(user=request.user)
+        if data.get("category"):
+            cases = cases.filter(category=data["category"])
+        if data.get("sla_status"):
+            cases = cases.filter(sla_status=data["sla_status"])
+        if data.get("kind"):
+            cases = cases.filter(definition__code=data["kind"])
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response([case_summary(c) for c in page])
+
+
+class CaseDetailApi(APIView):
+    def get(self, request, case_id: int):
+        return Response(case_detail(selectors.case_get_for_user(case_id=case_id,
+                                                                user=request.user)))
+
+
+def _detail_response(request, case_id: int, code: int = status.HTTP_200_OK) -> Response:
+    return Response(case_detail(selectors.case_get_for_user(case_id=case_id, user=request.user)),
+                    status=code)
+
+
+def _visible(request, case_id: int) -> None:
+    """A user who cannot see a case gets the same 404 as for a case that does not exist."""
+    selectors.case_get_visible(case_id=case_id, user=request.user)
+
+
+class CaseTransitionApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        action = serializers.SlugField(max_length=64)
+        comment = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+                                        default="")
+        expected_version = serializers.IntegerField(required=False, min_value=1)
+        document = serializers.FileField(required=False)
+
+    def post(self, request, case_id: int):
+        _visible(request, case_id)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.case_transition(case_id=case_id, action=data["action"], actor=request.user,
+                                 comment=data["comment"], document=data.get("document"),
+                                 expected_version=data.get("expected_version"))
+        return _detail_response(request, case_id)
+
+
+class _VersionedInput(serializers.Serializer):
+    expected_version = serializers.IntegerField(required=False, min_value=1)
+
+
+class CaseClaimApi(APIView):
+    def post(self, request, case_id: int):
+        _visible(request, case_id)
+        payload = _VersionedInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.case_claim(case_id=case_id, actor=request.user,
+                            expected_version=payload.validated_data.get("expected_version"))
+        return _detail_response(request, case_id)
+
+
+class CaseAssignApi(APIView):
+    class InputSerializer(_VersionedInput):
+        assignee = serializers.IntegerField(allow_null=True)
+
+    def post(self, request, case_id: int):
+        _visible(request, case_id)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignee = None
+        if data["assignee"] is not None:
+            assignee = get_user_model().objects.filter(pk=data["assignee"],
+                                                       is_active=True).first()
+            if assignee is None:
+                raise DomainError("workflow.assignee_not_in_department",
+                                  "الموظف المختار ليس من منسوبي الإدارة.",
+                                  "The chosen person does not work in this department.",
+                                  field="assignee")
+        services.case_assign(case_id=case_id, actor=request.user, assignee=assignee,
+                             expected_version=data.get("expected_version"))
+        return _detail_response(request, case_id)
+
+
+class CaseTransferApi(APIView):
+    class InputSerializer(_VersionedInput):
+        department = serializers.CharField(max_length=32)
+        note = serializers.CharField(max_length=4000, allow_blank=True)
+
+    def post(self, request, case_id: int):
+        _visible(request, case_id)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.case_transfer(case_id=case_id, actor=request.user,
+                               department_code=data["department"], note=data["note"],
+                               expected_version=data.get("expected_version"))
+        return _detail_response(request, case_id)
+
+
+class CaseCommentApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=4000, allow_blank=True)
+        is_internal = serializers.BooleanField(required=False, default=False)
+
+    def post(self, request, case_id: int):
+        _visible(request, case_id)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.case_comment_add(case_id=case_id, actor=request.user,
+                                  body=payload.validated_data["body"],
+                                  is_internal=payload.validated_data["is_internal"])
+        return _detail_response(request, case_id, status.HTTP_201_CREATED)
+
+
+class CaseStatusPublicApi(APIView):
+    """Anyone may check a case's status with its number and the applicant's ID number."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_inquiry"
+
+    class InputSerializer(serializers.Serializer):
+        number = serializers.CharField(max_length=32)
+        national_id = serializers.CharField(max_length=20)
+
+    def get(self, request):
+        payload = self.InputSerializer(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        result = selectors.case_status_public(**payload.validated_data)
+        return Response({
+            "number": result.number,
+            "kind": {"name_ar": result.kind_ar, "name_en": result.kind_en},
+            "state": {"name_ar": result.state_ar, "name_en": result.state_en},
+            "category": result.category,
+            "submitted_at": result.submitted_at,
+            "expected_completion": result.expected_completion,
+            "closed_at": result.closed_at,
+            "steps": [{"at": s.at, "name_ar": s.name_ar, "name_en": s.name_en,
+                       "category": s.category} for s in result.steps],
+        })
+
+
