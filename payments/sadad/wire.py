@@ -149,7 +149,8 @@ class PaymentNotification:
 def xml_parse(body: bytes) -> Element:
     """Parse untrusted bytes safely: UTF-8 only, no DTD, no entities, no external references."""
     declared = _XML_DECLARED_ENCODING.match(body)
-    if declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+    encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    if encoding.replace("_", "-") not in ("utf-8", "utf8"):
         raise WireError("the document must be UTF-8")
     try:
         body.decode("utf-8")

@@ -71,6 +71,9 @@ def notification_handle(*, body: bytes, signature: str | None,
         message = wire.payment_notification_parse(body)
     except wire.WireError as exc:
         return refusal(400, "E_SCHEMA", str(exc), rq_uid=exc.rq_uid, remote=remote)
+    except Exception:  # a parser surprise is still the sender's malformed document, not a 500
+        logger.exception("unexpected error parsing a SADAD notification")
+        return refusal(400, "E_SCHEMA", "malformed document", remote=remote)
     biller = settings.SADAD_BILLER_ID
     if message.receiver != biller or any(r.biller_id != biller for r in message.records):
         return refusal(403, "E_WRONG_BILLER", "Receiver or BillerId is not this biller",

@@ -5,7 +5,7 @@ import re
 from django.db import transaction
 
 from amanah import clock
-from amanah.enums import StaffRole
+from amanah.enums import MunicipalityKind, StaffRole
 from amanah.errors import Conflict, DomainError, NotFound, PermissionDenied
 from amanah.models import Department
 from amanah.permissions import user_departments
@@ -15,27 +15,33 @@ from ..locks import bill_qs_for_update, payment_qs_for_update, resolution_qs_for
 from ..models import Payment, SuspenseResolution
 from .payments import bill_pay, payment_disposition, payment_event_write
 
-# Who may work the suspense queue, and who may approve money leaving the municipality.
+# Who may work the suspense queue, and who may approve money leaving the municipality:
+# roles held in a finance department.
+FINANCE_DEPARTMENT_CODE = "finance"
 FINANCE_ROLES = (StaffRole.CASHIER, StaffRole.HEAD)
 REFUND_APPROVER_ROLES = (StaffRole.HEAD,)
 
 
 def _finance_departments(user, roles) -> list[Department]:
-    return list(user_departments(user, roles=roles))
+    return [d for d in user_departments(user, roles=roles) if d.code == FINANCE_DEPARTMENT_CODE]
 
 
 def finance_check(user, *, payment: Payment, roles=FINANCE_ROLES) -> None:
     """Finance staff of the bill's municipality (or of the Amanah, which oversees all);
     a payment for no known bill may be worked by finance staff anywhere."""
-    if getattr(user, "is_superuser", False):
+    _finance_check(user, municipality_id=payment.bill.municipality_id if payment.bill_id
+                   else None, roles=roles)
+
+
+def _finance_check(user, *, municipality_id: int | None, roles) -> None:
+    if getattr(user, "is_superuser", False) and user.is_active:
         return
     departments = _finance_departments(user, roles)
-    if payment.bill_id is None:
+    if municipality_id is None:
         allowed = bool(departments)
     else:
-        municipality_id = payment.bill.municipality_id
-        allowed = any(d.municipality_id == municipality_id or d.municipality.kind == "amanah"
-                      for d in departments)
+        allowed = any(d.municipality_id == municipality_id
+                      or d.municipality.kind == MunicipalityKind.AMANAH for d in departments)
     if not allowed:
         raise PermissionDenied("payments.not_finance_staff",
                                "هذا الإجراء لموظفي المالية المخولين فقط.",
@@ -86,7 +92,7 @@ def suspense_allocate(*, payment_id: int, bill_id: int, actor, reason: str) -> S
                        field="bill")
     if payment.bill_id != bill.pk:
         # Also the target bill's municipality must be one the actor works for.
-        finance_check(actor, payment=Payment(bill=bill))
+        _finance_check(actor, municipality_id=bill.municipality_id, roles=FINANCE_ROLES)
     from_status = payment.status
     now = clock.now()
     resolution = SuspenseResolution.objects.create(

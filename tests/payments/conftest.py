@@ -1,0 +1,70 @@
+import logging
+
+import pytest
+
+from payments.models import (
+    Bill,
+    BillEvent,
+    InboundMessage,
+    Payment,
+    PaymentEvent,
+    Receipt,
+    SadadOutbox,
+    SuspenseResolution,
+)
+from payments.registry import payable_register, register_builtin_kinds
+
+
+@pytest.fixture
+def paid_calls():
+    """A payable kind `test_kind` whose on_paid calls are recorded."""
+    calls = []
+    payable_register("test_kind", describe=lambda ref: (f"اختبار {ref}", f"Test {ref}"),
+                     on_paid=lambda *, bill, payment: calls.append((bill.pk, payment.sptn)))
+    yield calls
+    register_builtin_kinds()
+
+
+def _snapshot():
+    return {
+        "bills": list(Bill.objects.order_by("pk").values_list(
+            "pk", "status", "amount", "amount_paid", "version", "cancel_requested_at")),
+        "bill_events": BillEvent.objects.count(),
+        "payments": list(Payment.objects.order_by("pk").values_list(
+            "pk", "sptn", "status", "suspense_reason", "bill_id")),
+        "payment_events": PaymentEvent.objects.count(),
+        "inbound": InboundMessage.objects.count(),
+        "receipts": Receipt.objects.count(),
+        "outbox": list(SadadOutbox.objects.order_by("pk").values_list("pk", "status",
+                                                                      "attempts")),
+        "resolutions": list(SuspenseResolution.objects.order_by("pk").values_list(
+            "pk", "status")),
+    }
+
+
+@pytest.fixture
+def db_snapshot():
+    """Call it before and after a refused action: the two must be equal."""
+    return _snapshot
+
+
+@pytest.fixture
+def security_log(caplog):
+    caplog.set_level(logging.WARNING, logger="payments.security")
+    return lambda: [r for r in caplog.records if r.name == "payments.security"]
+
+
+@pytest.fixture
+def queued(django_capture_on_commit_callbacks):
+    """Collects tasks queued on commit (not run): `with queued() as tasks:` → [(name, kwargs)]."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def capture():
+        found = []
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            yield found
+        found.extend((c.task_name, c.kwargs) for c in callbacks if hasattr(c, "task_name"))
+        found.extend(("<other>", {}) for c in callbacks if not hasattr(c, "task_name"))
+
+    return capture
