@@ -17,6 +17,10 @@ from workflow.services import (
 )
 
 
+def _guard_yes(**kwargs):
+    return True
+
+
 def _data(**changes):
     data = copy.deepcopy(GENERAL_CORRESPONDENCE)
     data["code"] = "test_procedure"
@@ -134,7 +138,7 @@ def test_every_broken_rule_is_reported_at_once(world):
 
 def test_guard_registered_by_another_app_makes_it_valid(world):
     # given a guard name only another app knows, registered the way its ready() would
-    registry.guard_register("test_only_guard")(lambda **kwargs: True)
+    registry.guard_register("test_only_guard")(_guard_yes)
     data = _data()
     data["transitions"][2]["guards"] = ["test_only_guard"]
     draft = definition_import(data=data, municipality=world.amanah)
