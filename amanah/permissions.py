@@ -69,14 +69,22 @@ def is_admin(user) -> bool:
     return user.is_superuser or any(m.role == StaffRole.ADMIN for m in staff_memberships(user))
 
 
+_NO_PERSON = object()
+
+
 def person_for_user(user) -> Person | None:
-    """The citizen/resident record behind a sign-in account, or None (staff, anonymous)."""
+    """The citizen/resident record behind a sign-in account (with its municipality), or None.
+
+    One query, remembered on the user object for the rest of the request.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
-    try:
-        return user.person
-    except Person.DoesNotExist:
-        return None
+    cached = getattr(user, "_amanah_person", None)
+    if cached is None:
+        cached = (Person.objects.select_related("municipality").filter(user=user).first()
+                  or _NO_PERSON)
+        user._amanah_person = cached
+    return None if cached is _NO_PERSON else cached
 
 
 def is_citizen(user) -> bool:
