@@ -285,7 +285,7 @@ def test_attachment_added_privately(world, private_files):
     assert attachment.size == len(b"%PDF plan")
     assert attachment.file.path.startswith(str(private_files))
     with pytest.raises(ValueError):
-        attachment.file.url  # noqa: B018 - a private file has no public address
+        _ = attachment.file.url  # a private file has no public address
 
 
 def test_new_step_resets_sla_status(world):

@@ -41,7 +41,6 @@ def _actor(world, case, who: str, allowed_roles: tuple):
 
 
 def _may(who: str, allowed_roles: tuple) -> bool:
-    staff_roles = [r for r in allowed_roles if r in StaffRole.values]
     if who == "allowed":
         return True
     if who == "applicant":
