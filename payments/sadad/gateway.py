@@ -74,8 +74,9 @@ class SimulatorGateway:
 
         body = bill_upload_build(rq_uid=rq_uid, records=records, client_dt=client_dt,
                                  sender=self.biller_id)
+        # Signed on the portal's clock, which the in-process SADAD also reads (tests move it).
         status, answer = simulated_sadad_receive_upload(
-            body=body, signature=signature_header(self.key, int(time.time()), body))
+            body=body, signature=signature_header(self.key, int(client_dt.timestamp()), body))
         if status != 200:
             raise GatewayUnavailable(f"simulated SADAD answered HTTP {status}")
         answered_rq_uid, statuses = bill_upload_response_parse(answer)
