@@ -26,7 +26,7 @@ def portal(request):
         if person is not None:
             display_name = person.name(language)
         else:
-            display_name = user.get_full_name() or user.get_username()
+            display_name = user.get_short_name() or user.get_username()
         is_staff_user = is_staff_member(user) or user.is_superuser
     return {
         "DEMO_MODE": settings.DEMO_MODE,

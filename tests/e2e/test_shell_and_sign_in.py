@@ -95,3 +95,42 @@ def test_sign_in_and_sign_up_pages_on_a_phone(mobile_page, live_server, screensh
     assert mobile_page.inner_text(".error-summary") == \
         "رقم الهوية (أو اسم المستخدم) أو كلمة المرور غير صحيحة."
     screenshot(mobile_page, "sign-in-error-ar-mobile")
+
+
+def test_staff_sign_in_on_the_same_page_and_see_their_departments(
+        mobile_page, live_server, sign_in, screenshot):
+    # given a demo-like clerk of Khobar's licensing department
+    from amanah.enums import StaffRole
+    from tests.factories import DepartmentFactory, StaffMembershipFactory, StaffUserFactory
+
+    khobar = MunicipalityFactory(code="KHB", name_ar="بلدية محافظة الخبر",
+                                 name_en="Al Khobar Municipality")
+    clerk = StaffUserFactory(username="khb.licensing.clerk", first_name="موظف استقبال ومعاملات",
+                             last_name="إدارة الرخص التجارية — بلدية محافظة الخبر")
+    licensing = DepartmentFactory(municipality=khobar, code="licensing",
+                                  name_ar="إدارة الرخص التجارية", name_en="Commercial licensing")
+    StaffMembershipFactory(user=clerk, department=licensing, role=StaffRole.CLERK)
+    StaffMembershipFactory(user=clerk, department=licensing, role=StaffRole.REVIEWER)
+    # when they sign in with their username on a phone
+    sign_in(mobile_page, "khb.licensing.clerk", DEFAULT_PASSWORD)
+    # then they land on the staff home with their department and both roles
+    assert mobile_page.url == f"{live_server.url}/ar/staff/"
+    assert mobile_page.inner_text(".department-card h3") == "إدارة الرخص التجارية"
+    assert mobile_page.locator(".department-card .badge").all_inner_texts() == [
+        "موظف استقبال ومعاملات", "مراجع"]
+    assert mobile_page.evaluate(NO_SIDEWAYS_SCROLL) is True
+    screenshot(mobile_page, "staff-home-ar-mobile")
+
+
+def test_lockout_message_on_the_sign_in_page(page, live_server, screenshot, settings):
+    # given a citizen whose password is tried wrongly up to the limit, on the English page
+    citizen = CitizenFactory()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(f"{live_server.url}/en/account/sign-in/")
+        page.fill("#id_username", citizen.national_id)
+        page.fill("#id_password", f"wrong-{n}")
+        with page.expect_navigation():
+            page.click("form.form-card button[type=submit]")
+    # then the sign-in page itself says why, in English
+    assert page.inner_text("#lockout-message strong") == "Sign-in is paused for this account."
+    screenshot(page, "sign-in-locked-en-desktop")
