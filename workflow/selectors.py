@@ -288,33 +288,46 @@ def case_status_public(*, number: str, national_id: str) -> PublicStatus:
 
 # --- Procedure analytics ------------------------------------------------------------------
 
-_VISITS_SQL = """
-SELECT e.case_id, e.to_state_id, e.to_department_id, e.created_at,
-       LEAD(e.created_at) OVER (PARTITION BY e.case_id ORDER BY e.seq) AS left_at
-FROM workflow_caseevent e
-JOIN workflow_case c ON c.id = e.case_id
-WHERE c.definition_id = %s AND e.to_department_id IS NOT NULL
-  AND e.kind IN ('submitted', 'routed', 'transition', 'transferred')
+_TERMINAL_SQL = ", ".join(f"'{c}'" for c in sorted(StatusCategory.terminal()))
+
+# One row per stay: consecutive events that leave the key (state or department) unchanged are
+# one stay; a final state ends the stay and is not itself timed.
+_STAYS_SQL = """
+WITH ev AS (
+    SELECT e.case_id, e.seq, e.created_at,
+           CASE WHEN s.category IN ({terminal}) THEN NULL ELSE e.{key} END AS key
+    FROM workflow_caseevent e
+    JOIN workflow_case c ON c.id = e.case_id
+    JOIN workflow_state s ON s.id = e.to_state_id
+    WHERE c.definition_id = %s {municipality} AND e.kind IN ({kinds})
+), marked AS (
+    SELECT ev.*, LAG(key) OVER (PARTITION BY case_id ORDER BY seq) AS previous_key,
+           ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY seq) AS position
+    FROM ev
+), changes AS (
+    SELECT case_id, seq, created_at, key FROM marked
+    WHERE position = 1 OR key IS DISTINCT FROM previous_key
+), stays AS (
+    SELECT key, created_at,
+           LEAD(created_at) OVER (PARTITION BY case_id ORDER BY seq) AS left_at
+    FROM changes
+)
 """
 
+_STAYS_SELECT_SQL = "SELECT key, created_at, left_at FROM stays WHERE key IS NOT NULL"
+
 _PERCENTILES_SQL = """
-WITH visits AS ({visits}),
-spans AS (
-    SELECT v.{key} AS key,
-           EXTRACT(EPOCH FROM (COALESCE(v.left_at, %s) - v.created_at)) / 3600.0 AS hours
-    FROM visits v
-)
 SELECT key, COUNT(*),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY hours),
        percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)
-FROM spans GROUP BY key
+FROM (SELECT key, EXTRACT(EPOCH FROM (COALESCE(left_at, %s) - created_at)) / 3600.0 AS hours
+      FROM stays WHERE key IS NOT NULL) spans
+GROUP BY key
 """
 
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
     position = share * (len(ordered) - 1)
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
@@ -323,25 +336,24 @@ def _percentile(values: list[float], share: float) -> float:
 
 def _time_spent(definition: WorkflowDefinition, key: str, now: dt.datetime,
                 municipality: Municipality | None) -> dict[int, tuple[int, float, float]]:
-    """{state or department id: (visits, median hours, p90 hours)}, wall-clock time."""
-    visits_sql, params = _VISITS_SQL, [definition.pk]
-    if municipality is not None:
-        visits_sql += " AND c.municipality_id = %s"
-        params.append(municipality.pk)
-    if key == "to_state_id":
-        # A transfer keeps the state: only state-changing events start a state visit.
-        visits_sql = visits_sql.replace("'transition', 'transferred'", "'transition'")
+    """{state or department id: (stays, median hours, p90 hours)}, wall-clock time."""
+    # A transfer keeps the state, so it starts a department stay but not a state stay.
+    kinds = ("'submitted', 'routed', 'transition'" if key == "to_state_id"
+             else "'submitted', 'routed', 'transition', 'transferred'")
+    # Only constants of this module are formatted in; every value goes as a parameter.
+    sql = _STAYS_SQL.format(terminal=_TERMINAL_SQL, key=key, kinds=kinds,
+                            municipality="AND c.municipality_id = %s" if municipality else "")
+    params = [definition.pk] + ([municipality.pk] if municipality else [])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_PERCENTILES_SQL.format(visits=visits_sql, key=key), [*params, now])
+            cursor.execute(sql + _PERCENTILES_SQL, [*params, now])
             return {row[0]: (row[1], float(row[2]), float(row[3])) for row in cursor.fetchall()}
         # Other databases (SQLite for `make run`) lack percentile_cont: same numbers in Python.
-        cursor.execute(visits_sql.replace("e.to_state_id, e.to_department_id",
-                                          f"e.{key}, e.{key}"), params)
+        cursor.execute(sql + _STAYS_SELECT_SQL, params)
         spans: dict[int, list[float]] = defaultdict(list)
-        for _case, item, _same, entered, left in cursor.fetchall():
-            entered, left = _as_datetime(entered), _as_datetime(left) if left else now
-            spans[item].append((left - entered).total_seconds() / 3600)
+        for item, entered, left in cursor.fetchall():
+            left_at = _as_datetime(left) if left else now
+            spans[item].append((left_at - _as_datetime(entered)).total_seconds() / 3600)
     return {k: (len(v), statistics.median(v), _percentile(v, 0.9)) for k, v in spans.items()}
 
 
