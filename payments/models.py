@@ -448,3 +448,6 @@ class SimulatedSadadPayment(models.Model):
 
     def __str__(self) -> str:
         return self.sptn
+
+
+from .reconciliation.models import ReconEvent, ReconItem, ReconRun  # noqa: E402,F401 - §4 runs

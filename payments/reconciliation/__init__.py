@@ -1,0 +1,1 @@
+"""SADAD reconciliation (spec §4): the day's file against the portal's payments."""
