@@ -1,0 +1,37 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from payments.enums import BillStatus
+from payments.models import Bill, FeeSchedule, SadadOutbox, SimulatedSadadBill
+
+pytestmark = pytest.mark.django_db
+
+
+def _state():
+    return (list(Bill.objects.order_by("pk").values_list("pk", "billing_account", "status",
+                                                         "amount", "version")),
+            FeeSchedule.objects.count(), SadadOutbox.objects.count())
+
+
+def test_seed_demo_adds_fee_schedules_and_unpaid_registered_bills_once():
+    # when the demo is seeded
+    call_command("seed_demo", stdout=StringIO())
+    # then every demo service has a schedule per municipality class
+    assert set(FeeSchedule.objects.values_list("eservice__code", flat=True)) == {
+        "misc_fee", "building_permit", "commercial_license", "signage_permit"}
+    assert FeeSchedule.objects.count() == 20
+    # and at least five unpaid bills, spread over five demo citizens, are known to SADAD
+    unpaid = Bill.objects.filter(status=BillStatus.UNPAID, payable_ref__startswith="DEMO-")
+    assert unpaid.count() == 7
+    assert unpaid.exclude(payer_person=None).values("payer_person").distinct().count() == 5
+    assert SimulatedSadadBill.objects.filter(
+        billing_account__in=unpaid.values("billing_account")).count() == 7
+    # and seeding again changes nothing
+    before = _state()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert _state() == before
+    assert "fee schedules: 0 created, 20 kept" in out.getvalue()
+    assert "bills: 0 created, 7 kept" in out.getvalue()
