@@ -74,6 +74,12 @@ class ReconItem(models.Model):
     billing_account = models.CharField(_("BillingAcct"), max_length=32)
     bank_id = models.CharField(_("Bank"), max_length=16)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The rest of the file record, kept only where a payment may have to be recorded from it
+    # (MISSING_IN_PORTAL), so a resumed run needs no second pass over the file.
+    bnkptn = models.CharField(max_length=40, blank=True, null=True)
+    channel = models.CharField(max_length=8, blank=True, null=True)
+    method = models.CharField(max_length=8, blank=True, null=True)
+    effective_at = models.DateTimeField(null=True, blank=True)
     payment = models.ForeignKey("payments.Payment", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="recon_items",
                                 db_index=False, db_constraint=False)
