@@ -87,10 +87,20 @@ def test_the_admin_speaks_arabic_and_english(admin_site_client, one_of_each):
     # when they open the municipality list under /ar/ and under /en/
     arabic = admin_site_client.get("/ar/admin/amanah/municipality/")
     english = admin_site_client.get("/en/admin/amanah/municipality/")
-    # then each page is in its own language and direction
+    # then each page is in its own language and direction, labels included
     assert arabic.status_code == english.status_code == 200
-    assert 'dir="rtl"' in arabic.content.decode()
-    assert 'dir="ltr"' in english.content.decode()
+    arabic_html, english_html = arabic.content.decode(), english.content.decode()
+    assert 'dir="rtl"' in arabic_html and 'dir="ltr"' in english_html
+    assert "إدارة بوابة الأمانة" in arabic_html
+    assert "Amanah Portal administration" in english_html
+    labels = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            labels[language] = (str(Municipality._meta.verbose_name_plural),
+                                str(Municipality._meta.get_field("municipality_class").verbose_name))
+    assert labels["ar"] != labels["en"]
+    assert all(label in arabic_html for label in labels["ar"])
+    assert all(label in english_html for label in labels["en"])
 
 
 def test_a_configuration_change_is_recorded_with_who_made_it(admin_site_client, superuser):
