@@ -1,0 +1,386 @@
+"""The admin's screens for procedures as data: definitions, their versions with states and
+transitions inline, and holidays. Publishing, new drafts and JSON import/export go through the
+engine's services, so the admin applies the same validation as every other caller.
+
+A published or retired version is frozen: its screens are read-only (cases are pinned to it).
+Every change made here is in the object's "History" (the admin's change log).
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from amanah.errors import DomainError
+from amanah.models import Department, Municipality
+
+from . import registry
+from .enums import VersionStatus
+from .models import DefinitionVersion, Holiday, State, Transition, WorkflowDefinition
+from .services import (
+    DefinitionInvalid,
+    definition_export,
+    definition_import,
+    version_draft_create,
+    version_publish,
+    version_validate,
+)
+from .services.definitions import KNOWN_ACTORS
+
+MAX_IMPORT_BYTES = 1024 * 1024
+
+
+def _message(error: DomainError) -> str:
+    return error.message
+
+
+def _registered(kind: str) -> list[str]:
+    return sorted(registry.guard_names() if kind == "guard" else registry.effect_names())
+
+
+class _ListAsChoices(forms.MultipleChoiceField):
+    """A JSON list field edited as check boxes; values outside the choices are kept visible."""
+
+    widget = forms.CheckboxSelectMultiple
+
+
+def _department_codes() -> list[tuple[str, str]]:
+    rows = Department.objects.order_by("code").values_list("code", "name_ar", "name_en")
+    seen: dict[str, str] = {}
+    for code, name_ar, name_en in rows:
+        seen.setdefault(code, f"{code} — {name_ar} / {name_en}")
+    return list(seen.items())
+
+
+class StateForm(forms.ModelForm):
+    transfer_department_codes = _ListAsChoices(label=_("May be transferred to"),
+                                               required=False)
+
+    class Meta:
+        model = State
+        fields = ["position", "code", "name_ar", "name_en", "category", "department_code",
+                  "sla_hours", "is_start", "transfer_department_codes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = _department_codes()
+        current = self.initial.get("transfer_department_codes") or []
+        known = {c for c, _label in codes}
+        self.fields["transfer_department_codes"].choices = [
+            *codes, *[(c, c) for c in current if c not in known]]
+
+
+class TransitionForm(forms.ModelForm):
+    allowed_roles = _ListAsChoices(label=_("Allowed actors"), required=False)
+    guards = _ListAsChoices(label=_("Guards"), required=False)
+    effects = _ListAsChoices(label=_("Effects"), required=False)
+
+    class Meta:
+        model = Transition
+        fields = ["position", "action", "name_ar", "name_en", "from_state", "to_state",
+                  "allowed_roles", "comment_required", "document_required", "guards",
+                  "effects"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, names in (("allowed_roles", sorted(KNOWN_ACTORS)),
+                            ("guards", _registered("guard")),
+                            ("effects", _registered("effect"))):
+            current = self.initial.get(name) or []
+            # An unregistered name stays listed so the admin sees it; publishing refuses it.
+            self.fields[name].choices = [(n, n) for n in names] + [
+                (n, n) for n in current if n not in names]
+
+
+class _VersionChildInline(admin.TabularInline):
+    extra = 0
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status == VersionStatus.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class StateInline(_VersionChildInline):
+    model = State
+    form = StateForm
+
+
+class TransitionInline(_VersionChildInline):
+    model = Transition
+    form = TransitionForm
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # From/to offer only this version's states, not every state of every procedure.
+        states = State.objects.filter(version=obj) if obj else State.objects.none()
+        for name in ("from_state", "to_state"):
+            formset.form.base_fields[name].queryset = states
+        return formset
+
+
+class DefinitionVersionInline(admin.TabularInline):
+    model = DefinitionVersion
+    fields = ["number", "status", "sla_hours", "published_at", "open_link"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Open"))
+    def open_link(self, version):
+        from django.utils.html import format_html
+
+        url = reverse("admin:workflow_definitionversion_change", args=[version.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Edit states and transitions"))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Definition file (JSON)"))
+    municipality = forms.ModelChoiceField(label=_("Into municipality"),
+                                          queryset=Municipality.objects.order_by("code"))
+    publish = forms.BooleanField(label=_("Publish at once if valid"), required=False)
+
+
+@admin.register(WorkflowDefinition)
+class WorkflowDefinitionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ar", "name_en", "municipality", "published_version",
+                    "version_count"]
+    list_filter = ["municipality"]
+    search_fields = ["code", "name_ar", "name_en"]
+    list_select_related = ["municipality"]
+    fields = ["code", "municipality", "name_ar", "name_en", "description_ar", "description_en",
+              "case_prefix"]
+    inlines = [DefinitionVersionInline]
+    actions = ["new_draft", "export_published"]
+    change_list_template = "workflow/admin/definition_change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_versions=Count("versions"))
+
+    @admin.display(description=_("Versions"), ordering="_versions")
+    def version_count(self, definition):
+        return definition._versions
+
+    @admin.display(description=_("Published version"))
+    def published_version(self, definition):
+        published = [v for v in definition.versions.all() if v.status == VersionStatus.PUBLISHED]
+        return published[0].number if published else "—"
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view),
+                     name="workflow_workflowdefinition_import"),
+                *super().get_urls()]
+
+    def import_view(self, request):
+        """Upload a file made by "Export" (from any municipality) as a new draft or version."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = None
+            if upload.size > MAX_IMPORT_BYTES:
+                form.add_error("file", gettext("The file is larger than 1 MB."))
+            else:
+                try:
+                    data = json.loads(upload.read().decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    form.add_error("file", gettext("The file is not valid JSON."))
+            if data is not None:
+                try:
+                    version = definition_import(
+                        data=data, municipality=form.cleaned_data["municipality"],
+                        publish=form.cleaned_data["publish"], actor=request.user)
+                except DefinitionInvalid as exc:
+                    for problem in exc.problems:
+                        form.add_error(None, _message(problem))
+                except DomainError as exc:
+                    form.add_error("file", _message(exc))
+                else:
+                    self.log_addition(request, version, [{"added": {}}])
+                    self.message_user(request, gettext(
+                        "Imported as version %(number)s of %(definition)s.") % {
+                        "number": version.number, "definition": version.definition},
+                        messages.SUCCESS)
+                    return HttpResponseRedirect(reverse(
+                        "admin:workflow_definitionversion_change", args=[version.pk]))
+        context = {**self.admin_site.each_context(request), "form": form,
+                   "opts": self.model._meta, "title": gettext("Import a definition")}
+        return TemplateResponse(request, "workflow/admin/import.html", context,
+                                status=400 if form.errors else 200)
+
+    @admin.action(description=_("Start a new draft from the newest version"))
+    def new_draft(self, request, queryset):
+        for definition in queryset:
+            draft = version_draft_create(definition_id=definition.pk)
+            self.log_addition(request, draft, [{"added": {}}])
+            self.message_user(request, gettext("Draft version %(number)s of %(definition)s "
+                                               "created.") % {"number": draft.number,
+                                                             "definition": definition},
+                              messages.SUCCESS)
+
+    @admin.action(description=_("Export the published version as JSON"))
+    def export_published(self, request, queryset):
+        exported = []
+        for definition in queryset.select_related("municipality"):
+            version = definition.versions.filter(status=VersionStatus.PUBLISHED).first()
+            if version is None:
+                self.message_user(request, gettext("%(definition)s has no published version.")
+                                  % {"definition": definition}, messages.WARNING)
+                continue
+            exported.append(definition_export(version=version))
+        if not exported:
+            return None
+        if len(exported) == 1:
+            return _json_download(exported[0], f"{exported[0]['code']}.json")
+        return _json_download(exported, "workflow-definitions.json")
+
+
+def _json_download(data, filename: str) -> HttpResponse:
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(filename[:-5])}.json"'
+    return response
+
+
+@admin.register(DefinitionVersion)
+class DefinitionVersionAdmin(admin.ModelAdmin):
+    list_display = ["definition", "number", "status", "sla_hours", "published_at",
+                    "published_by"]
+    list_filter = ["status", "definition__municipality", "definition__code"]
+    list_select_related = ["definition__municipality", "published_by"]
+    search_fields = ["definition__code", "definition__name_ar", "definition__name_en"]
+    inlines = [StateInline, TransitionInline]
+    actions = ["publish", "validate", "export_json", "new_draft_from"]
+    readonly_fields = ["status", "published_at", "published_by", "problems"]
+    change_form_template = "workflow/admin/version_change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["definition", "number", "sla_hours", "notes"]
+        return ["definition", "number", "status", "sla_hours", "notes", "published_at",
+                "published_by", "problems"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != VersionStatus.DRAFT:
+            return [*self.get_fields(request, obj)]
+        if obj is not None:
+            return [*self.readonly_fields, "definition", "number"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        # Only a draft may go: published and retired versions have (or had) cases pinned.
+        if obj is not None and obj.status != VersionStatus.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("Problems that block publishing"))
+    def problems(self, version):
+        if version.status != VersionStatus.DRAFT:
+            return "—"
+        problems = version_validate(version=version)
+        if not problems:
+            return gettext("None: this draft can be published.")
+        return "; ".join(_message(p) for p in problems)
+
+    def get_urls(self):
+        return [path("<int:version_id>/publish/",
+                     self.admin_site.admin_view(self.publish_view),
+                     name="workflow_definitionversion_publish"),
+                path("<int:version_id>/export/",
+                     self.admin_site.admin_view(self.export_view),
+                     name="workflow_definitionversion_export"),
+                *super().get_urls()]
+
+    def _publish_one(self, request, version: DefinitionVersion) -> bool:
+        try:
+            version_publish(version_id=version.pk, actor=request.user)
+        except DefinitionInvalid as exc:
+            for problem in exc.problems:
+                self.message_user(request, f"{version}: {_message(problem)}", messages.ERROR)
+            return False
+        except DomainError as exc:
+            self.message_user(request, f"{version}: {_message(exc)}", messages.ERROR)
+            return False
+        self.log_change(request, version, gettext("Published"))
+        self.message_user(request, gettext("%(version)s is published; new transactions use it.")
+                          % {"version": version.definition}, messages.SUCCESS)
+        return True
+
+    def publish_view(self, request, version_id: int):
+        version = get_object_or_404(DefinitionVersion, pk=version_id)
+        if request.method != "POST" or not self.has_change_permission(request, version):
+            raise PermissionDenied
+        self._publish_one(request, version)
+        return HttpResponseRedirect(reverse("admin:workflow_definitionversion_change",
+                                            args=[version.pk]))
+
+    def export_view(self, request, version_id: int):
+        version = get_object_or_404(DefinitionVersion.objects.select_related(
+            "definition__municipality"), pk=version_id)
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        data = definition_export(version=version)
+        return _json_download(data, f"{data['code']}-v{version.number}.json")
+
+    @admin.action(description=_("Publish the selected drafts"))
+    def publish(self, request, queryset):
+        for version in queryset.select_related("definition__municipality"):
+            self._publish_one(request, version)
+
+    @admin.action(description=_("Check the selected drafts"))
+    def validate(self, request, queryset):
+        for version in queryset.select_related("definition__municipality"):
+            problems = version_validate(version=version)
+            if not problems:
+                self.message_user(request, gettext("%(version)s: no problems.")
+                                  % {"version": version}, messages.SUCCESS)
+            for problem in problems:
+                self.message_user(request, f"{version}: {_message(problem)}", messages.ERROR)
+
+    @admin.action(description=_("Export the selected version as JSON"))
+    def export_json(self, request, queryset):
+        versions = list(queryset.select_related("definition__municipality"))
+        if len(versions) != 1:
+            self.message_user(request, gettext("Choose exactly one version to export."),
+                              messages.WARNING)
+            return None
+        data = definition_export(version=versions[0])
+        return _json_download(data, f"{data['code']}-v{versions[0].number}.json")
+
+    @admin.action(description=_("Start a new draft copied from the selected version"))
+    def new_draft_from(self, request, queryset):
+        for version in queryset:
+            draft = version_draft_create(definition_id=version.definition_id,
+                                         from_version_id=version.pk)
+            self.log_addition(request, draft, [{"added": {}}])
+            self.message_user(request, gettext("Draft version %(number)s created.")
+                              % {"number": draft.number}, messages.SUCCESS)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name_ar", "name_en"]
+    date_hierarchy = "date"
+    search_fields = ["name_ar", "name_en"]
+    ordering = ["-date"]

@@ -1,0 +1,122 @@
+"""HTML forms of the workflow pages: the shape of the input only. Business rules (who may,
+from which state, what is required by the definition) are the services' to say."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import SlaStatus
+from .selectors import QUEUE_SCOPES
+
+MAX_TEXT = 4000
+
+
+class QueueFilterForm(forms.Form):
+    """Filters of a department queue. Unknown values are dropped, never an error page."""
+
+    scope = forms.ChoiceField(label=_("Show"), required=False,
+                              choices=[("all", _("All")), ("unassigned", _("Unassigned")),
+                                       ("mine", _("Assigned to me"))])
+    state = forms.ChoiceField(label=_("Step"), required=False)
+    sla_status = forms.ChoiceField(label=_("Deadline"), required=False,
+                                   choices=[("", _("Any")), *SlaStatus.choices])
+    assignee = forms.TypedChoiceField(label=_("Assignee"), required=False, coerce=int,
+                                      empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, data, *, states, assignees, kinds):
+        super().__init__(data)
+        self.fields["state"].choices = [("", _("Any")), *states]
+        self.fields["assignee"].choices = [("", _("Anyone")), *assignees]
+        self.fields["kind"].choices = [("", _("Any")), *kinds]
+
+    def filters(self) -> dict:
+        """Only the valid filters, so a tampered query string narrows nothing by surprise."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields
+                if name not in self.errors}
+        scope = data.get("scope") if data.get("scope") in QUEUE_SCOPES else "all"
+        return {"scope": scope, "state_code": data.get("state") or None,
+                "sla_status": data.get("sla_status") or None,
+                "assignee_id": data.get("assignee") or None, "kind": data.get("kind") or None,
+                "page": data.get("page") or 1}
+
+
+class _VersionedForm(forms.Form):
+    """The case's row version the user was looking at: acting on a stale page is a conflict."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TransitionForm(_VersionedForm):
+    action = forms.SlugField(widget=forms.HiddenInput, max_length=64)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=MAX_TEXT,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.FileField(label=_("Document"), required=False)
+
+
+class ClaimForm(_VersionedForm):
+    pass
+
+
+class AssignForm(_VersionedForm):
+    assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False,
+                                      empty_value=None)
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Nobody (back to the queue)")),
+                                           *[(u.pk, u.get_full_name() or u.username)
+                                             for u in users]]
+
+
+class TransferForm(_VersionedForm):
+    department = forms.ChoiceField(label=_("Transfer to department"))
+    note = forms.CharField(label=_("Transfer note"), max_length=MAX_TEXT, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(d.code, d.name_ar if _is_ar() else d.name_en)
+                                             for d in departments]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), max_length=MAX_TEXT, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    is_internal = forms.BooleanField(label=_("Internal (staff only)"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    document = forms.FileField(label=_("Document"), required=False)
+    is_internal = forms.BooleanField(label=_("Internal (staff only)"), required=False)
+
+
+class StatusCheckForm(forms.Form):
+    number = forms.CharField(label=_("Transaction number"), max_length=32,
+                             widget=forms.TextInput(attrs={"dir": "ltr",
+                                                           "autocomplete": "off",
+                                                           "placeholder": "KHB-1448-000123"}))
+    national_id = forms.CharField(label=_("National ID or iqama number of the applicant"),
+                                  max_length=20,
+                                  widget=forms.TextInput(attrs={"dir": "ltr",
+                                                                "inputmode": "numeric",
+                                                                "autocomplete": "off"}))
+
+
+class CaseSubmitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of transaction"))
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    description = forms.CharField(label=_("Details"), required=False, max_length=MAX_TEXT,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    document = forms.FileField(label=_("Supporting document"), required=False)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)
+
+
+def _is_ar() -> bool:
+    from django.utils.translation import get_language
+
+    return not (get_language() or "ar").startswith("en")
