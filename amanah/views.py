@@ -21,6 +21,7 @@ def url_or_none(name: str, *args, **kwargs) -> str | None:
 # Public services other apps provide; shown on the anonymous home once their URL exists.
 PUBLIC_SERVICE_URL_NAMES = (
     ("payments:bill_inquiry", "bill_inquiry"),
+    ("workflow:status_check", "status_check"),
 )
 
 
