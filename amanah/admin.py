@@ -6,6 +6,7 @@ who changed what and when under "History". Labels come from the models' verbose 
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -24,6 +25,16 @@ from .models import (
 admin.site.site_header = _("Amanah Portal administration")
 admin.site.site_title = _("Amanah Portal")
 admin.site.index_title = _("Configuration")
+
+
+def _in_language(named) -> str:
+    """A bilingual row's name in the admin's language: half the width of "ar / en" in lists."""
+    return named.name(get_language() or "ar")
+
+
+@admin.display(description=Municipality._meta.verbose_name, ordering="municipality__code")
+def municipality_column(obj) -> str:
+    return f"{obj.municipality.code} — {_in_language(obj.municipality)}" if obj.municipality else ""
 
 
 class StaffMembershipInline(admin.TabularInline):
@@ -66,7 +77,7 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
 @admin.register(Department)
 class DepartmentAdmin(SimpleHistoryAdmin):
     inlines = [DepartmentStaffMembershipInline]
-    list_display = ["code", "name_ar", "name_en", "municipality", "head", "is_active"]
+    list_display = ["code", "name_ar", "name_en", municipality_column, "head", "is_active"]
     list_filter = ["municipality", "code", "is_active"]
     search_fields = ["code", "name_ar", "name_en", "municipality__code", "municipality__name_ar",
                      "municipality__name_en"]
@@ -87,7 +98,7 @@ class StaffMembershipAdmin(SimpleHistoryAdmin):
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["national_id", "name_ar", "name_en", "mobile", "mobile_confirmed_at",
-                    "municipality"]
+                    municipality_column]
     list_filter = ["municipality", ("mobile_confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["national_id", "name_ar", "name_en", "mobile", "email"]
     list_select_related = ["municipality"]
@@ -97,7 +108,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 @admin.register(Establishment)
 class EstablishmentAdmin(SimpleHistoryAdmin):
-    list_display = ["unified_number", "name_ar", "name_en", "municipality"]
+    list_display = ["unified_number", "name_ar", "name_en", municipality_column]
     list_filter = ["municipality"]
     search_fields = ["unified_number", "name_ar", "name_en", "representatives__national_id"]
     list_select_related = ["municipality"]
@@ -124,8 +135,8 @@ class EServiceAdmin(SimpleHistoryAdmin):
 class EServiceRolloutAdmin(SimpleHistoryAdmin):
     """Switching an e-service off, to pilot or live per municipality, many at once."""
 
-    list_display = ["eservice", "municipality", "state"]
-    list_display_links = ["eservice"]
+    list_display = ["eservice_column", municipality_column, "state"]
+    list_display_links = ["eservice_column"]
     list_editable = ["state"]
     list_filter = ["state", "municipality", "eservice__owning_app"]
     search_fields = ["eservice__code", "eservice__name_ar", "eservice__name_en",
@@ -133,6 +144,11 @@ class EServiceRolloutAdmin(SimpleHistoryAdmin):
     list_select_related = ["eservice", "municipality"]
     autocomplete_fields = ["eservice", "municipality"]
     ordering = ["eservice__display_order", "eservice__code", "municipality__code"]
+
+    @admin.display(description=EServiceRollout._meta.get_field("eservice").verbose_name,
+                   ordering="eservice__display_order")
+    def eservice_column(self, obj) -> str:
+        return _in_language(obj.eservice)
 
 
 @admin.register(OneTimeCode)
