@@ -1,2 +1,8 @@
+from django.urls import path
+
+from .api import BillInquiryApi
+
 app_name = "payments_api"
-urlpatterns = []
+urlpatterns = [
+    path("bills/<str:billing_account>", BillInquiryApi.as_view(), name="bill_inquiry"),
+]

@@ -1,53 +1,105 @@
-"""Receipt PDFs. A minimal real implementation; the pages engineer replaces the rendering
-with the bilingual WeasyPrint receipt. `receipt_pdf_ensure` keeps its contract: make the PDF
-once, and do nothing if it already exists.
+"""Receipt PDFs: bilingual (Arabic first, right to left), Hijri and Gregorian dates, a QR code to
+the public verification page. Made once by a task after the payment commits; stored privately.
 """
 
+import secrets
+from pathlib import Path
+
+import segno
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 
 from amanah import clock
+from amanah.dates import RIYADH, gregorian_format, hijri_format
+from amanah.money import sar_format
 
+from .enums import AccessChannel
 from .models import Receipt
 
+# Under MEDIA_ROOT but never linked: the file name carries a random part and the only way to
+# it is the permission-checked download view.
+PRIVATE_DIR = "private/receipts"
 
-def _minimal_pdf(lines: list[str]) -> bytes:
-    text = " ".join(line.replace("\\", "").replace("(", "").replace(")", "") for line in lines)
-    stream = f"BT /F1 11 Tf 40 800 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-            .encode())
-    return bytes(out)
+_CHANNEL_AR = {
+    AccessChannel.ATM: "صراف آلي", AccessChannel.INTERNET: "الخدمات المصرفية عبر الإنترنت",
+    AccessChannel.MOBILE: "تطبيق البنك", AccessChannel.IVR: "الهاتف المصرفي",
+    AccessChannel.BTELLER: "فرع البنك", AccessChannel.POS: "نقطة بيع",
+}
+
+
+def receipt_verify_url(receipt: Receipt) -> str:
+    """The absolute address printed in the QR code (Arabic, the portal's default language)."""
+    with translation.override("ar"):
+        path = reverse("payments:receipt_verify", args=[receipt.verify_token])
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _font_url(name: str) -> str:
+    return (Path(settings.BASE_DIR) / "static" / "fonts" / name).resolve().as_uri()
+
+
+def receipt_context(receipt: Receipt) -> dict:
+    payment, bill = receipt.payment, receipt.bill
+    paid_day = payment.processed_at.astimezone(RIYADH).date()
+    issued_day = receipt.issued_at.astimezone(RIYADH).date()
+    if bill.payer_person_id:
+        payer_ar, payer_en = bill.payer_person.name_ar, bill.payer_person.name_en
+    else:
+        payer_ar, payer_en = bill.payer_establishment.name_ar, bill.payer_establishment.name_en
+    verify_url = receipt_verify_url(receipt)
+    return {
+        "receipt": receipt, "payment": payment, "bill": bill,
+        "payer_ar": payer_ar, "payer_en": payer_en or payer_ar,
+        "payer_id": bill.payer_official_id,
+        "amount_ar": sar_format(payment.amount, "ar"), "amount_en": sar_format(payment.amount, "en"),
+        "paid_hijri_ar": hijri_format(paid_day, "ar"), "paid_gregorian_ar": gregorian_format(paid_day, "ar"),
+        "paid_hijri_en": hijri_format(paid_day, "en"), "paid_gregorian_en": gregorian_format(paid_day, "en"),
+        "paid_time": payment.processed_at.astimezone(RIYADH).strftime("%H:%M"),
+        "issued_hijri_ar": hijri_format(issued_day, "ar"),
+        "issued_gregorian_en": gregorian_format(issued_day, "en"),
+        "channel_ar": _CHANNEL_AR.get(payment.channel, payment.channel),
+        "channel_en": AccessChannel(payment.channel).label if payment.channel in AccessChannel.values
+        else payment.channel,
+        "verify_url": verify_url,
+        "qr_data_uri": segno.make(verify_url, error="m").svg_data_uri(scale=4, border=2),
+        "font_regular": _font_url("NotoSansArabic-Regular.ttf"),
+        "font_bold": _font_url("NotoSansArabic-Bold.ttf"),
+        "biller_id": settings.SADAD_BILLER_ID,
+    }
+
+
+def receipt_pdf_render(receipt: Receipt) -> bytes:
+    from weasyprint import HTML
+
+    with translation.override("ar"):
+        html = render_to_string("payments/receipt_pdf.html", receipt_context(receipt))
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _pdf_exists(receipt: Receipt) -> bool:
+    return bool(receipt.pdf) and default_storage.exists(receipt.pdf.name)
 
 
 def receipt_pdf_ensure(*, receipt_id: int) -> Receipt | None:
     """Makes the receipt's PDF if it has none yet; running it again changes nothing."""
     with transaction.atomic():
+        # The row lock makes two concurrent runs take turns: the second finds the file.
         receipt = (Receipt.objects.select_for_update(of=("self",))
-                   .select_related("payment", "bill").filter(pk=receipt_id).first())
-        if receipt is None or receipt.pdf:
+                   .select_related("payment", "bill__eservice", "bill__municipality",
+                                   "bill__payer_person", "bill__payer_establishment")
+                   .filter(pk=receipt_id).first())
+        if receipt is None or _pdf_exists(receipt):
             return receipt
-        payment = receipt.payment
-        pdf = _minimal_pdf([f"Receipt {receipt.number}", f"Bill {receipt.bill.billing_account}",
-                            f"SAR {payment.amount}", f"SPTN {payment.sptn}",
-                            f"Bank {payment.bank_id} {payment.channel}"])
-        receipt.pdf.save(f"{receipt.number}.pdf", ContentFile(pdf), save=False)
+        pdf = receipt_pdf_render(receipt)
+        issued = receipt.issued_at.astimezone(RIYADH)
+        name = (f"{PRIVATE_DIR}/{issued:%Y/%m}/"
+                f"{receipt.number}-{secrets.token_hex(8)}.pdf")
+        receipt.pdf.name = default_storage.save(name, ContentFile(pdf))
         receipt.pdf_made_at = clock.now()
         receipt.save(update_fields=["pdf", "pdf_made_at"])
         return receipt

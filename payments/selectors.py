@@ -1,6 +1,10 @@
 """Reads of the payments app, each a fixed number of queries."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from amanah.errors import NotFound
 from amanah.models import Person
@@ -68,3 +72,175 @@ def receipt_get(*, pk: int | None = None, number: str | None = None,
     if receipt is None:
         raise NotFound("receipt.not_found", "الإيصال غير موجود.", "No such receipt.")
     return receipt
+
+
+# --- Pages: citizens, finance staff, the public -------------------------------------------
+
+_RECEIPT_RELATED = ("bill__eservice", "bill__municipality", "bill__payer_person",
+                    "bill__payer_establishment", "payment")
+
+
+def bill_is_payers(*, bill: Bill, person: Person | None) -> bool:
+    """The person pays this bill themselves or represents the establishment that does."""
+    if person is None:
+        return False
+    if bill.payer_person_id is not None:
+        return bill.payer_person_id == person.pk
+    return person.establishments.filter(pk=bill.payer_establishment_id).exists()
+
+
+def bill_list_for_person_page(*, person: Person) -> QuerySet[Bill]:
+    """`bill_list_for_person` with each bill's receipts fetched in one more query."""
+    return bill_list_for_person(person=person).prefetch_related("receipts")
+
+
+def bill_get_for_page(*, billing_account: str) -> Bill | None:
+    return (Bill.objects.select_related(*_BILL_RELATED)
+            .prefetch_related("receipts__payment").filter(billing_account=billing_account)
+            .first())
+
+
+def bill_get_for_inquiry(*, billing_account: str, official_id: str) -> Bill | None:
+    """The bill only when the payer's official ID matches, so unknown and wrong look alike."""
+    bill = (Bill.objects.select_related("payer_person", "payer_establishment")
+            .prefetch_related("receipts").filter(billing_account=billing_account).first())
+    if bill is None or bill.payer_official_id != official_id:
+        return None
+    return bill
+
+
+def receipt_list_for_person(*, person: Person) -> QuerySet[Receipt]:
+    return (Receipt.objects.select_related(*_RECEIPT_RELATED)
+            .filter(Q(bill__payer_person=person)
+                    | Q(bill__payer_establishment__in=person.establishments.values("pk")))
+            .order_by("-issued_at", "-pk"))
+
+
+def receipt_get_for_page(*, number: str) -> Receipt | None:
+    return Receipt.objects.select_related(*_RECEIPT_RELATED).filter(number=number).first()
+
+
+def receipt_get_for_verification(*, token: str) -> Receipt | None:
+    if not 16 <= len(token) <= 32:
+        return None
+    return (Receipt.objects.select_related("payment", "bill__eservice", "bill__municipality")
+            .filter(verify_token=token).first())
+
+
+def _in_scope(qs: QuerySet, municipality_ids, field: str) -> QuerySet:
+    """`municipality_ids` None means every municipality (Amanah-level finance, admins)."""
+    if municipality_ids is None:
+        return qs
+    return qs.filter(**{f"{field}__in": list(municipality_ids)})
+
+
+def bill_list_for_staff(*, municipality_ids, status: str = "", query: str = "") -> QuerySet[Bill]:
+    qs = _in_scope(Bill.objects.select_related(*_BILL_RELATED), municipality_ids, "municipality")
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(Q(billing_account=query) | Q(payable_ref=query)
+                       | Q(payer_person__national_id=query)
+                       | Q(payer_establishment__unified_number=query))
+    return qs.order_by("-created_at", "-pk")
+
+
+def payment_list_for_staff(*, municipality_ids, status: str = "",
+                           query: str = "") -> QuerySet[Payment]:
+    qs = Payment.objects.select_related("bill__municipality", "bill__eservice")
+    if municipality_ids is not None:
+        # A payment for no known bill belongs to nobody yet: every finance desk sees it.
+        qs = qs.filter(Q(bill__municipality__in=list(municipality_ids)) | Q(bill__isnull=True))
+    if status:
+        qs = qs.filter(status=status)
+    if query:
+        qs = qs.filter(Q(sptn=query) | Q(billing_account=query) | Q(bnkptn=query))
+    return qs.order_by("-processed_at", "-pk")
+
+
+def suspense_list_for_staff(*, municipality_ids) -> QuerySet[Payment]:
+    return (payment_list_for_staff(municipality_ids=municipality_ids,
+                                   status=PaymentStatus.SUSPENSE)
+            .prefetch_related("resolutions")
+            .order_by("processed_at", "pk"))
+
+
+def suspense_get_for_staff(*, payment_id: int, municipality_ids) -> Payment | None:
+    qs = payment_list_for_staff(municipality_ids=municipality_ids).select_related(
+        "bill__payer_person", "bill__payer_establishment")
+    return qs.prefetch_related("resolutions__requested_by", "resolutions__decided_by",
+                               "resolutions__target_bill", "events").filter(pk=payment_id).first()
+
+
+@dataclass(frozen=True)
+class CollectionRow:
+    key: str
+    label_ar: str
+    label_en: str
+    count: int
+    total: Decimal
+
+    def label(self, language: str) -> str:
+        return self.label_en if language.startswith("en") else self.label_ar
+
+
+@dataclass(frozen=True)
+class Collections:
+    date_from: dt.date
+    date_to: dt.date
+    total: Decimal
+    count: int
+    suspense_total: Decimal
+    suspense_count: int
+    per_day: list[CollectionRow]
+    per_service: list[CollectionRow]
+    per_municipality: list[CollectionRow]
+    per_channel: list[CollectionRow]
+
+
+def collections_summary(*, municipality_ids, date_from: dt.date,
+                        date_to: dt.date) -> Collections:
+    """Money applied to bills per business day, service, municipality and channel (5 queries).
+
+    Suspense money is counted apart: until staff resolve it, it belongs to no service.
+    """
+    applied = _in_scope(Payment.objects.filter(status=PaymentStatus.APPLIED,
+                                               business_date__gte=date_from,
+                                               business_date__lte=date_to),
+                        municipality_ids, "bill__municipality")
+    zero = Decimal("0.00")
+    per_day = {row["business_date"]: row for row in
+               applied.values("business_date").annotate(n=Count("pk"), s=Sum("amount"))}
+    days = []
+    day = date_from
+    while day <= date_to:
+        row = per_day.get(day)
+        days.append(CollectionRow(key=day.isoformat(), label_ar=day.isoformat(),
+                                  label_en=day.isoformat(), count=row["n"] if row else 0,
+                                  total=row["s"] if row else zero))
+        day += dt.timedelta(days=1)
+    per_service = [CollectionRow(key=r["bill__eservice__code"], label_ar=r["bill__eservice__name_ar"],
+                                 label_en=r["bill__eservice__name_en"], count=r["n"], total=r["s"])
+                   for r in applied.values("bill__eservice__code", "bill__eservice__name_ar",
+                                           "bill__eservice__name_en")
+                   .annotate(n=Count("pk"), s=Sum("amount")).order_by("-s", "bill__eservice__code")]
+    per_municipality = [
+        CollectionRow(key=r["bill__municipality__code"], label_ar=r["bill__municipality__name_ar"],
+                      label_en=r["bill__municipality__name_en"], count=r["n"], total=r["s"])
+        for r in applied.values("bill__municipality__code", "bill__municipality__name_ar",
+                                "bill__municipality__name_en")
+        .annotate(n=Count("pk"), s=Sum("amount")).order_by("-s", "bill__municipality__code")]
+    per_channel = [CollectionRow(key=r["channel"], label_ar=r["channel"], label_en=r["channel"],
+                                 count=r["n"], total=r["s"])
+                   for r in applied.values("channel").annotate(n=Count("pk"), s=Sum("amount"))
+                   .order_by("-s", "channel")]
+    suspense = payment_list_for_staff(municipality_ids=municipality_ids,
+                                      status=PaymentStatus.SUSPENSE).filter(
+        business_date__gte=date_from, business_date__lte=date_to).aggregate(
+        n=Count("pk"), s=Sum("amount"))
+    return Collections(
+        date_from=date_from, date_to=date_to,
+        total=sum((r.total for r in days), zero), count=sum(r.count for r in days),
+        suspense_total=suspense["s"] or zero, suspense_count=suspense["n"],
+        per_day=days, per_service=per_service, per_municipality=per_municipality,
+        per_channel=per_channel)

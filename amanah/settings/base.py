@@ -190,6 +190,8 @@ REST_FRAMEWORK = {
 
 # --- SADAD ---------------------------------------------------------------------------
 SADAD_BILLER_ID = env.str("SADAD_BILLER_ID", default="090")
+# Where the public reaches the portal: printed in receipt QR codes, which outlive any request.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 SADAD_BASE_URL = env.str("SADAD_BASE_URL", default="")
 SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS", default=["demo-inbound-key"])
 SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY", default="demo-outbound-key")

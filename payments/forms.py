@@ -1,0 +1,77 @@
+"""Payments forms: the shape of what people type. Business rules live in the services."""
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from amanah.identity import digits_normalise
+from amanah.models import EService, Municipality
+
+
+class _Digits(forms.CharField):
+    """Digits only, Arabic-Indic accepted; the citizen may paste with spaces."""
+
+    def __init__(self, *, max_digits: int, **kwargs):
+        self.max_digits = max_digits
+        super().__init__(max_length=max_digits + 10, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        value = digits_normalise(value).replace(" ", "")
+        if value and (not value.isascii() or not value.isdigit() or len(value) > self.max_digits):
+            raise forms.ValidationError(
+                _("Digits only, at most %(n)s.") % {"n": self.max_digits}, code="digits")
+        return value
+
+
+class _Localized(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        english = (get_language() or "ar").startswith("en")
+        return getattr(obj, "name_en" if english else "name_ar")
+
+
+class BillInquiryForm(forms.Form):
+    billing_account = _Digits(max_digits=15, label=_("Bill number (BillingAcct)"),
+                              widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                            "autocomplete": "off"}))
+    official_id = _Digits(max_digits=10, label=_("National ID, iqama or unified number"),
+                          widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                        "autocomplete": "off"}))
+
+
+class MiscFeeBillForm(forms.Form):
+    municipality = _Localized(queryset=Municipality.objects.none(),
+                                          label=_("Municipality"))
+    eservice = _Localized(queryset=EService.objects.none(), label=_("Service"))
+    payer_id = _Digits(max_digits=10, label=_("Payer: national ID, iqama or unified number"))
+    quantity = forms.DecimalField(label=_("Quantity (for rates per unit)"), required=False,
+                                  min_value=0, max_digits=12, decimal_places=2)
+    reference = forms.CharField(label=_("Reference (challan number)"), max_length=40,
+                                required=False)
+
+    def __init__(self, *args, municipalities, eservices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["eservice"].queryset = eservices
+
+
+class _Reason(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AllocateForm(_Reason):
+    billing_account = _Digits(max_digits=15, label=_("Bill number to pay"))
+
+
+class RefundRequestForm(_Reason):
+    iban = forms.CharField(label=_("IBAN to refund to"), max_length=40)
+
+
+class WriteOffForm(_Reason):
+    pass
+
+
+class RefundDecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (required to reject)"), max_length=500,
+                             required=False, widget=forms.Textarea(attrs={"rows": 2}))

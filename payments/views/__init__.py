@@ -1,0 +1,1 @@
+"""HTML pages of the payments app: citizen, public and finance staff."""

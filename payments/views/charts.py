@@ -1,0 +1,56 @@
+"""A bar chart drawn on the server as inline SVG: no script, no CDN, readable without JS."""
+
+from decimal import Decimal
+
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+WIDTH, HEIGHT = 720, 240
+MARGIN_START, MARGIN_END, MARGIN_TOP, MARGIN_BOTTOM = 64, 12, 16, 36
+
+
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest 1, 2 or 5 × 10^n at or above `value`, so the axis has round numbers."""
+    if value <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str) -> str:
+    """`bars` are (label, value). Bars run left to right (dates read that way in both languages)."""
+    top = _nice_ceiling(max((value for _, value in bars), default=Decimal(0)))
+    plot_w = WIDTH - MARGIN_START - MARGIN_END
+    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    slot = plot_w / max(len(bars), 1)
+    parts = [format_html('<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+                         'direction="ltr" xmlns="http://www.w3.org/2000/svg">', WIDTH, HEIGHT,
+                         title),
+             format_html("<title>{}</title>", title)]
+    for fraction in (0, Decimal("0.5"), 1):
+        y = MARGIN_TOP + plot_h - float(fraction) * plot_h
+        parts.append(format_html(
+            '<line class="chart-grid" x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"/>'
+            '<text class="chart-axis" x="{}" y="{:.1f}" text-anchor="end">{}</text>',
+            MARGIN_START, WIDTH - MARGIN_END, y, y, MARGIN_START - 6, y + 4,
+            f"{top * fraction:,.0f}"))
+    label_every = max(1, len(bars) // 12)
+    for index, (label, value) in enumerate(bars):
+        height = float(value / top) * plot_h if top else 0
+        x = MARGIN_START + index * slot + slot * 0.15
+        y = MARGIN_TOP + plot_h - height
+        parts.append(format_html(
+            '<rect class="chart-bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}">'
+            "<title>{}: {}</title></rect>",
+            x, y, slot * 0.7, height, label, f"{value:,.2f}"))
+        if index % label_every == 0:
+            parts.append(format_html(
+                '<text class="chart-axis" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+                x + slot * 0.35, HEIGHT - MARGIN_BOTTOM + 18, label))
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(str(p) for p in parts))
+
+

@@ -1,0 +1,221 @@
+"""Finance staff pages: collections, bills, payments, the suspense queue, issuing a fee bill."""
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from amanah import clock
+from amanah.dates import business_date
+from amanah.errors import DomainError
+from amanah.identity import digits_normalise
+from amanah.models import EService, Establishment, Municipality, Person
+
+from .. import selectors
+from .charts import bar_chart_svg
+from ..enums import AccessChannel, BillCategory, BillStatus, PaymentStatus, ResolutionStatus
+from ..forms import AllocateForm, MiscFeeBillForm, RefundDecisionForm, RefundRequestForm, WriteOffForm
+from ..models import FeeSchedule
+from ..registry import MISC_FEE
+from ..services import (
+    bill_issue,
+    refund_approve,
+    refund_reject,
+    refund_request,
+    suspense_allocate,
+    suspense_write_off,
+)
+from .access import finance_required, forbidden
+
+PAGE_SIZE = 25
+DASHBOARD_DEFAULT_DAYS = 14
+DASHBOARD_MAX_DAYS = 92
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _date_param(request, name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+@finance_required
+def dashboard(request):
+    today = business_date(clock.now())
+    date_to = _date_param(request, "to") or today
+    date_from = _date_param(request, "from") or date_to - dt.timedelta(
+        days=DASHBOARD_DEFAULT_DAYS - 1)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    # A bounded window keeps the page (and its per-day chart) a fixed size.
+    date_from = max(date_from, date_to - dt.timedelta(days=DASHBOARD_MAX_DAYS - 1))
+    summary = selectors.collections_summary(municipality_ids=request.finance.municipality_ids,
+                                            date_from=date_from, date_to=date_to)
+    language = (get_language() or "ar")[:2]
+    channels = dict(AccessChannel.choices)
+    return render(request, "payments/finance/dashboard.html", {
+        "summary": summary, "language": language,
+        "chart": bar_chart_svg([(row.key[5:], row.total) for row in summary.per_day],
+                               title=_("Collections per day (SAR)")),
+        "per_channel": [(channels.get(row.key, row.key), row) for row in summary.per_channel],
+    })
+
+
+@finance_required
+def bills(request):
+    status = request.GET.get("status", "")
+    status = status if status in BillStatus.values else ""
+    query = digits_normalise(request.GET.get("q", ""))[:32]
+    qs = selectors.bill_list_for_staff(municipality_ids=request.finance.municipality_ids,
+                                       status=status, query=query)
+    return render(request, "payments/finance/bills.html", {
+        "page": _page(request, qs), "status": status, "q": query,
+        "statuses": BillStatus.choices, "may_issue": request.finance.may_issue_bills,
+    })
+
+
+@finance_required
+def payments(request):
+    status = request.GET.get("status", "")
+    status = status if status in PaymentStatus.values else ""
+    query = request.GET.get("q", "").strip()[:40]
+    qs = selectors.payment_list_for_staff(municipality_ids=request.finance.municipality_ids,
+                                          status=status, query=query)
+    return render(request, "payments/finance/payments.html", {
+        "page": _page(request, qs), "status": status, "q": query,
+        "statuses": PaymentStatus.choices,
+    })
+
+
+@finance_required
+def suspense(request):
+    qs = selectors.suspense_list_for_staff(municipality_ids=request.finance.municipality_ids)
+    return render(request, "payments/finance/suspense.html", {"page": _page(request, qs)})
+
+
+SUSPENSE_FORMS = {
+    "allocate": AllocateForm,
+    "refund": RefundRequestForm,
+    "write_off": WriteOffForm,
+    "approve": RefundDecisionForm,
+    "reject": RefundDecisionForm,
+}
+
+
+def _suspense_act(action: str, form, *, payment, open_refund, actor):
+    data = form.cleaned_data
+    if action == "allocate":
+        target = selectors.Bill.objects.filter(billing_account=data["billing_account"]).first()
+        if target is None:
+            raise DomainError("bill.not_found", "الفاتورة غير موجودة.", "No such bill.",
+                              field="billing_account")
+        suspense_allocate(payment_id=payment.pk, bill_id=target.pk, actor=actor,
+                          reason=data["reason"])
+        return _("The payment was allocated to the bill.")
+    if action == "refund":
+        refund_request(payment_id=payment.pk, actor=actor, reason=data["reason"],
+                       iban=data["iban"])
+        return _("Refund requested; another finance officer must approve it.")
+    if action == "write_off":
+        suspense_write_off(payment_id=payment.pk, actor=actor, reason=data["reason"])
+        return _("The payment was written off.")
+    if open_refund is None:
+        raise DomainError("resolution.not_found", "لا يوجد طلب استرداد قيد الاعتماد.",
+                          "No refund request is awaiting approval.")
+    if action == "approve":
+        refund_approve(resolution_id=open_refund.pk, actor=actor)
+        return _("Refund approved.")
+    refund_reject(resolution_id=open_refund.pk, actor=actor, reason=data["reason"])
+    return _("Refund rejected; the payment stays in suspense.")
+
+
+@finance_required
+def suspense_item(request, payment_id: int):
+    payment = selectors.suspense_get_for_staff(payment_id=payment_id,
+                                               municipality_ids=request.finance.municipality_ids)
+    if payment is None:
+        raise Http404
+    resolutions = list(payment.resolutions.all())
+    open_refund = next((r for r in resolutions if r.status == ResolutionStatus.REQUESTED), None)
+    forms = {name: cls(prefix=name) for name, cls in SUSPENSE_FORMS.items()}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in SUSPENSE_FORMS:
+            raise Http404
+        form = SUSPENSE_FORMS[action](request.POST, prefix=action)
+        forms[action] = form
+        if form.is_valid():
+            try:
+                done = _suspense_act(action, form, payment=payment, open_refund=open_refund,
+                                     actor=request.user)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, done)
+                return redirect("payments:finance_suspense_item", payment_id=payment.pk)
+        status = 400
+    return render(request, "payments/finance/suspense_item.html", {
+        "payment": payment, "resolutions": resolutions, "open_refund": open_refund,
+        "forms": forms, "is_open": payment.status == PaymentStatus.SUSPENSE,
+        "may_decide": open_refund is not None and open_refund.requested_by_id != request.user.pk,
+    }, status=status)
+
+
+def _issuable(scope):
+    municipalities = Municipality.objects.filter(is_active=True).order_by("code")
+    if scope.municipality_ids is not None:
+        municipalities = municipalities.filter(pk__in=scope.municipality_ids)
+    eservices = (EService.objects.filter(Exists(FeeSchedule.objects.filter(eservice=OuterRef("pk"))))
+                 .order_by("display_order", "code"))
+    return municipalities, eservices
+
+
+def _payer_find(official_id: str):
+    if official_id.startswith("7"):
+        found = Establishment.objects.filter(unified_number=official_id).first()
+        return None, found
+    return Person.objects.filter(national_id=official_id).first(), None
+
+
+@finance_required
+def bill_new(request):
+    """A cashier issues a miscellaneous fee (a challan) priced by the service's fee schedule."""
+    if not request.finance.may_issue_bills:
+        return forbidden(request)
+    municipalities, eservices = _issuable(request.finance)
+    form = MiscFeeBillForm(request.POST or None, municipalities=municipalities,
+                           eservices=eservices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person, establishment = _payer_find(data["payer_id"])
+        if person is None and establishment is None:
+            form.add_error("payer_id", _("No person or establishment has this number."))
+        else:
+            reference = data["reference"] or f"MF-{uuid.uuid4().hex[:10].upper()}"
+            try:
+                bill = bill_issue(payable_kind=MISC_FEE, payable_ref=reference,
+                                  municipality=data["municipality"], eservice=data["eservice"],
+                                  category=BillCategory.FEE, payer_person=person,
+                                  payer_establishment=establishment,
+                                  fee_quantity=data["quantity"], issued_by=request.user)
+            except DomainError as exc:
+                field = {"payable_ref": "reference", "quantity": "quantity",
+                         "fee_quantity": "quantity"}.get(exc.field, exc.field)
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Bill %(number)s issued; it is being registered "
+                                            "with SADAD.") % {"number": bill.billing_account})
+                return redirect("payments:bill_detail", billing_account=bill.billing_account)
+    return render(request, "payments/finance/bill_new.html", {"form": form},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,34 @@
+"""Public pages, no sign-in: the bill inquiry (spec §5) and receipt verification (QR target)."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from .. import selectors
+from ..forms import BillInquiryForm
+from ..throttles import PublicInquiryThrottle
+
+
+def bill_inquiry(request):
+    form = BillInquiryForm(request.POST or None)
+    bill = None
+    not_found = rate_limited = False
+    if request.method == "POST" and form.is_valid():
+        throttle = PublicInquiryThrottle()
+        if not throttle.allow_request(request, None):
+            rate_limited = True
+        else:
+            bill = selectors.bill_get_for_inquiry(**form.cleaned_data)
+            not_found = bill is None
+    status = 429 if rate_limited else 200
+    return render(request, "payments/bill_inquiry.html", {
+        "form": form, "bill": bill, "not_found": not_found, "rate_limited": rate_limited,
+        "receipt": next(iter(bill.receipts.all()), None) if bill else None,
+    }, status=status)
+
+
+def receipt_verify(request, token: str):
+    """Confirms a receipt is genuine: number, amount, date, status — nothing about the payer."""
+    receipt = selectors.receipt_get_for_verification(token=token)
+    if receipt is None:
+        raise Http404
+    return render(request, "payments/receipt_verify.html", {"receipt": receipt})
