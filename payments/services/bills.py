@@ -55,6 +55,22 @@ def billing_account_allocate() -> str:
     return payload + luhn_check_digit(payload)
 
 
+_ACCOUNT_LOCK_NAMESPACE = 0x5AD0  # first key of the advisory lock pair; the account is the second
+
+
+def billing_account_lock(billing_account: str) -> None:
+    """Serialise "a bill with this BillingAcct appears" against "money for it arrives".
+
+    Without it, a payment for a not-yet-committed bill and the bill's matching step could each
+    miss the other. Held to the end of the transaction; a no-op on SQLite, which has one writer.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                       [_ACCOUNT_LOCK_NAMESPACE, int(billing_account) % 2**31])
+
+
 def bill_event_write(*, bill: Bill, kind: str, from_status: str = "", actor=None,
                      data: dict | None = None) -> BillEvent:
     return BillEvent.objects.create(bill=bill, kind=kind, from_status=from_status,
@@ -145,6 +161,7 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
     elif Bill.objects.filter(billing_account=billing_account).exists():
         raise Conflict("bill.billing_account_taken", "رقم الفاتورة مستخدم من قبل.",
                        "This bill number was already used.", field="billing_account")
+    billing_account_lock(billing_account)
     if not (description_ar and description_en):
         described_ar, described_en = kind.describe(payable_ref)
         description_ar = description_ar or described_ar

@@ -24,7 +24,7 @@ from ..enums import (
 from ..locks import bill_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
 from ..registry import payable_get
-from .bills import bill_event_write
+from .bills import bill_event_write, billing_account_lock
 
 logger = logging.getLogger("payments.payments")
 
@@ -114,6 +114,10 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
     # The bill row lock serialises every payment for one bill: two payments can never both
     # find it unpaid.
     bill = bill_qs_for_update().filter(billing_account=billing_account).first()
+    if bill is None:
+        # Maybe the bill is being issued right now: wait for that, then look again.
+        billing_account_lock(billing_account)
+        bill = bill_qs_for_update().filter(billing_account=billing_account).first()
     status, reason = payment_disposition(bill=bill, amount=amount)
     payment = Payment(
         sptn=sptn, bnkptn=bnkptn, amount=amount, billing_account=billing_account,

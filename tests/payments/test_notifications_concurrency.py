@@ -1,6 +1,7 @@
 """Concurrency and failure on the real PostgreSQL: threads with their own connections."""
 
 import threading
+import time
 import uuid
 from decimal import Decimal
 from unittest import mock
@@ -176,3 +177,49 @@ def test_lock_timeout_on_a_bill_held_elsewhere_is_503_then_retry_succeeds(settin
     retry = notification_handle(body=body, signature=signed(body))
     assert _results(retry) == [("SP-A", "ACCEPTED"), ("SP-B", "ACCEPTED")]
     assert Payment.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payment_arriving_while_its_bill_is_being_issued_meets_the_bill():
+    from django.db import transaction
+
+    from payments.services import bill_issue
+    from tests.factories import MunicipalityFactory, PersonFactory
+
+    from .factories import UNKNOWN_ACCOUNT, misc_fee_service
+
+    municipality, person, service = MunicipalityFactory(), PersonFactory(), misc_fee_service()
+    issuing = threading.Event()
+    answer = {}
+
+    def issue():
+        try:
+            with transaction.atomic():
+                bill_issue(payable_kind="misc_fee", payable_ref="RACE-1",
+                           municipality=municipality, eservice=service, payer_person=person,
+                           amount="80.00", billing_account=UNKNOWN_ACCOUNT)
+                issuing.set()
+                time.sleep(0.5)  # the bill exists but is not committed yet
+        finally:
+            connections.close_all()
+
+    def pay():
+        try:
+            issuing.wait(10)
+            body = notification([pmt(sptn="SP-RACE", amount="80.00",
+                                     billing_account=UNKNOWN_ACCOUNT)])
+            answer["value"] = notification_handle(body=body, signature=signed(body))
+        finally:
+            connections.close_all()
+
+    # given a bill being issued in one transaction, when its payment arrives in another
+    threads = [threading.Thread(target=issue), threading.Thread(target=pay)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then the payment waited for the bill and paid it, rather than missing it
+    assert _results(answer["value"]) == [("SP-RACE", "ACCEPTED")]
+    bill = Bill.objects.get(billing_account=UNKNOWN_ACCOUNT)
+    assert bill.status == BillStatus.PAID
+    assert Payment.objects.get(sptn="SP-RACE").bill_id == bill.pk
