@@ -1,12 +1,20 @@
 """Production settings, run the way a server runs them: in a fresh process, from the environment."""
 
+import contextlib
+import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import _test_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +97,87 @@ def test_the_wsgi_application_loads_production_settings_by_default():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["WSGIHandler", "False", "amanah.settings.production",
                                      "False"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, **headers) -> tuple[int, dict[str, str], bytes]:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=15) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@contextlib.contextmanager
+def _gunicorn(env: dict[str, str]):
+    """gunicorn on a free port with the given environment, as the compose web service runs it."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "amanah.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+        cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, "gunicorn exited at start"
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_answers_health_probes_over_http_and_sends_pages_to_https():
+    # given gunicorn serving production settings on the real PostgreSQL and Redis, as the
+    # compose web service does (its probes come over plain HTTP from inside the container)
+    env = _production_env(DATABASE_URL=_test_database_url(), REDIS_URL=os.environ["REDIS_URL"],
+                          DJANGO_ALLOWED_HOSTS="eservices.amanah.example.sa,localhost,127.0.0.1")
+    with _gunicorn(env) as base:
+        # when the probes and a browser ask over plain HTTP
+        alive = _get(f"{base}/healthz")
+        ready = _get(f"{base}/readyz")
+        page = _get(f"{base}/ar/", Host="eservices.amanah.example.sa")
+    # then the probes answer JSON over HTTP, and pages go to HTTPS
+    assert alive[0] == 200 and json.loads(alive[2]) == {"status": "ok"}
+    readiness = json.loads(ready[2])
+    assert (readiness["checks"]["database"], readiness["checks"]["redis"]) == ("ok", "ok")
+    assert "worker" in readiness["checks"]  # production always expects workers
+    assert ready[0] == (200 if readiness["failed"] == [] else 503)
+    assert page[0] == 301
+    assert page[1]["Location"] == "https://eservices.amanah.example.sa/ar/"
+
+
+def test_gunicorn_stays_alive_and_not_ready_when_database_and_redis_are_gone():
+    # given gunicorn whose database and Redis are on ports where nothing listens
+    env = _production_env(DATABASE_URL=f"postgres://amanah@127.0.0.1:{_free_port()}/amanah",
+                          REDIS_URL=f"redis://127.0.0.1:{_free_port()}/0",
+                          DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1")
+    with _gunicorn(env) as base:
+        # when the probes ask
+        started = time.monotonic()
+        alive = _get(f"{base}/healthz")
+        ready = _get(f"{base}/readyz")
+        elapsed = time.monotonic() - started
+    # then it is alive but not ready, naming every failed check, quickly and without a 500
+    assert alive[0] == 200
+    assert ready[0] == 503
+    assert ready[1]["Content-Type"] == "application/json"
+    readiness = json.loads(ready[2])
+    assert readiness["status"] == "unavailable"
+    assert readiness["failed"] == ["database", "redis", "worker"]
+    assert readiness["checks"]["database"] == "error: OperationalError"
+    assert elapsed < 15
