@@ -192,3 +192,21 @@ def test_sending_an_accepted_upload_again_does_nothing(sadad):
     outbox_send(outbox_id=upload.pk)
     assert outbox_send(outbox_id=upload.pk) is None
     assert len(sadad.requests) == 1
+
+
+def test_sweeper_and_expiry_job_are_on_the_beat_schedule():
+    from amanah.celery import app
+
+    assert app.conf.beat_schedule["payments-outbox-sweep"]["task"] == "payments.outbox_sweep"
+    assert app.conf.beat_schedule["payments-outbox-sweep"]["schedule"] == 60.0
+    assert app.conf.beat_schedule["payments-bill-expire-due"]["task"] == \
+        "payments.bill_expire_due"
+
+
+def test_sweeper_task_sends_what_the_after_commit_task_missed(sadad):
+    from payments.tasks import outbox_sweep
+
+    bill = bill_make(amount="10.00", registered=False)
+    assert outbox_sweep.apply().get() == {"accepted": 1, "rejected": 0, "failed": 0,
+                                          "skipped": 0}
+    assert Bill.objects.get(pk=bill.pk).status == BillStatus.UNPAID
