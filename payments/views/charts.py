@@ -9,6 +9,10 @@ WIDTH, HEIGHT = 720, 240
 MARGIN_START, MARGIN_END, MARGIN_TOP, MARGIN_BOTTOM = 64, 12, 16, 36
 
 
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
 def _nice_ceiling(value: Decimal) -> Decimal:
     """The smallest 1, 2 or 5 × 10^n at or above `value`, so the axis has round numbers."""
     if value <= 0:
@@ -33,9 +37,9 @@ def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str) -> str:
     for fraction in (0, Decimal("0.5"), 1):
         y = MARGIN_TOP + plot_h - float(fraction) * plot_h
         parts.append(format_html(
-            '<line class="chart-grid" x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"/>'
-            '<text class="chart-axis" x="{}" y="{:.1f}" text-anchor="end">{}</text>',
-            MARGIN_START, WIDTH - MARGIN_END, y, y, MARGIN_START - 6, y + 4,
+            '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+            '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
+            MARGIN_START, WIDTH - MARGIN_END, _n(y), _n(y), MARGIN_START - 6, _n(y + 4),
             f"{top * fraction:,.0f}"))
     label_every = max(1, len(bars) // 12)
     for index, (label, value) in enumerate(bars):
@@ -43,13 +47,13 @@ def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str) -> str:
         x = MARGIN_START + index * slot + slot * 0.15
         y = MARGIN_TOP + plot_h - height
         parts.append(format_html(
-            '<rect class="chart-bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}">'
+            '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}">'
             "<title>{}: {}</title></rect>",
-            x, y, slot * 0.7, height, label, f"{value:,.2f}"))
+            _n(x), _n(y), _n(slot * 0.7), _n(height), label, f"{value:,.2f}"))
         if index % label_every == 0:
             parts.append(format_html(
-                '<text class="chart-axis" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                x + slot * 0.35, HEIGHT - MARGIN_BOTTOM + 18, label))
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _n(x + slot * 0.35), HEIGHT - MARGIN_BOTTOM + 18, label))
     parts.append(mark_safe("</svg>"))
     return mark_safe("".join(str(p) for p in parts))
 
