@@ -11,6 +11,7 @@ from .bills import (
     billing_account_allocate,
 )
 from .fees import FeeQuote, fee_calculate, fee_schedule_create, fee_schedule_validate
+from .misc_fees import misc_fee_issue
 from .notifications import InboundResponse, notification_handle
 from .outbox import outbox_flush, outbox_send
 from .payments import PaymentRecordResult, bill_pay, payment_match_to_bill, payment_record
@@ -38,6 +39,7 @@ __all__ = [
     "fee_calculate",
     "fee_schedule_create",
     "fee_schedule_validate",
+    "misc_fee_issue",
     "notification_handle",
     "outbox_flush",
     "outbox_send",

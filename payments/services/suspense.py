@@ -22,7 +22,7 @@ FINANCE_ROLES = (StaffRole.CASHIER, StaffRole.HEAD)
 REFUND_APPROVER_ROLES = (StaffRole.HEAD,)
 
 
-def _finance_departments(user, roles) -> list[Department]:
+def finance_departments(user, roles) -> list[Department]:
     return [d for d in user_departments(user, roles=roles) if d.code == FINANCE_DEPARTMENT_CODE]
 
 
@@ -36,7 +36,7 @@ def finance_check(user, *, payment: Payment, roles=FINANCE_ROLES) -> None:
 def _finance_check(user, *, municipality_id: int | None, roles) -> None:
     if getattr(user, "is_superuser", False) and user.is_active:
         return
-    departments = _finance_departments(user, roles)
+    departments = finance_departments(user, roles)
     if municipality_id is None:
         allowed = bool(departments)
     else:

@@ -1,0 +1,43 @@
+"""Miscellaneous fees (a municipal challan): cashier staff bill a configured service."""
+
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+
+from amanah.errors import DomainError, PermissionDenied
+from amanah.models import EService, Establishment, Municipality, Person
+
+from ..enums import BillCategory
+from ..models import Bill
+from ..registry import MISC_FEE
+from .bills import bill_issue
+from .suspense import FINANCE_ROLES, finance_departments
+
+
+@transaction.atomic
+def misc_fee_issue(*, actor, municipality: Municipality, eservice: EService,
+                   payer_person: Person | None = None,
+                   payer_establishment: Establishment | None = None,
+                   quantity: Decimal | str | None = None, description_ar: str = "",
+                   description_en: str = "") -> Bill:
+    """A cashier of the municipality's finance department bills a service at its scheduled fee
+    (the amount always comes from the fee schedule, never typed by hand)."""
+    if not (getattr(actor, "is_superuser", False) and actor.is_active) and not any(
+            d.municipality_id == municipality.pk for d in finance_departments(actor,
+                                                                                FINANCE_ROLES)):
+        raise PermissionDenied("payments.not_cashier",
+                               "إصدار الرسوم المتنوعة لأمناء الصندوق في مالية البلدية فقط.",
+                               "Only cashiers of this municipality's finance department may "
+                               "issue miscellaneous fees.")
+    description_ar = (description_ar or "").strip()[:300]
+    description_en = (description_en or "").strip()[:300]
+    if not description_ar and not description_en:
+        raise DomainError("bill.description_required", "اكتب وصفاً للرسوم.",
+                          "Describe what the fee is for.", field="description_ar")
+    return bill_issue(
+        payable_kind=MISC_FEE, payable_ref=f"MF-{uuid.uuid4().hex[:12].upper()}",
+        municipality=municipality, eservice=eservice, category=BillCategory.FEE,
+        payer_person=payer_person, payer_establishment=payer_establishment,
+        fee_quantity=quantity, description_ar=description_ar or description_en,
+        description_en=description_en or description_ar, issued_by=actor)
