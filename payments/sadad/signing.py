@@ -53,6 +53,11 @@ def _header_parse(header: str | None) -> tuple[int, list[str]]:
     return timestamp, signatures
 
 
+def signature_parse(header: str | None) -> tuple[int, list[str]]:
+    """(t, [v1 hex…]) of a header, for callers that hash a large body as a stream."""
+    return _header_parse(header)
+
+
 def signature_verify(header: str | None, body: bytes, *, keys: list[str], now: int) -> int:
     """Authentic if any v1 matches any key; then fresh within ±300 s. Returns `t`."""
     timestamp, signatures = _header_parse(header)
