@@ -1,0 +1,94 @@
+"""Shared by the payments page tests: a small world of places, people and one paid bill."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from amanah.enums import MunicipalityKind, StaffRole
+from amanah.models import Municipality, Person, User
+from payments.models import Bill, Payment, Receipt
+from payments.sadad.simulator import simulated_bank_pay
+from tests.factories import (
+    CitizenFactory,
+    DepartmentFactory,
+    MunicipalityFactory,
+    StaffMembershipFactory,
+    StaffUserFactory,
+)
+
+from .factories import bill_make, misc_fee_service
+
+WHO = ["anonymous", "citizen", "other_citizen", "other_department_staff", "finance_staff",
+       "admin"]
+
+
+@dataclass
+class World:
+    amanah: Municipality
+    branch: Municipality
+    other_branch: Municipality
+    citizen: Person
+    other_citizen: Person
+
+    def staff(self, department_code: str, role: str, municipality: Municipality | None = None,
+              ) -> User:
+        municipality = municipality or self.branch
+        user = StaffUserFactory(username=f"{municipality.code}.{department_code}.{role}".lower())
+        department = DepartmentFactory(municipality=municipality, code=department_code)
+        StaffMembershipFactory(user=user, department=department, role=role)
+        return user
+
+    def who(self, who: str) -> User | None:
+        if who == "anonymous":
+            return None
+        if who == "citizen":
+            return self.citizen.user
+        if who == "other_citizen":
+            return self.other_citizen.user
+        if who == "other_department_staff":
+            return self.staff("licensing", StaffRole.HEAD)
+        if who == "finance_staff":
+            return self.staff("finance", StaffRole.CASHIER)
+        if who == "admin":
+            user = StaffUserFactory(username="epa.admin")
+            StaffMembershipFactory(user=user, role=StaffRole.ADMIN, department=DepartmentFactory(
+                municipality=self.amanah, code="customer_service"))
+            return user
+        raise AssertionError(who)
+
+    def bill(self, **kwargs) -> Bill:
+        kwargs.setdefault("person", self.citizen)
+        kwargs.setdefault("municipality", self.branch)
+        kwargs.setdefault("eservice", misc_fee_service())
+        return bill_make(**kwargs)
+
+    def paid_bill(self, **kwargs) -> tuple[Bill, Receipt]:
+        bill = self.bill(**kwargs)
+        simulated_bank_pay(billing_account=bill.billing_account, amount=bill.amount)
+        bill.refresh_from_db()
+        return bill, Receipt.objects.select_related("payment").get(bill=bill)
+
+
+@pytest.fixture
+def world(settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    amanah = MunicipalityFactory(code="EPA", kind=MunicipalityKind.AMANAH, municipality_class=1,
+                                 name_ar="أمانة المنطقة الشرقية", name_en="Eastern Province Amanah")
+    branch = MunicipalityFactory(code="KHB", municipality_class=2, parent=amanah,
+                                 name_ar="بلدية الخبر", name_en="Khobar Municipality")
+    other = MunicipalityFactory(code="QTF", municipality_class=3, parent=amanah,
+                                name_ar="بلدية القطيف", name_en="Qatif Municipality")
+    return World(amanah=amanah, branch=branch, other_branch=other,
+                 citizen=CitizenFactory(municipality=branch, name_ar="سارة بنت علي القحطاني",
+                                        name_en="Sarah Ali Al-Qahtani"),
+                 other_citizen=CitizenFactory(municipality=branch))
+
+
+def client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def counts() -> tuple[int, int, int]:
+    return Bill.objects.count(), Payment.objects.count(), Receipt.objects.count()
