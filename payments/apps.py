@@ -16,6 +16,9 @@ class PaymentsConfig(AppConfig):
         from .registry import register_builtin_kinds
 
         register_builtin_kinds()
+        from .reconciliation.tasks import INBOX_SWEEP_SECONDS  # also registers its tasks
+        periodic_task_register("payments-recon-inbox", "payments.recon_inbox_sweep",
+                               INBOX_SWEEP_SECONDS)
         periodic_task_register("payments-outbox-sweep", "payments.outbox_sweep", 60.0)
         # Just after midnight Riyadh time (CELERY_TIMEZONE), bills whose expiry date passed.
         periodic_task_register("payments-bill-expire-due", "payments.bill_expire_due",
