@@ -56,7 +56,9 @@ QUEUE_SCOPES = ("all", "mine", "unassigned")
 _CASE_RELATED = ("state", "definition", "department__municipality", "assignee",
                  "applicant_person", "applicant_establishment", "municipality")
 # Events an applicant never sees on their timeline: internal notes and staff-only documents.
-_INTERNAL = Q(data__internal=True)
+# has_key first: on PostgreSQL a missing key compares as NULL, and NOT (NULL) would hide
+# every ordinary event from the applicant.
+_INTERNAL = Q(data__has_key="internal") & Q(data__internal=True)
 
 
 def _staff_department_ids(user) -> set[int]:
