@@ -69,7 +69,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
          "--without-heartbeat", "-n", hostname],
         cwd=ROOT, env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("the Celery worker exited at start; is Redis up?")
@@ -77,7 +77,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             break
     else:
         process.kill()
-        raise RuntimeError("the Celery worker did not answer within 60 s")
+        raise RuntimeError("the Celery worker did not answer within 120 s")
     yield hostname
     process.terminate()
     try:
