@@ -9,10 +9,11 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 
 from amanah import clock
 
+from ..db import insert_unless_conflict
 from ..enums import PaymentSource
 from ..models import InboundMessage
 from ..sadad import wire
@@ -80,9 +81,7 @@ def notification_handle(*, body: bytes, signature: str | None,
                        rq_uid=message.rq_uid, remote=remote)
     digest = hashlib.sha256(body).hexdigest()
     try:
-        replayed = _replay(message.rq_uid, digest, remote=remote)
-        if replayed is not None:
-            return replayed
+        # A replay is found by the RqUID claim inside _record_all: no extra query up front.
         response = _record_all(message, digest)
     except _RqUidTaken:
         replayed = _replay(message.rq_uid, digest, remote=remote)
@@ -101,14 +100,13 @@ def notification_handle(*, body: bytes, signature: str | None,
 
 def _record_all(message: wire.PaymentNotification, digest: str) -> InboundResponse:
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                stored = InboundMessage.objects.create(
-                    rq_uid=message.rq_uid, msg_code=wire.MSG_PAYMENT_NOTIFY, body_sha256=digest,
-                    record_count=len(message.records), response_status=200, response_body=b"",
-                    received_at=clock.now())
-        except IntegrityError:
-            raise _RqUidTaken() from None
+        stored = InboundMessage(rq_uid=message.rq_uid, msg_code=wire.MSG_PAYMENT_NOTIFY,
+                                body_sha256=digest, record_count=len(message.records),
+                                response_status=200, response_body=b"",
+                                received_at=clock.now())
+        # Claims the RqUID: a concurrent delivery of the same RqUID waits here for our commit.
+        if not insert_unless_conflict(stored, conflict_fields=["rq_uid"]):
+            raise _RqUidTaken()
         # Bills are locked in one global order (by BillingAcct) whatever the order of the
         # records, so two messages touching the same bills cannot deadlock each other.
         order = sorted(range(len(message.records)),

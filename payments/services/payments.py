@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date
 
+from ..db import insert_unless_conflict
 from ..dispatch import task_on_commit
 from ..enums import (
     BillEventKind,
@@ -96,7 +97,9 @@ def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     return receipt
 
 
-@transaction.atomic
+# No savepoint of its own: a failure anywhere rolls back the caller's whole transaction (the
+# notification is all or nothing), and one savepoint fewer per payment is measurable.
+@transaction.atomic(savepoint=False)
 def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id: str,
                    channel: str, method: str, processed_at: dt.datetime,
                    effective_at: dt.datetime | None = None, bnkptn: str = "",
@@ -108,9 +111,6 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
     Used by the notification endpoint and by reconciliation (MISSING_IN_PORTAL). A second
     call with a known SPTN changes nothing and answers DUPLICATE.
     """
-    existing = Payment.objects.filter(sptn=sptn).first()
-    if existing is not None:
-        return _duplicate(existing, amount=amount, billing_account=billing_account)
     # The bill row lock serialises every payment for one bill: two payments can never both
     # find it unpaid.
     bill = bill_qs_for_update().filter(billing_account=billing_account).first()
@@ -127,15 +127,10 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
         business_date=business_date(processed_at), received_at=clock.now(), source=source,
         source_reference=source_reference, inbound_message=inbound_message,
         needs_review=needs_review)
-    try:
-        # The unique constraint on SPTN decides between concurrent copies of one payment:
-        # the second insert waits for the first to commit, then fails here.
-        with transaction.atomic():
-            payment.save(force_insert=True)
-    except IntegrityError:
-        existing = Payment.objects.filter(sptn=sptn).first()
-        if existing is None:
-            raise
+    # The unique constraint on SPTN decides between concurrent copies of one payment: the
+    # second insert waits for the first to commit, then inserts nothing.
+    if not insert_unless_conflict(payment, conflict_fields=["sptn"]):
+        existing = Payment.objects.get(sptn=sptn)
         return _duplicate(existing, amount=amount, billing_account=billing_account)
     payment_event_write(payment=payment, kind=PaymentEventKind.RECORDED,
                         data={"source": source, "reference": source_reference,
