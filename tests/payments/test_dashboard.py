@@ -1,0 +1,137 @@
+"""The collections dashboard: exact totals per day, service, municipality and channel, scoped
+to the staff member's municipalities, with a fixed number of queries."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from amanah.enums import OwningApp, StaffRole
+from payments.services import payment_record
+from tests.factories import EServiceFactory
+
+from .factories import UNKNOWN_ACCOUNT, at_riyadh
+from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def _paid(bill, *, at, channel):
+    payment_record(sptn=f"SP{uuid.uuid4().int % 10**16:016d}", amount=bill.amount,
+                   billing_account=bill.billing_account, bank_id="RJHISARI", channel=channel,
+                   method="ACTDEB", processed_at=at)
+
+
+@pytest.fixture
+def collections(world, clock):
+    clock.set(at_riyadh(2026, 11, 30, 12, 0))
+    signage = EServiceFactory(code="signage_permit", name_ar="رخصة لوحة",
+                              name_en="Signage permit", owning_app=OwningApp.PAYMENTS)
+    _paid(world.bill(amount="150.00"), at=at_riyadh(2026, 11, 28, 10, 0), channel="INTERNET")
+    _paid(world.bill(amount="200.50", eservice=signage), at=at_riyadh(2026, 11, 30, 9, 0),
+          channel="ATM")
+    # 23:30 in Riyadh is still the 30th there, though already the 1st nowhere near
+    _paid(world.bill(amount="99.50", municipality=world.other_branch),
+          at=at_riyadh(2026, 11, 30, 23, 30), channel="MOBILE")
+    # outside the default fortnight
+    _paid(world.bill(amount="1000.00"), at=at_riyadh(2026, 11, 10, 10, 0), channel="ATM")
+    # money for no known bill: in suspense, counted apart
+    payment_record(sptn="SP-SUSPENSE-1", amount=Decimal("10.00"), billing_account=UNKNOWN_ACCOUNT,
+                   bank_id="NCBKSAJE", channel="ATM", method="CASH",
+                   processed_at=at_riyadh(2026, 11, 29, 8, 0))
+    # a bill never paid counts for nothing
+    world.bill(amount="500.00")
+    return world
+
+
+def _rows(rows):
+    return [(r.key, r.count, r.total) for r in rows]
+
+
+def test_totals_for_the_amanah_finance_head_are_exact(client, collections):
+    # given the Amanah's finance head, who oversees every municipality
+    head = collections.staff("finance", StaffRole.HEAD, collections.amanah)
+    # when they open the dashboard with the default window (the last 14 days)
+    response = client_for(client, head).get(reverse("payments:finance_dashboard"))
+    summary = response.context["summary"]
+    # then every total is exact
+    assert (summary.date_from, summary.date_to) == (dt.date(2026, 11, 17), dt.date(2026, 11, 30))
+    assert (summary.total, summary.count) == (Decimal("450.00"), 3)
+    assert (summary.suspense_total, summary.suspense_count) == (Decimal("10.00"), 1)
+    days = {r.key: (r.count, r.total) for r in summary.per_day}
+    assert len(days) == 14
+    assert days["2026-11-28"] == (1, Decimal("150.00"))
+    assert days["2026-11-30"] == (2, Decimal("300.00"))
+    assert sum(c for c, _ in days.values()) == 3
+    assert _rows(summary.per_service) == [("misc_fee", 2, Decimal("249.50")),
+                                          ("signage_permit", 1, Decimal("200.50"))]
+    assert _rows(summary.per_municipality) == [("KHB", 2, Decimal("350.50")),
+                                               ("QTF", 1, Decimal("99.50"))]
+    assert _rows(summary.per_channel) == [("ATM", 1, Decimal("200.50")),
+                                          ("INTERNET", 1, Decimal("150.00")),
+                                          ("MOBILE", 1, Decimal("99.50"))]
+    # and the page shows them, with the chart drawn on the server
+    html = response.content.decode()
+    assert '<span class="kpi-value" id="kpi-total">450.00 ر.س</span>' in html
+    assert html.count('class="chart-bar"') == 14
+    assert "<script src=\"http" not in html
+
+
+def test_branch_cashier_sees_only_their_municipality(client, collections):
+    cashier = collections.staff("finance", StaffRole.CASHIER, collections.branch)
+    summary = client_for(client, cashier).get(reverse("payments:finance_dashboard")
+                                              ).context["summary"]
+    assert (summary.total, summary.count) == (Decimal("350.50"), 2)
+    assert _rows(summary.per_municipality) == [("KHB", 2, Decimal("350.50"))]
+    # money for no known bill belongs to no municipality yet, so every desk sees it
+    assert summary.suspense_total == Decimal("10.00")
+
+
+def test_a_chosen_window(client, collections):
+    head = collections.staff("finance", StaffRole.HEAD, collections.amanah)
+    response = client_for(client, head).get(reverse("payments:finance_dashboard"),
+                                            {"from": "2026-11-01", "to": "2026-11-28"})
+    summary = response.context["summary"]
+    assert (summary.total, summary.count) == (Decimal("1150.00"), 2)
+    assert len(summary.per_day) == 28
+
+
+def test_a_reversed_or_malformed_window_is_mended_not_a_500(client, collections):
+    head = collections.staff("finance", StaffRole.HEAD, collections.amanah)
+    client = client_for(client, head)
+    reversed_ = client.get(reverse("payments:finance_dashboard"),
+                           {"from": "2026-11-30", "to": "2026-11-28"}).context["summary"]
+    assert (reversed_.date_from, reversed_.date_to) == (dt.date(2026, 11, 28),
+                                                        dt.date(2026, 11, 30))
+    assert client.get(reverse("payments:finance_dashboard"),
+                      {"from": "yesterday", "to": "2026-13-45"}).status_code == 200
+    # a huge window is cut to the last 92 days
+    wide = client.get(reverse("payments:finance_dashboard"),
+                      {"from": "2000-01-01", "to": "2026-11-30"}).context["summary"]
+    assert len(wide.per_day) == 92
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(client, world, clock):
+    # given an Amanah finance head
+    clock.set(at_riyadh(2026, 11, 30, 12, 0))
+    head = world.staff("finance", StaffRole.HEAD, world.amanah)
+    client = client_for(client, head)
+    url = reverse("payments:finance_dashboard")
+    client.get(url)
+    _paid(world.bill(amount="10.00"), at=at_riyadh(2026, 11, 29, 10, 0), channel="ATM")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    # when much more was collected, in more services, places and channels
+    for n in range(6):
+        service = EServiceFactory(code=f"svc_{n}", owning_app=OwningApp.PAYMENTS)
+        place = world.other_branch if n % 2 else world.branch
+        _paid(world.bill(amount=f"{n + 1}.25", eservice=service, municipality=place),
+              at=at_riyadh(2026, 11, 20 + n, 10, 0), channel=["ATM", "POS", "IVR"][n % 3])
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    # then the page asked the database the same number of times
+    assert len(many) == len(few)
