@@ -9,7 +9,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import Error as DatabaseFailure
+from django.db import transaction
 
 from amanah import clock
 
@@ -81,21 +82,21 @@ def notification_handle(*, body: bytes, signature: str | None,
                        rq_uid=message.rq_uid, remote=remote)
     digest = hashlib.sha256(body).hexdigest()
     try:
-        # A replay is found by the RqUID claim inside _record_all: no extra query up front.
-        response = _record_all(message, digest)
-    except _RqUidTaken:
-        replayed = _replay(message.rq_uid, digest, remote=remote)
-        if replayed is not None:
-            return replayed
-        return refusal(503, "E_RETRY", "concurrent delivery of this RqUID; retry",
-                       rq_uid=message.rq_uid, remote=remote)
-    except DatabaseError as exc:
+        try:
+            # A replay is found by the RqUID claim inside _record_all: no query up front.
+            return _record_all(message, digest)
+        except _RqUidTaken:
+            replayed = _replay(message.rq_uid, digest, remote=remote)
+            if replayed is not None:
+                return replayed
+            return refusal(503, "E_RETRY", "concurrent delivery of this RqUID; retry",
+                           rq_uid=message.rq_uid, remote=remote)
+    except DatabaseFailure as exc:
         # Lock timeout, deadlock, lost connection…: the transaction rolled back whole.
         logger.warning("notification %s not recorded, asking SADAD to retry: %s",
                        message.rq_uid, exc)
         return refusal(503, "E_RETRY", "transient failure; nothing was recorded",
                        rq_uid=message.rq_uid, remote=remote)
-    return response
 
 
 def _record_all(message: wire.PaymentNotification, digest: str) -> InboundResponse:

@@ -223,3 +223,28 @@ def test_payment_arriving_while_its_bill_is_being_issued_meets_the_bill():
     bill = Bill.objects.get(billing_account=UNKNOWN_ACCOUNT)
     assert bill.status == BillStatus.PAID
     assert Payment.objects.get(sptn="SP-RACE").bill_id == bill.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("failure", ["operational", "interface"])
+def test_database_unreachable_is_503_and_records_nothing(client, db_snapshot, failure):
+    from django.db import InterfaceError
+
+    from payments.services import notifications as notifications_module
+
+    # given a notification and a database that has gone away
+    bill = bill_make(amount="10.00")
+    body = notification([pmt(sptn="SP-A", amount="10.00", billing_account=bill.billing_account)])
+    error = {"operational": OperationalError, "interface": InterfaceError}[failure]
+    before = db_snapshot()
+
+    def gone(*args, **kwargs):
+        raise error("server closed the connection unexpectedly")
+
+    # when SADAD notifies
+    with mock.patch.object(notifications_module, "insert_unless_conflict", gone):
+        response = post(client, body)
+    # then it is asked to retry, and nothing is recorded
+    assert response.status_code == 503
+    assert b"<StatusCode>E_RETRY</StatusCode>" in response.content
+    assert db_snapshot() == before
