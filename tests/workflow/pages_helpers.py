@@ -1,7 +1,8 @@
 """Shared by the page tests: who is asking, and a snapshot of a case to prove nothing changed."""
 
 from amanah.enums import StaffRole
-from tests.factories import StaffMembershipFactory, StaffUserFactory
+from amanah.services import staff_membership_grant
+from tests.factories import StaffUserFactory
 from workflow.models import Case, CaseAttachment, CaseComment, CaseEvent
 
 WHO = ["anonymous", "applicant", "other_citizen", "other_department_staff",
@@ -22,9 +23,11 @@ def user_for(world, who: str, case: Case | None = None):
         department = case.department
         return world.staff(department.code, StaffRole.CLERK, department.municipality)
     if who == "admin":
+        # Granted through the service, so the admin flag (is_staff) is set as in real life.
         user = StaffUserFactory(username="epa.admin")
-        StaffMembershipFactory(user=user, role=StaffRole.ADMIN,
+        staff_membership_grant(user=user, role=StaffRole.ADMIN,
                                department=world.department("finance", world.amanah))
+        user.refresh_from_db()
         return user
     raise AssertionError(who)
 
