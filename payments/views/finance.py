@@ -112,6 +112,10 @@ SUSPENSE_FORMS = {
 }
 
 
+# The services name a few fields differently from the forms.
+SERVICE_FIELDS = {"bill": "billing_account"}
+
+
 def _suspense_act(action: str, form, *, payment, open_refund, actor):
     data = form.cleaned_data
     if action == "allocate":
@@ -160,7 +164,8 @@ def suspense_item(request, payment_id: int):
                 done = _suspense_act(action, form, payment=payment, open_refund=open_refund,
                                      actor=request.user)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                field = SERVICE_FIELDS.get(exc.field, exc.field)
+                form.add_error(field if field in form.fields else None, exc.message)
             else:
                 messages.success(request, done)
                 return redirect("payments:finance_suspense_item", payment_id=payment.pk)

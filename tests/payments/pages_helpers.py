@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from amanah.enums import MunicipalityKind, StaffRole
-from amanah.models import Municipality, Person, User
+from amanah.models import Department, Municipality, Person, User
 from payments.models import Bill, Payment, Receipt
 from payments.sadad.simulator import simulated_bank_pay
 from tests.factories import (
@@ -34,7 +34,9 @@ class World:
               ) -> User:
         municipality = municipality or self.branch
         user = StaffUserFactory(username=f"{municipality.code}.{department_code}.{role}".lower())
-        department = DepartmentFactory(municipality=municipality, code=department_code)
+        department = (Department.objects.filter(municipality=municipality, code=department_code)
+                      .first() or DepartmentFactory(municipality=municipality,
+                                                    code=department_code))
         StaffMembershipFactory(user=user, department=department, role=role)
         return user
 
