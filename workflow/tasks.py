@@ -6,11 +6,14 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from amanah.errors import Conflict
+
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="workflow.case_route", autoretry_for=(OperationalError,), retry_backoff=True,
-             max_retries=5, ignore_result=False)
+# A case locked by someone else for longer than the lock timeout is retried, not lost.
+@shared_task(name="workflow.case_route", autoretry_for=(OperationalError, Conflict),
+             retry_backoff=True, max_retries=5, ignore_result=False)
 def case_route(case_id: int) -> str:
     from .services import case_route as case_route_service
 

@@ -294,3 +294,29 @@ def test_new_step_resets_sla_status(world):
     clerk = world.staff("customer_service", StaffRole.CLERK)
     case_return_to_applicant(case_id=case.pk, actor=clerk, comment="x")
     assert Case.objects.get(pk=case.pk).sla_status == SlaStatus.ON_TRACK
+
+
+def test_routing_a_case_withdrawn_before_the_task_ran_does_nothing(world):
+    from workflow.services import case_route
+
+    case = case_new(world, route=False)
+    case_cancel(case_id=case.pk, actor=world.applicant.user)
+    before = _snapshot(case.pk)
+    case_route(case_id=case.pk)
+    assert _snapshot(case.pk) == before
+    assert Case.objects.get(pk=case.pk).category == StatusCategory.CANCELLED
+
+
+def test_notify_applicant_effect_sends_an_sms_after_commit(world, settings,
+                                                          django_capture_on_commit_callbacks):
+    from amanah.notifications import LocmemSmsBackend
+
+    settings.SMS_BACKEND = "amanah.notifications.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    case = case_new(world)
+    reviewer = world.staff("customer_service", StaffRole.REVIEWER)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_transition(case_id=case.pk, action="answer", actor=reviewer, comment="تم")
+    assert [m.to for m in LocmemSmsBackend.outbox] == [world.applicant.mobile]
+    assert case.number in LocmemSmsBackend.outbox[0].body
+    assert "Answered" in LocmemSmsBackend.outbox[0].body

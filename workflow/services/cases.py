@@ -341,7 +341,8 @@ def case_route(*, case_id: int) -> Case:
     """Send a submitted case to its first queue: the first system transition out of the start
     state whose guards pass, or the start state's own department. Once only."""
     case = _case_lock(case_id, nowait=False)
-    if case.routed_at is not None:
+    # Withdrawn before the task ran, or already routed (the task ran twice): nothing to do.
+    if case.routed_at is not None or not case.is_open:
         return case
     at = clock.now()
     candidates = (Transition.objects.filter(from_state_id=case.state_id)
