@@ -102,7 +102,7 @@ def _case_lock(case_id: int, *, expected_version: int | None = None,
     """Lock the case row. Staff actions fail fast (nowait): the second of two people acting at
     once gets a clear conflict instead of waiting and then acting on a stale screen."""
     queryset = Case.objects.select_for_update(nowait=nowait, of=("self",)).select_related(
-        "state", "version", "department", "municipality")
+        "state", "version", "department", "municipality__parent")
     try:
         case = queryset.get(pk=case_id)
     except Case.DoesNotExist:
