@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def _names() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))
+    return sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
                   if not m.name.startswith("_"))
 
 
