@@ -244,3 +244,36 @@ def collections_summary(*, municipality_ids, date_from: dt.date,
         suspense_total=suspense["s"] or zero, suspense_count=suspense["n"],
         per_day=days, per_service=per_service, per_municipality=per_municipality,
         per_channel=per_channel)
+
+
+# --- Reconciliation runs (spec §4), for the finance pages ---------------------------------
+
+def recon_run_list_for_staff() -> QuerySet:
+    """Every delivered file, newest first; a run's report figures are stored on the run."""
+    from .reconciliation.models import ReconRun
+
+    return ReconRun.objects.select_related("duplicate_of", "superseded_by").order_by(
+        "-received_at", "-pk")
+
+
+def recon_run_get_for_staff(*, pk: int):
+    return recon_run_list_for_staff().filter(pk=pk).first()
+
+
+def recon_run_exception_items(*, run) -> QuerySet:
+    """A run's items other than MATCHED (few, and read through their partial index)."""
+    from .reconciliation.models import ReconItem
+
+    return (ReconItem.objects.select_related("payment__bill", "reviewed_by")
+            .filter(run=run).exclude(category="MATCHED").order_by("position", "pk"))
+
+
+def recon_exception_queue_for_staff() -> QuerySet:
+    """Open reconciliation exceptions of runs that still stand."""
+    from .reconciliation.enums import ReconRunStatus, ReviewStatus
+    from .reconciliation.models import ReconItem
+
+    return (ReconItem.objects.select_related("run", "payment__bill")
+            .filter(review_status=ReviewStatus.OPEN)
+            .exclude(run__status=ReconRunStatus.SUPERSEDED)
+            .order_by("run__business_date", "position", "pk"))

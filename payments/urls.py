@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import citizen, finance, public
+from .views import citizen, finance, public, reconciliation
 
 app_name = "payments"
 urlpatterns = [
@@ -19,4 +19,7 @@ urlpatterns = [
     path("finance/suspense/", finance.suspense, name="finance_suspense"),
     path("finance/suspense/<int:payment_id>/", finance.suspense_item,
          name="finance_suspense_item"),
+    path("finance/reconciliation/", reconciliation.runs, name="finance_reconciliation"),
+    path("finance/reconciliation/<int:run_id>/", reconciliation.run_report,
+         name="finance_reconciliation_run"),
 ]

@@ -36,6 +36,7 @@ from .access import finance_required, forbidden
 PAGE_SIZE = 25
 DASHBOARD_DEFAULT_DAYS = 14
 DASHBOARD_MAX_DAYS = 92
+RECON_QUEUE_SHOWN = 50
 
 
 def _page(request, qs):
@@ -100,7 +101,10 @@ def payments(request):
 @finance_required
 def suspense(request):
     qs = selectors.suspense_list_for_staff(municipality_ids=request.finance.municipality_ids)
-    return render(request, "payments/finance/suspense.html", {"page": _page(request, qs)})
+    # Reconciliation exceptions are biller-wide; the Amanah's desk works them in the run report.
+    recon_open = list(selectors.recon_exception_queue_for_staff()[:RECON_QUEUE_SHOWN])
+    return render(request, "payments/finance/suspense.html",
+                  {"page": _page(request, qs), "recon_open": recon_open})
 
 
 SUSPENSE_FORMS = {

@@ -25,6 +25,7 @@ MATRIX = {
     "finance_payments": [302, 403, 403, 403, 200, 200],
     "finance_suspense": [302, 403, 403, 403, 200, 200],
     "finance_bill_new": [302, 403, 403, 403, 200, 200],
+    "finance_reconciliation": [302, 403, 403, 403, 200, 200],
 }
 
 
