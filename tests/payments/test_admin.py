@@ -17,7 +17,7 @@ def test_admin_refuses_an_overlapping_fee_schedule_next_to_the_field(client):
                         amount="100", effective_from=dt.date(2026, 1, 1))
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     # when another one overlapping it is added in the admin
-    response = client.post("/en/admin/payments/feeschedule/add/", {
+    response = client.post("/ar/admin/payments/feeschedule/add/", {
         "eservice": service.pk, "municipality_class": 2, "effective_from": "2026-05-01",
         "kind": FeeRuleKind.FIXED, "amount": "150", "name_ar": "رسوم", "name_en": "Fee"})
     # then the form is shown again with the bilingual message and nothing is saved
@@ -29,7 +29,7 @@ def test_admin_refuses_an_overlapping_fee_schedule_next_to_the_field(client):
 def test_admin_adds_a_schedule_that_does_not_overlap(client):
     service = EServiceFactory(code="building_permit")
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    response = client.post("/en/admin/payments/feeschedule/add/", {
+    response = client.post("/ar/admin/payments/feeschedule/add/", {
         "eservice": service.pk, "municipality_class": 2, "effective_from": "2026-05-01",
         "kind": FeeRuleKind.RATE, "amount": "2.50", "minimum": "100", "unit_en": "m²",
         "name_ar": "رسوم", "name_en": "Fee"})
