@@ -73,3 +73,11 @@ def test_case_clock_at_risk_then_overdue_and_escalated(world, clock):
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds[-3:] == [CaseEventKind.SLA_AT_RISK, CaseEventKind.SLA_OVERDUE,
                           CaseEventKind.ESCALATED]
+
+
+def test_sweep_is_a_periodic_task():
+    from amanah.celery import app
+
+    entry = app.conf.beat_schedule["workflow-sla-sweep"]
+    assert (entry["task"], entry["schedule"]) == ("workflow.sla_sweep", 900.0)
+    assert "workflow.sla_sweep" in app.tasks

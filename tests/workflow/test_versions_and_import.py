@@ -88,3 +88,14 @@ def test_export_and_import_commands(world, tmp_path):
     call_command("workflow_import", str(path), municipality="DMM", publish=True, stdout=out)
     assert out.getvalue().strip() == "complaint @ DMM: v1 published"
     assert json.loads(path.read_text(encoding="utf-8"))["code"] == "complaint"
+
+
+def test_published_kinds_for_a_branch_prefer_its_own(world):
+    from workflow.selectors import definitions_published_for
+
+    data = definition_export(version=world.versions["complaint"])
+    own = definition_import(data=data, municipality=world.branch, publish=True)
+    kinds = definitions_published_for(municipality=world.branch)
+    assert [(v.definition.code, v.pk) for v in kinds] == [
+        ("complaint", own.pk),
+        ("general_correspondence", world.versions["general_correspondence"].pk)]
