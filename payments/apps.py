@@ -20,6 +20,7 @@ class PaymentsConfig(AppConfig):
         periodic_task_register("payments-recon-inbox", "payments.recon_inbox_sweep",
                                INBOX_SWEEP_SECONDS)
         periodic_task_register("payments-outbox-sweep", "payments.outbox_sweep", 60.0)
+        periodic_task_register("payments-receipt-sweep", "payments.receipt_sweep", 300.0)
         # Just after midnight Riyadh time (CELERY_TIMEZONE), bills whose expiry date passed.
         periodic_task_register("payments-bill-expire-due", "payments.bill_expire_due",
                                crontab(minute=5, hour=0))

@@ -30,3 +30,21 @@ def receipt_ensure(receipt_id: int) -> None:
     from .receipts import receipt_pdf_ensure
 
     receipt_pdf_ensure(receipt_id=receipt_id)
+
+
+@shared_task(name="payments.receipt_sweep")
+def receipt_sweep() -> int:
+    """Periodic: receipts whose after-commit task never ran (broker down) get their PDF."""
+    import datetime as dt
+
+    from amanah import clock
+
+    from .models import Receipt
+    from .receipts import receipt_pdf_ensure
+
+    stale = clock.now() - dt.timedelta(minutes=5)
+    ids = list(Receipt.objects.filter(pdf="", issued_at__lt=stale)
+               .order_by("pk").values_list("pk", flat=True)[:200])
+    for receipt_id in ids:
+        receipt_pdf_ensure(receipt_id=receipt_id)
+    return len(ids)

@@ -210,3 +210,22 @@ def test_sweeper_task_sends_what_the_after_commit_task_missed(sadad):
     assert outbox_sweep.apply().get() == {"accepted": 1, "rejected": 0, "failed": 0,
                                           "skipped": 0}
     assert Bill.objects.get(pk=bill.pk).status == BillStatus.UNPAID
+
+
+def test_receipt_sweep_makes_pdfs_whose_task_never_ran(clock, settings, tmp_path):
+    from payments.models import Receipt
+    from payments.sadad.simulator import simulated_bank_pay
+    from payments.tasks import receipt_sweep
+
+    # given a paid bill whose receipt task was lost (tasks after commit do not run here)
+    settings.MEDIA_ROOT = tmp_path
+    clock.set(dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC))
+    bill = bill_make(amount="10.00")
+    simulated_bank_pay(billing_account=bill.billing_account)
+    assert not Receipt.objects.get().pdf
+    # when the sweeper runs within five minutes, it leaves it to the task; after, it makes it
+    assert receipt_sweep.apply().get() == 0
+    clock.advance(minutes=6)
+    assert receipt_sweep.apply().get() == 1
+    assert Receipt.objects.get().pdf
+    assert receipt_sweep.apply().get() == 0
