@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -513,24 +514,38 @@ CHART_PLOT_WIDTH = 460
 
 
 def _chart(rows: list[dict]) -> dict:
-    """Bars of median and p90 hours per row, laid out for an inline SVG (no JavaScript)."""
+    """Bars of median and p90 hours per row, laid out for an inline SVG (no JavaScript).
+
+    The SVG itself is drawn left to right; for Arabic the layout is mirrored here (labels on
+    the right, bars growing leftwards), so the chart reads the same way as the page.
+    """
     peak = max([r["p90_hours"] for r in rows] + [r["median_hours"] for r in rows] + [1.0])
+    rtl = not _is_english()
+    width = CHART_LABEL_WIDTH + CHART_PLOT_WIDTH + 70
     bars = []
     for index, row in enumerate(rows):
         top = index * (2 * CHART_BAR_HEIGHT + CHART_GAP)
+        parts = []
+        for offset, value in ((0, row["median_hours"]), (CHART_BAR_HEIGHT, row["p90_hours"])):
+            length = max(1.0, round(CHART_PLOT_WIDTH * value / peak, 1))
+            if rtl:
+                bar_x = width - CHART_LABEL_WIDTH - length
+                value_x, value_anchor = bar_x - 6, "end"
+            else:
+                bar_x = CHART_LABEL_WIDTH
+                value_x, value_anchor = bar_x + length + 6, "start"
+            parts.append({"x": round(bar_x, 1), "y": top + offset, "width": length,
+                          "value": number_format(value, 1), "value_x": round(value_x, 1),
+                          "value_y": top + offset + CHART_BAR_HEIGHT - 8,
+                          "value_anchor": value_anchor})
         bars.append({
-            "label": _label_dict(row), "top": top, "label_y": top + CHART_BAR_HEIGHT + 4,
-            "median_width": round(CHART_PLOT_WIDTH * row["median_hours"] / peak, 1),
-            "p90_width": round(CHART_PLOT_WIDTH * row["p90_hours"] / peak, 1),
-            "p90_top": top + CHART_BAR_HEIGHT,
-            "median_text_y": top + CHART_BAR_HEIGHT - 6,
-            "p90_text_y": top + 2 * CHART_BAR_HEIGHT - 6,
-            "median": row["median_hours"], "p90": row["p90_hours"],
+            "label": _label_dict(row), "label_y": top + CHART_BAR_HEIGHT + 4,
+            "label_x": width - 10 if rtl else CHART_LABEL_WIDTH - 10,
+            "label_anchor": "end", "median": parts[0], "p90": parts[1],
         })
     height = max(1, len(rows)) * (2 * CHART_BAR_HEIGHT + CHART_GAP)
-    return {"bars": bars, "height": height, "label_width": CHART_LABEL_WIDTH,
-            "plot_width": CHART_PLOT_WIDTH, "width": CHART_LABEL_WIDTH + CHART_PLOT_WIDTH + 80,
-            "bar_height": CHART_BAR_HEIGHT}
+    return {"bars": bars, "height": height, "width": width,
+            "bar_height": CHART_BAR_HEIGHT - 3}
 
 
 def _label_dict(row: dict) -> str:
