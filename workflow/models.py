@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +108,14 @@ class DefinitionVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
 
+def _version_editable_check(version_id: int | None) -> None:
+    """Published and retired versions are frozen: running cases depend on them as they are."""
+    if version_id and DefinitionVersion.objects.filter(pk=version_id).exclude(
+            status=VersionStatus.DRAFT).exists():
+        raise ValidationError(_("Only a draft version can be edited; create a new draft."),
+                              code="version_not_draft")
+
+
 class State(models.Model):
     """A step of a procedure: what it means (category), who holds it (department code)
     and how long it may take (working hours)."""
@@ -139,6 +148,9 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.category})"
+
+    def clean(self):
+        _version_editable_check(self.version_id)
 
     @property
     def is_terminal(self) -> bool:
@@ -178,6 +190,14 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state_id} → {self.to_state_id}"
+
+    def clean(self):
+        _version_editable_check(self.version_id)
+        for state_field in ("from_state", "to_state"):
+            state_id = getattr(self, f"{state_field}_id")
+            if state_id and self.version_id and not State.objects.filter(
+                    pk=state_id, version_id=self.version_id).exists():
+                raise ValidationError({state_field: _("Choose a state of the same version.")})
 
 
 class CaseCounter(models.Model):

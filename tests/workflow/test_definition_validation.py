@@ -166,3 +166,29 @@ def test_a_published_version_cannot_be_published_again(world):
         version_publish(version_id=version.pk)
     assert refused.value.code == "workflow.version_not_draft"
     assert WorkflowDefinition.objects.get(pk=version.definition_id).versions.count() == 1
+
+
+def test_a_published_version_is_frozen_for_editing(world):
+    from django.core.exceptions import ValidationError
+
+    version = world.versions["general_correspondence"]
+    state = version.states.get(code="in_review")
+    state.sla_hours = 1
+    with pytest.raises(ValidationError) as refused:
+        state.full_clean()
+    assert refused.value.error_dict["__all__"][0].code == "version_not_draft"
+    draft = version_draft_create(definition_id=version.definition_id)
+    copy_state = draft.states.get(code="in_review")
+    copy_state.sla_hours = 1
+    copy_state.full_clean()
+
+
+def test_a_transition_must_join_states_of_its_own_version(world):
+    from django.core.exceptions import ValidationError
+
+    draft = version_draft_create(definition_id=world.versions["complaint"].definition_id)
+    transition = draft.transitions.first()
+    transition.to_state = world.versions["complaint"].states.first()
+    with pytest.raises(ValidationError) as refused:
+        transition.full_clean()
+    assert "to_state" in refused.value.error_dict
