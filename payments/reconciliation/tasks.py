@@ -22,16 +22,26 @@ def recon_run_process(run_id: int) -> str:
 @shared_task(name="payments.recon_inbox_sweep")
 def recon_inbox_sweep() -> list[int]:
     """Periodic: every file dropped in SADAD_RECON_INBOX is claimed by moving it to
-    processed/ (an atomic rename, so two sweeps never take the same file), then reconciled."""
-    from .enums import ReconSource
-    from .services import recon_file_process
+    processed/ (an atomic rename, so two sweeps never take the same file), then reconciled.
+    Runs left unfinished (a killed worker, a task lost with the broker) are resumed too; one
+    that a worker is processing right now is skipped by its lock."""
+    from .enums import ReconRunStatus, ReconSource
+    from .models import ReconRun
+    from .services import recon_file_process, recon_run_process as process
 
+    runs = []
+    unfinished = ReconRun.objects.filter(
+        status__in=(ReconRunStatus.RECEIVED, ReconRunStatus.PROCESSING),
+        duplicate_of__isnull=True).order_by("pk").values_list("pk", flat=True)
+    for run_id in list(unfinished):
+        outcome = process(run_id=run_id)
+        if outcome.run.status != ReconRunStatus.PROCESSING:
+            runs.append(run_id)
     inbox = Path(settings.SADAD_RECON_INBOX)
     processed = inbox / "processed"
     if not inbox.is_dir():
-        return []
+        return runs
     processed.mkdir(parents=True, exist_ok=True)
-    runs = []
     for entry in sorted(inbox.iterdir()):
         if not entry.is_file() or entry.name.startswith("."):
             continue

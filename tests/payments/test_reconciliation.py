@@ -643,3 +643,27 @@ def test_staff_review_closes_an_exception_and_clears_the_payment_flag(tmp_path):
     with pytest.raises(Conflict):
         recon.recon_item_review(item_id=item.pk, actor=staff, note="again, again")
     assert ReconEvent.objects.filter(run=run, item=item).count() == 1
+
+
+def test_inbox_sweep_resumes_a_run_left_unfinished(tmp_path, settings, monkeypatch):
+    # given a run killed while recording its payments
+    settings.SADAD_RECON_INBOX = tmp_path / "inbox"
+    monkeypatch.setattr(recon, "RECORD_BATCH", 2)
+    bills, path = _kill_world(tmp_path)
+
+    def die(step, batches):
+        if (step, batches) == ("record", 1):
+            raise Killed()
+
+    monkeypatch.setattr(recon, "batch_hook", die)
+    with pytest.raises(Killed):
+        recon_file_process(path=path)
+    monkeypatch.setattr(recon, "batch_hook", None)
+    from payments.reconciliation.tasks import recon_inbox_sweep
+
+    # when the periodic sweep runs
+    runs = recon_inbox_sweep()
+    # then it finished that run, exactly as a clean run ends
+    run = ReconRun.objects.get()
+    assert runs == [run.pk]
+    assert _final_state(run, bills) == EXPECTED_AFTER_KILL_WORLD

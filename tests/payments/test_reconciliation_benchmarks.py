@@ -1,0 +1,43 @@
+"""The payments benchmarks at a tiny size, so they cannot rot (the real figures come from
+`make bench`). Each runs as `python -m bench NAME` in a child, on a scratch database of its own."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench(name: str, *args: str) -> subprocess.CompletedProcess:
+    s = connection.settings_dict
+    url = f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}" \
+          f"/{os.environ['DATABASE_URL'].rsplit('/', 1)[1]}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "amanah.settings.dev"}
+    return subprocess.run([sys.executable, "-m", "bench", name, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.mark.django_db
+def test_reconciliation_benchmark_runs_at_a_tiny_size():
+    # when the benchmark runs on 300 records
+    done = _bench("payments_reconciliation", "--records", "300")
+    # then it reconciles them all and prints its figures
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "300 MATCHED" in done.stdout
+    assert "x the baseline" in done.stdout
+    assert "peak memory" in done.stdout
+
+
+@pytest.mark.django_db
+def test_notifications_benchmark_runs_at_a_tiny_size():
+    # when the benchmark posts 30 notifications through gunicorn
+    done = _bench("payments_notifications", "--notifications", "30", "--workers", "2",
+                  "--clients", "2")
+    # then every one paid its bill and the ratio is printed
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "30/30 bills paid, 30 payments applied: OK" in done.stdout
+    assert "of the database limit" in done.stdout
