@@ -17,14 +17,16 @@ NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 # Any two elements of the case page's main blocks that overlap on screen.
 OVERLAPS = """() => {
   const boxes = [...document.querySelectorAll(
-      '.wf-facts > div, .wf-facts dt, .wf-facts dd, .wf-event, .wf-event-title, .wf-event-meta, .wf-action, .wf-documents li, .wf-table-wrap, .wf-tabs, .wf-filters .field')]
+      '.wf-facts > div, .wf-facts dt, .wf-facts dd, .wf-event, .wf-event-title, ' +
+      '.wf-event-meta, .wf-action, .wf-documents li, .wf-table-wrap, .wf-tabs, .wf-filters .field')]
     .map(e => [e, e.getBoundingClientRect()]).filter(([, r]) => r.width && r.height);
   const hits = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const [a, ra] = boxes[i], [b, rb] = boxes[j];
     if (a.contains(b) || b.contains(a)) continue;
-    if (ra.left < rb.right - 1 && rb.left < ra.right - 1 && ra.top < rb.bottom - 1 && rb.top < ra.bottom - 1)
-      hits.push(a.className + ' × ' + b.className);
+    const apart = ra.right - 1 <= rb.left || rb.right - 1 <= ra.left
+      || ra.bottom - 1 <= rb.top || rb.bottom - 1 <= ra.top;
+    if (!apart) hits.push(a.className + ' × ' + b.className);
   }
   return hits;
 }"""

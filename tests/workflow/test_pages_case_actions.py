@@ -103,7 +103,8 @@ def test_a_transfer_without_a_note_is_refused_next_to_the_note(
         "expected_version": case.row_version})
     # then the note field carries the message
     assert response.status_code == 400
-    assert response.context["field_errors"] == {"transfer": {"note": "سبب الإحالة مطلوب لهذا الإجراء."}}
+    message = "سبب الإحالة مطلوب لهذا الإجراء."
+    assert response.context["field_errors"] == {"transfer": {"note": message}}
     assert 'id="transfer-note-error">سبب الإحالة مطلوب لهذا الإجراء.</p>' in \
         response.content.decode()
 
@@ -155,7 +156,8 @@ def test_staff_claim_transfer_and_the_other_department_answers(client, world):
                                            "expected_version": case.row_version})
     # then the clerk, who can no longer see it, is sent back to their queue
     assert response.status_code == 302
-    assert response["Location"] == f"/ar/transactions/queue/{world.department('customer_service').pk}/"
+    queue = world.department("customer_service").pk
+    assert response["Location"] == f"/ar/transactions/queue/{queue}/"
     case = Case.objects.get(pk=case.pk)
     assert case.department == world.department("engineering")
     assert case.assignee_id is None
@@ -216,3 +218,44 @@ def test_the_applicant_withdraws_while_allowed(client, world):
     # and a finished case offers nothing more
     page = client.get(f"/ar/transactions/mine/{case.pk}/")
     assert page.context["panels"] == []
+
+
+def test_documents_and_comments_are_added_from_the_page(client, world):
+    # given a case in review and its clerk
+    case = case_new(world)
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    # when the clerk uploads an internal memo and writes a comment
+    response = _post(client, clerk, case, {
+        "op": "attachment", "is_internal": "on",
+        "document": SimpleUploadedFile("memo.pdf", b"%PDF-memo")})
+    assert response.status_code == 302
+    response = _post(client, clerk, case, {"op": "comment", "body": "بانتظار رأي الهندسة"})
+    assert response.status_code == 302
+    # then both are on the case, the memo internal
+    case = Case.objects.get(pk=case.pk)
+    assert list(case.attachments.values_list("original_name", "is_internal")) == [
+        ("memo.pdf", True)]
+    assert list(case.comments.values_list("body", flat=True)) == ["بانتظار رأي الهندسة"]
+    # and the applicant sees the comment but not the internal memo
+    client.force_login(world.applicant.user)
+    page = client.get(f"/ar/transactions/mine/{case.pk}/")
+    assert page.context["detail"].attachments == []
+    assert "بانتظار رأي الهندسة" in page.content.decode()
+
+
+def test_an_upload_without_a_file_and_an_empty_comment_are_refused_next_to_their_fields(
+        client, world, django_capture_on_commit_callbacks):
+    case = case_new(world)
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    response = _refused(client, django_capture_on_commit_callbacks, clerk, case,
+                        {"op": "attachment"})
+    assert response.status_code == 400
+    assert response.context["field_errors"] == {
+        "attachment": {"document": "المرفق مطلوب لهذا الإجراء."}}
+    response = _refused(client, django_capture_on_commit_callbacks, clerk, case,
+                        {"op": "comment", "body": "   "}, language="en")
+    assert response.status_code == 400
+    assert response.context["field_errors"] == {
+        "comment": {"body": "The comment is required for this action."}}
+    assert 'id="comment-body-error">The comment is required for this action.</p>' in \
+        response.content.decode()
