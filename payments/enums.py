@@ -20,6 +20,7 @@ class BillCategory(models.TextChoices):
 class BillEventKind(models.TextChoices):
     ISSUED = "issued", _("Issued")
     AMOUNT_UPDATED = "amount_updated", _("Amount updated")
+    RESCHEDULED = "rescheduled", _("Dates changed")
     REGISTERED = "registered", _("Accepted by SADAD")
     REJECTED_BY_SADAD = "rejected_by_sadad", _("Rejected by SADAD")
     CANCEL_REQUESTED = "cancel_requested", _("Cancellation requested")

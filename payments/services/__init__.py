@@ -7,6 +7,7 @@ from .bills import (
     bill_issue,
     bill_mark_registered,
     bill_mark_rejected,
+    bill_reschedule,
     bill_update_amount,
     billing_account_allocate,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "bill_mark_registered",
     "bill_mark_rejected",
     "bill_pay",
+    "bill_reschedule",
     "bill_update_amount",
     "billing_account_allocate",
     "fee_calculate",

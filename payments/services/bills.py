@@ -222,6 +222,34 @@ def bill_update_amount(*, bill_id: int, amount: Decimal | str, actor=None,
 
 
 @transaction.atomic
+def bill_reschedule(*, bill_id: int, due_date: dt.date, expiry_date: dt.date, actor=None,
+                    reason: str = "") -> Bill:
+    """Moves an open bill's due and expiry dates; SADAD gets a BillUpdated at the next version."""
+    bill = _bill_locked(bill_id)
+    _refuse_unless_open(bill, action_en="reschedule", action_ar="تعديل مواعيد")
+    today = business_date(clock.now())
+    if due_date < today:
+        raise DomainError("bill.due_in_past", "تاريخ الاستحقاق في الماضي.",
+                          "The due date is in the past.", field="due_date")
+    if expiry_date < due_date:
+        raise DomainError("bill.expiry_before_due", "تاريخ الانتهاء قبل تاريخ الاستحقاق.",
+                          "The expiry date is before the due date.", field="expiry_date")
+    if (due_date, expiry_date) == (bill.due_date, bill.expiry_date):
+        raise DomainError("bill.dates_unchanged", "المواعيد الجديدة مساوية للحالية.",
+                          "The new dates equal the current ones.", field="due_date")
+    old = {"due_date": bill.due_date.isoformat(), "expiry_date": bill.expiry_date.isoformat()}
+    bill.due_date, bill.expiry_date = due_date, expiry_date
+    bill.version += 1
+    bill.save(update_fields=["due_date", "expiry_date", "version", "updated_at"])
+    bill_event_write(bill=bill, kind=BillEventKind.RESCHEDULED, from_status=bill.status,
+                     actor=actor, data={"from": old, "to": {"due_date": due_date.isoformat(),
+                                                           "expiry_date": expiry_date.isoformat()},
+                                        "reason": reason})
+    outbox_enqueue(bill=bill, kind=OutboxKind.BILL_UPDATED)
+    return bill
+
+
+@transaction.atomic
 def bill_cancel(*, bill_id: int, actor=None, reason: str = "") -> Bill:
     """Asks SADAD to stop accepting payments (BillExpired); final once SADAD accepted it."""
     bill = _bill_locked(bill_id)

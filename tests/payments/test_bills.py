@@ -205,3 +205,36 @@ def test_expiry_job_expires_unpaid_bills_past_their_expiry_date_and_uploads_bill
     assert bill_expire_due() == 0
     outbox_flush()
     assert SimulatedSadadBill.objects.get(billing_account=old.billing_account).status == "expired"
+
+
+def test_reschedule_moves_the_dates_and_uploads_bill_updated(clock):
+    from payments.services import bill_reschedule
+
+    # given a registered bill
+    clock.set(at_riyadh(2026, 3, 1, 9))
+    bill = bill_make(amount="150.00")
+    # when its dates move (an objection suspended it)
+    bill_reschedule(bill_id=bill.pk, due_date=dt.date(2026, 5, 1),
+                    expiry_date=dt.date(2026, 8, 1), reason="objection accepted for review")
+    outbox_flush()
+    # then it is version 2 with the new dates, here and at SADAD
+    bill.refresh_from_db()
+    assert (bill.due_date, bill.expiry_date, bill.version) == (dt.date(2026, 5, 1),
+                                                               dt.date(2026, 8, 1), 2)
+    known = SimulatedSadadBill.objects.get(billing_account=bill.billing_account)
+    assert (known.version, known.due_date, known.expiry_date) == (2, dt.date(2026, 5, 1),
+                                                                  dt.date(2026, 8, 1))
+
+
+def test_reschedule_into_the_past_is_refused(clock, db_snapshot, queued):
+    from payments.services import bill_reschedule
+
+    clock.set(at_riyadh(2026, 3, 1, 9))
+    bill = bill_make(amount="150.00")
+    before = db_snapshot()
+    with queued() as tasks, pytest.raises(DomainError) as refused:
+        bill_reschedule(bill_id=bill.pk, due_date=dt.date(2026, 2, 1),
+                        expiry_date=dt.date(2026, 8, 1))
+    assert refused.value.code == "bill.due_in_past"
+    assert db_snapshot() == before
+    assert tasks == []
