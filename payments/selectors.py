@@ -219,7 +219,8 @@ def collections_summary(*, municipality_ids, date_from: dt.date,
                                   label_en=day.isoformat(), count=row["n"] if row else 0,
                                   total=row["s"] if row else zero))
         day += dt.timedelta(days=1)
-    per_service = [CollectionRow(key=r["bill__eservice__code"], label_ar=r["bill__eservice__name_ar"],
+    per_service = [CollectionRow(key=r["bill__eservice__code"],
+                                 label_ar=r["bill__eservice__name_ar"],
                                  label_en=r["bill__eservice__name_en"], count=r["n"], total=r["s"])
                    for r in applied.values("bill__eservice__code", "bill__eservice__name_ar",
                                            "bill__eservice__name_en")
@@ -277,3 +278,20 @@ def recon_exception_queue_for_staff() -> QuerySet:
             .filter(review_status=ReviewStatus.OPEN)
             .exclude(run__status=ReconRunStatus.SUPERSEDED)
             .order_by("run__business_date", "position", "pk"))
+
+
+def bill_list_rejected_by_sadad() -> QuerySet[Bill]:
+    """Bills SADAD refused to register: not payable until staff fix and re-issue them."""
+    return (Bill.objects.select_related(*_BILL_RELATED)
+            .exclude(sadad_rejection="").filter(registered_at__isnull=True)
+            .order_by("-created_at", "-pk"))
+
+
+def outbox_list_failing(*, min_attempts: int = 3) -> QuerySet:
+    """Uploads still pending after several failed attempts (SADAD or the network is down)."""
+    from .enums import OutboxStatus
+    from .models import SadadOutbox
+
+    return (SadadOutbox.objects.select_related("bill")
+            .filter(status=OutboxStatus.PENDING, attempts__gte=min_attempts)
+            .order_by("created_at", "pk"))
