@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 # payments.models imports this module on its last line, so AppendOnly is already defined.
 from ..models import AppendOnly
-from .enums import ReconCategory, ReconEventKind, ReconPhase, ReconRunStatus, ReconSource, ReviewStatus
+from .enums import (
+    ReconCategory,
+    ReconEventKind,
+    ReconPhase,
+    ReconRunStatus,
+    ReconSource,
+    ReviewStatus,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -75,10 +82,11 @@ class ReconItem(models.Model):
     bank_id = models.CharField(_("Bank"), max_length=16)
     processed_at = models.DateTimeField(null=True, blank=True)
     # The rest of the file record, kept only where a payment may have to be recorded from it
-    # (MISSING_IN_PORTAL), so a resumed run needs no second pass over the file.
-    bnkptn = models.CharField(max_length=40, blank=True, null=True)
-    channel = models.CharField(max_length=8, blank=True, null=True)
-    method = models.CharField(max_length=8, blank=True, null=True)
+    # (MISSING_IN_PORTAL), so a resumed run needs no second pass over the file. NULL (not "")
+    # elsewhere: "not kept" differs from an empty BNKPTN.
+    bnkptn = models.CharField(max_length=40, blank=True, null=True)  # noqa: DJ001
+    channel = models.CharField(max_length=8, blank=True, null=True)  # noqa: DJ001
+    method = models.CharField(max_length=8, blank=True, null=True)  # noqa: DJ001
     effective_at = models.DateTimeField(null=True, blank=True)
     payment = models.ForeignKey("payments.Payment", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="recon_items",

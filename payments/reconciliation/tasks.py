@@ -27,7 +27,8 @@ def recon_inbox_sweep() -> list[int]:
     that a worker is processing right now is skipped by its lock."""
     from .enums import ReconRunStatus, ReconSource
     from .models import ReconRun
-    from .services import recon_file_process, recon_run_process as process
+    from .services import recon_file_process
+    from .services import recon_run_process as process
 
     runs = []
     unfinished = ReconRun.objects.filter(
