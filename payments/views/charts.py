@@ -54,7 +54,8 @@ def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str) -> str:
             parts.append(format_html(
                 '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
                 _n(x + slot * 0.35), HEIGHT - MARGIN_BOTTOM + 18, label))
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(str(p) for p in parts))
+    parts.append("</svg>")
+    # Every part above came out of format_html, which escaped the labels and values.
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308
 
 

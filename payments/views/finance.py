@@ -18,9 +18,14 @@ from amanah.identity import digits_normalise
 from amanah.models import EService, Establishment, Municipality, Person
 
 from .. import selectors
-from .charts import bar_chart_svg
 from ..enums import AccessChannel, BillCategory, BillStatus, PaymentStatus, ResolutionStatus
-from ..forms import AllocateForm, MiscFeeBillForm, RefundDecisionForm, RefundRequestForm, WriteOffForm
+from ..forms import (
+    AllocateForm,
+    MiscFeeBillForm,
+    RefundDecisionForm,
+    RefundRequestForm,
+    WriteOffForm,
+)
 from ..models import FeeSchedule
 from ..registry import MISC_FEE
 from ..services import (
@@ -32,6 +37,7 @@ from ..services import (
     suspense_write_off,
 )
 from .access import finance_required, forbidden
+from .charts import bar_chart_svg
 
 PAGE_SIZE = 25
 DASHBOARD_DEFAULT_DAYS = 14
@@ -185,8 +191,8 @@ def _issuable(scope):
     municipalities = Municipality.objects.filter(is_active=True).order_by("code")
     if scope.municipality_ids is not None:
         municipalities = municipalities.filter(pk__in=scope.municipality_ids)
-    eservices = (EService.objects.filter(Exists(FeeSchedule.objects.filter(eservice=OuterRef("pk"))))
-                 .order_by("display_order", "code"))
+    configured = FeeSchedule.objects.filter(eservice=OuterRef("pk"))
+    eservices = EService.objects.filter(Exists(configured)).order_by("display_order", "code")
     return municipalities, eservices
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from amanah.enums import MunicipalityKind, StaffRole
 from amanah.models import Department, Municipality, Person, User
@@ -71,8 +72,8 @@ class World:
         return bill, Receipt.objects.select_related("payment").get(bill=bill)
 
 
-@pytest.fixture
-def world(settings, tmp_path) -> World:
+@pytest.fixture(name="world")
+def world_fixture(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     amanah = MunicipalityFactory(code="EPA", kind=MunicipalityKind.AMANAH, municipality_class=1,
                                  name_ar="أمانة المنطقة الشرقية", name_en="Eastern Province Amanah")
@@ -80,10 +81,13 @@ def world(settings, tmp_path) -> World:
                                  name_ar="بلدية الخبر", name_en="Khobar Municipality")
     other = MunicipalityFactory(code="QTF", municipality_class=3, parent=amanah,
                                 name_ar="بلدية القطيف", name_en="Qatif Municipality")
-    return World(amanah=amanah, branch=branch, other_branch=other,
-                 citizen=CitizenFactory(municipality=branch, name_ar="سارة بنت علي القحطاني",
-                                        name_en="Sarah Ali Al-Qahtani"),
-                 other_citizen=CitizenFactory(municipality=branch))
+    # reverse() in a test follows the active language, which a request in /en/ leaves behind.
+    translation.activate("ar")
+    yield World(amanah=amanah, branch=branch, other_branch=other,
+                citizen=CitizenFactory(municipality=branch, name_ar="سارة بنت علي القحطاني",
+                                       name_en="Sarah Ali Al-Qahtani"),
+                other_citizen=CitizenFactory(municipality=branch))
+    translation.deactivate()
 
 
 def client_for(client, user):

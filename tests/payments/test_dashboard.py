@@ -15,7 +15,7 @@ from payments.services import payment_record
 from tests.factories import EServiceFactory
 
 from .factories import UNKNOWN_ACCOUNT, at_riyadh
-from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from amanah.enums import StaffRole
 
-from .pages_helpers import WHO, client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import WHO, client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from payments.services import fee_schedule_create
 from tests.factories import EServiceFactory, EstablishmentFactory
 
 from .factories import at_riyadh, misc_fee_service
-from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

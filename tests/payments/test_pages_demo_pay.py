@@ -7,7 +7,7 @@ from django.urls import reverse
 from payments.enums import BillStatus, PaymentSource, PaymentStatus
 from payments.models import InboundMessage, Payment, Receipt, SimulatedSadadPayment
 
-from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

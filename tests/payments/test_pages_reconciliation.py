@@ -21,7 +21,7 @@ from payments.reconciliation.services import recon_file_process
 from payments.services import payment_record
 
 from .factories import pmt
-from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

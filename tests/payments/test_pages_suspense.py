@@ -13,7 +13,7 @@ from payments.models import Payment, SuspenseResolution
 from payments.services import payment_record
 
 from .factories import UNKNOWN_ACCOUNT
-from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from payments.services import bill_cancel, bill_expire_due, outbox_flush
 from tests.factories import EstablishmentFactory
 
 from .factories import UNKNOWN_ACCOUNT
-from .pages_helpers import counts, world  # noqa: F401 - the fixture
+from .pages_helpers import counts, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

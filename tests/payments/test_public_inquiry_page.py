@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from .factories import UNKNOWN_ACCOUNT
-from .pages_helpers import world  # noqa: F401 - the fixture
+from .pages_helpers import world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

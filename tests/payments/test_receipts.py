@@ -9,7 +9,7 @@ from amanah.enums import StaffRole
 from payments.models import Receipt
 from payments.receipts import receipt_pdf_ensure, receipt_verify_url
 
-from .pages_helpers import client_for, world  # noqa: F401 - the fixture
+from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
