@@ -667,3 +667,30 @@ def test_inbox_sweep_resumes_a_run_left_unfinished(tmp_path, settings, monkeypat
     run = ReconRun.objects.get()
     assert runs == [run.pk]
     assert _final_state(run, bills) == EXPECTED_AFTER_KILL_WORLD
+
+
+@pytest.mark.django_db(transaction=True)
+def test_endpoint_file_is_processed_by_a_real_worker(client, tmp_path, settings, real_worker):
+    # given a signed file for one notified payment and one never notified
+    settings.VAR_DIR = tmp_path
+    bill, other = bill_make(), bill_make()
+    notified(bill, sptn="SP1", when=at(10, 20))
+    body = write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1"),
+                                           rec(other, sptn="SP2")]).read_bytes()
+    # when SADAD posts it
+    response = _post_file(client, body)
+    assert response.status_code == 202
+    run_id = int(response["X-Recon-Run-Id"])
+    # then the Celery worker (through Redis) processes the run to its end
+    import time
+
+    deadline = time.monotonic() + 60
+    run = ReconRun.objects.get(pk=run_id)
+    while run.status not in (ReconRunStatus.COMPLETED_WITH_EXCEPTIONS,
+                             ReconRunStatus.FAILED_VALIDATION) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run.refresh_from_db()
+    assert run.status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
+    assert run.counts == counts(MATCHED=1, MISSING_IN_PORTAL=1)
+    other.refresh_from_db()
+    assert other.status == BillStatus.PAID
