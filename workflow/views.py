@@ -7,11 +7,13 @@ error's HTTP status; the page is rendered again from the database, which the ref
 it was.
 """
 
+import time
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -483,12 +485,29 @@ def case_new(request):
     return render(request, "workflow/case_new.html", {"form": form}, status=status)
 
 
+# Same budget as the public status API: enough for a person, too little to guess IDs.
+STATUS_CHECKS_PER_MINUTE = 30
+
+
+def _status_check_allowed(request) -> bool:
+    key = f"workflow:status-check:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        return cache.incr(key) <= STATUS_CHECKS_PER_MINUTE
+    except ValueError:  # the key expired between add and incr: a fresh minute
+        return True
+
+
 @require_http_methods(["GET", "POST"])
 def status_check(request):
     """Anyone: case number + the applicant's ID → status. One answer for "no such number"
     and "wrong ID", so the page cannot be used to find out which numbers exist."""
     form = StatusCheckForm(request.POST or None)
     result, not_found, status = None, False, 200
+    if request.method == "POST" and not _status_check_allowed(request):
+        form = StatusCheckForm()
+        return render(request, "workflow/status_check.html",
+                      {"form": form, "too_many": True}, status=429)
     if request.method == "POST":
         if form.is_valid():
             try:

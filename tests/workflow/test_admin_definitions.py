@@ -123,3 +123,70 @@ def test_non_admin_staff_cannot_open_the_workflow_admin(client, world):
     response = client.get("/en/admin/workflow/workflowdefinition/import/")
     assert response.status_code == 302
     assert response["Location"].startswith("/en/admin/login/")
+
+
+def _change_form_data(response) -> dict:
+    """The POST an admin would send by saving the change form untouched (inlines included)."""
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            key = form.add_prefix(name)
+            if isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif isinstance(value, list | tuple):
+                data[key] = [str(v) for v in value]
+            else:
+                data[key] = "" if value is None else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_an_admin_edits_a_draft_with_check_boxes_and_the_edit_is_kept(client, world):
+    # given a new draft of general correspondence
+    published = world.versions["general_correspondence"]
+    _admin(client, world).post("/en/admin/workflow/workflowdefinition/", {
+        "action": "new_draft", "_selected_action": [published.definition_id]})
+    draft = DefinitionVersion.objects.get(definition=published.definition,
+                                          status=VersionStatus.DRAFT)
+    url = f"/en/admin/workflow/definitionversion/{draft.pk}/change/"
+    data = _change_form_data(client.get(url))
+    # when the admin shortens the review SLA, renames the step, and lets it go to legal only
+    review = next(k[:-len("-code")] for k, v in data.items()
+                  if k.startswith("states-") and k.endswith("-code") and v == "in_review")
+    data[f"{review}-sla_hours"] = "14"
+    data[f"{review}-name_en"] = "Under study"
+    data[f"{review}-transfer_department_codes"] = ["legal"]
+    response = client.post(url, data)
+    # then it is saved on the draft only
+    assert response.status_code == 302, response.context["errors"]
+    state = draft.states.get(code="in_review")
+    assert (state.sla_hours, state.name_en, state.transfer_department_codes) == (
+        14, "Under study", ["legal"])
+    assert published.states.get(code="in_review").name_en == "In review"
+
+
+def test_a_transition_cannot_point_at_a_state_of_another_version(client, world):
+    # given a draft of general correspondence, and the complaint procedure's states
+    published = world.versions["general_correspondence"]
+    _admin(client, world).post("/en/admin/workflow/workflowdefinition/", {
+        "action": "new_draft", "_selected_action": [published.definition_id]})
+    draft = DefinitionVersion.objects.get(definition=published.definition,
+                                          status=VersionStatus.DRAFT)
+    url = f"/en/admin/workflow/definitionversion/{draft.pk}/change/"
+    data = _change_form_data(client.get(url))
+    foreign = world.versions["complaint"].states.first()
+    # when the first transition's target is set to the other procedure's state
+    data["transitions-0-to_state"] = str(foreign.pk)
+    response = client.post(url, data)
+    # then the form is shown again with the error and nothing is saved
+    assert response.status_code == 200
+    assert draft.transitions.filter(to_state=foreign).count() == 0

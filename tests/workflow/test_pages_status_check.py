@@ -48,3 +48,25 @@ def test_an_empty_form_is_asked_again_not_a_500(client, world):
     response = client.post("/ar/transactions/status/", {"number": "", "national_id": ""})
     assert response.status_code == 400
     assert response.context["form"].errors.keys() == {"number", "national_id"}
+
+
+def test_too_many_checks_from_one_address_are_refused(client, world, monkeypatch):
+    import random
+
+    from workflow import views
+
+    # given a limit of 2 checks a minute, and a fresh address
+    monkeypatch.setattr(views, "STATUS_CHECKS_PER_MINUTE", 2)
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(256)}"
+    case = case_new(world)
+    right = {"number": case.number, "national_id": world.applicant.national_id}
+    # when the address checks three times, the third time with the right data
+    first = client.post("/ar/transactions/status/", {**right, "national_id": "1000000008"},
+                        REMOTE_ADDR=address)
+    second = client.post("/ar/transactions/status/", {**right, "national_id": "1000000016"},
+                         REMOTE_ADDR=address)
+    third = client.post("/ar/transactions/status/", right, REMOTE_ADDR=address)
+    # then the third is refused without looking anything up
+    assert (first.status_code, second.status_code, third.status_code) == (404, 404, 429)
+    assert "result" not in third.context
+    assert "محاولات استعلام كثيرة من هذا الاتصال" in third.content.decode()
