@@ -62,10 +62,12 @@ class _Reason(forms.Form):
 
 class AllocateForm(_Reason):
     billing_account = _Digits(max_digits=15, label=_("Bill number to pay"))
+    field_order = ["billing_account", "reason"]
 
 
 class RefundRequestForm(_Reason):
     iban = forms.CharField(label=_("IBAN to refund to"), max_length=40)
+    field_order = ["iban", "reason"]
 
 
 class WriteOffForm(_Reason):
