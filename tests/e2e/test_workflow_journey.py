@@ -148,6 +148,9 @@ def test_the_case_page_and_status_check_fit_a_phone(browser, live_server, screen
     phone = {"width": 390, "height": 844}
     context, page = _signed_in(browser, live_server, staff["customer_service"].username,
                                viewport=phone)
+    page.goto(f"{live_server.url}/ar/transactions/queue/{case.department_id}/")
+    _check_layout(page)
+    screenshot(page, "workflow-queue-ar-mobile")
     page.goto(f"{live_server.url}/ar/transactions/cases/{case.pk}/")
     _check_layout(page)
     screenshot(page, "workflow-case-staff-ar-mobile")
