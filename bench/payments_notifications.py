@@ -2,7 +2,8 @@
 with DEBUG off, PostgreSQL), against the database's own limit measured in the same run: the same
 rows written directly with psycopg2 in a loop, one transaction per notification.
 
-    python -m bench payments_notifications [--notifications 2000] [--workers 3] [--clients 4]
+    python -m bench payments_notifications [--notifications 2000] [--workers 3] [--threads 1]
+                                                [--clients 4]
 
 Each notification is a new SPTN paying a distinct unpaid bill created beforehand. Target: the
 endpoint reaches at least 30% of the database's limit.
@@ -76,7 +77,7 @@ def _notification(account: str, n: int, prefix: str = "SPB") -> bytes:
                                            client_dt=now, receiver="090")
 
 
-def gunicorn_start(database: str, workers: int) -> subprocess.Popen:
+def gunicorn_start(database: str, workers: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "amanah.settings.production",
            "DATABASE_URL": database_url(database), "DATABASE_CONN_MAX_AGE": "60",
            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
@@ -85,7 +86,8 @@ def gunicorn_start(database: str, workers: int) -> subprocess.Popen:
            "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "amanah.wsgi", "-b", f"{HOST}:{PORT}",
-         "-w", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+         "-w", str(workers), "--threads", str(threads), "--log-level", "warning"],
+        cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -191,6 +193,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench payments_notifications")
     parser.add_argument("--notifications", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn threads per worker (more than 1: the gthread class)")
     parser.add_argument("--clients", type=int, default=4)
     options, _ = parser.parse_known_args(argv)
     count = options.notifications
@@ -202,11 +206,11 @@ def main(argv: list[str]) -> int:
     server = None
     try:
         print(f"payments_notifications: {count} notifications, gunicorn {options.workers} "
-              f"workers on {HOST}:{PORT}, {options.clients} client threads, scratch database "
-              f"{database}")
+              f"workers x {options.threads} threads on {HOST}:{PORT}, {options.clients} client "
+              f"threads, scratch database {database}")
         bills = bills_create(2 * count)
         for_endpoint, for_database = bills[:count], bills[count:]
-        server = gunicorn_start(database, options.workers)
+        server = gunicorn_start(database, options.workers, options.threads)
         # Warm every worker's imports and database connection outside the measurement.
         endpoint_run([(0, "99999999990")] * (options.workers * 2), 1, prefix="SPW")
         # The database loop runs half before and half after the endpoint, so a change in the
