@@ -39,6 +39,12 @@ def receipt_verify_url(receipt: Receipt) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
+def _english(label) -> str:
+    # The receipt is rendered with Arabic active; its English column needs the English label.
+    with translation.override("en"):
+        return str(label)
+
+
 def _font_url(name: str) -> str:
     return (Path(settings.BASE_DIR) / "static" / "fonts" / name).resolve().as_uri()
 
@@ -66,8 +72,8 @@ def receipt_context(receipt: Receipt) -> dict:
         "issued_hijri_ar": hijri_format(issued_day, "ar"),
         "issued_gregorian_en": gregorian_format(issued_day, "en"),
         "channel_ar": _CHANNEL_AR.get(payment.channel, payment.channel),
-        "channel_en": (AccessChannel(payment.channel).label
-                       if payment.channel in AccessChannel.values else payment.channel),
+        "channel_en": _english(AccessChannel(payment.channel).label
+                               if payment.channel in AccessChannel.values else payment.channel),
         "verify_url": verify_url,
         "qr_data_uri": segno.make(verify_url, error="m").svg_data_uri(scale=4, border=2),
         "font_regular": _font_url("NotoSansArabic-Regular.ttf"),

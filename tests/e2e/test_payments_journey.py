@@ -1,12 +1,16 @@
 """A demo citizen sees a bill, pays it with the simulated bank, sees it paid, and downloads
 the receipt — in a real browser against the live server, with the real demo data."""
 
+import shutil
+import subprocess
+
 import pytest
 from django.core.management import call_command
 
 from amanah.demo import DEMO_PASSWORD
 from payments.enums import BillStatus
 from payments.models import Bill, Payment, Receipt
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +66,10 @@ def test_demo_citizen_pays_a_bill_and_downloads_the_receipt(page, live_server, s
     assert download.suggested_filename == f"{receipt.number}.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+    # and, for people to look at, its first page as a PNG next to the screenshots
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", download.path(),
+                        str(SCREENSHOTS / "payments-receipt-pdf")], check=True)
 
     # and the receipt list shows it, in English too
     page.goto(f"{base}/en/payments/receipts/")

@@ -1,10 +1,14 @@
 """Who may open each payments page: anonymous, the payer, another citizen, staff of another
 department, finance staff of the bill's municipality, and an admin."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
+from amanah import clock
 from amanah.enums import StaffRole
+from payments.services import payment_record
 
 from .pages_helpers import WHO, client_for, world_fixture  # noqa: F401 - the fixture
 
@@ -26,23 +30,28 @@ MATRIX = {
     "finance_suspense": [302, 403, 403, 403, 200, 200],
     "finance_bill_new": [302, 403, 403, 403, 200, 200],
     "finance_reconciliation": [302, 403, 403, 403, 200, 200],
+    "finance_suspense_item": [302, 403, 403, 403, 200, 200],
 }
 
 
-def _url(name: str, bill, receipt) -> str:
+def _url(name: str, bill, receipt, suspense) -> str:
     args = {"bill_detail": [bill.billing_account], "receipt_pdf": [receipt.number],
-            "receipt_verify": [receipt.verify_token]}.get(name, [])
+            "receipt_verify": [receipt.verify_token],
+            "finance_suspense_item": [suspense.pk]}.get(name, [])
     return reverse(f"payments:{name}", args=args)
 
 
 @pytest.mark.parametrize("page", MATRIX)
 @pytest.mark.parametrize("who", WHO)
 def test_page_access_matrix(client, world, page, who):
-    # given a paid bill of the citizen, in the branch municipality
+    # given a paid bill of the citizen in the branch municipality, and a second payment for it
     bill, receipt = world.paid_bill(amount="150.00")
+    suspense = payment_record(sptn="SP-AGAIN", amount=Decimal("150.00"),
+                              billing_account=bill.billing_account, bank_id="RJHISARI",
+                              channel="ATM", method="CASH", processed_at=clock.now()).payment
     client = client_for(client, world.who(who))
     # when the page is opened
-    response = client.get(_url(page, bill, receipt))
+    response = client.get(_url(page, bill, receipt, suspense))
     # then the answer is the one the matrix says
     expected = MATRIX[page][WHO.index(who)]
     assert response.status_code == expected

@@ -48,7 +48,8 @@ def test_receipt_pdf_carries_the_receipt_facts(world):
     text = "".join(page.extract_text() for page in PdfReader(receipt.pdf.path).pages)
     # then it carries number, bill, SPTN, bank and the verification address
     for fact in (receipt.number, bill.billing_account, receipt.payment.sptn,
-                 receipt.payment.bank_id, "Payment receipt", "SAR 150.00"):
+                 receipt.payment.bank_id, "Payment receipt", "SAR 150.00",
+                 "Internet banking"):
         assert fact in text
     assert len(PdfReader(receipt.pdf.path).pages) == 1
 
