@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -87,6 +88,7 @@ def bills(request):
                                        status=status, query=query)
     return render(request, "payments/finance/bills.html", {
         "page": _page(request, qs), "status": status, "q": query,
+        "query_prefix": urlencode({"status": status, "q": query}) + "&",
         "statuses": BillStatus.choices, "may_issue": request.finance.may_issue_bills,
     })
 
@@ -100,6 +102,7 @@ def payments(request):
                                           status=status, query=query)
     return render(request, "payments/finance/payments.html", {
         "page": _page(request, qs), "status": status, "q": query,
+        "query_prefix": urlencode({"status": status, "q": query}) + "&",
         "statuses": PaymentStatus.choices,
     })
 

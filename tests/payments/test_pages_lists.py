@@ -64,6 +64,9 @@ def test_lists_are_paginated(client, world):
     second = client.get(reverse("payments:finance_bills"), {"page": 2}).context["page"]
     assert (len(first.object_list), len(second.object_list)) == (25, 2)
     assert client.get(reverse("payments:finance_bills"), {"page": "x"}).status_code == 200
+    # the next-page link keeps the filter
+    filtered = client.get(reverse("payments:finance_bills"), {"status": "pending_registration"})
+    assert 'href="?status=pending_registration&amp;q=&amp;page=2"' in filtered.content.decode()
 
 
 def test_bill_list_filters_by_status_and_number(client, world):
