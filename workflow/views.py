@@ -221,6 +221,7 @@ class PageError:
     action: str | None = None
     is_conflict: bool = False
     code: str = ""
+    status: int = 400
 
 
 @dataclass
@@ -251,7 +252,7 @@ _FORM_FIELDS = {
 def _error_from(exc: DomainError, op: str, action: str | None) -> PageError:
     field_name = exc.field if exc.field in _FORM_FIELDS.get(op, set()) else None
     return PageError(op=op, message=exc.message, field=field_name, action=action,
-                     is_conflict=isinstance(exc, Conflict), code=exc.code)
+                     is_conflict=isinstance(exc, Conflict), code=exc.code, status=exc.status)
 
 
 def _form_error(form, op: str, action: str | None) -> PageError:
@@ -262,7 +263,7 @@ def _form_error(form, op: str, action: str | None) -> PageError:
             return PageError(op=op, message=str(errors[0]), field=name, action=action,
                              code="invalid")
     return PageError(op=op, message=_("The page was out of date. Reload it and try again."),
-                     action=action, is_conflict=True, code="invalid")
+                     action=action, is_conflict=True, code="invalid", status=409)
 
 
 def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | None, str]:
@@ -388,16 +389,8 @@ def case_page(request, case_id: int):
             return _after_action(request, case_id, department_id, success, staff_page=True)
         detail = _detail_or_404(request.user, case_id)
         return _render_case(request, detail, template="workflow/case_staff.html", error=error,
-                            status=_status_for(error))
+                            status=error.status)
     return _render_case(request, detail, template="workflow/case_staff.html")
-
-
-def _status_for(error: PageError) -> int:
-    if error.is_conflict:
-        return 409
-    if error.code in ("workflow.not_allowed",):
-        return 403
-    return 400
 
 
 _APPLICANT_OPS = {"transition", "comment", "attachment"}
@@ -417,7 +410,7 @@ def my_case(request, case_id: int):
             return _after_action(request, case_id, None, success, staff_page=False)
         detail = _detail_or_404(request.user, case_id)
         return _render_case(request, detail, template="workflow/my_case.html", error=error,
-                            status=_status_for(error))
+                            status=error.status)
     return _render_case(request, detail, template="workflow/my_case.html")
 
 

@@ -99,3 +99,13 @@ def test_an_unknown_department_queue_and_case_are_not_found(client, world):
     assert client.get("/ar/transactions/queue/999999/").status_code == 404
     assert client.get("/ar/transactions/cases/999999/").status_code == 404
     assert client.get("/ar/transactions/documents/999999/").status_code == 404
+
+
+def test_the_transactions_root_sends_each_person_to_their_own_start(client, world):
+    case = case_new(world)
+    assert client.get("/ar/transactions/")["Location"] == "/ar/transactions/status/"
+    client.force_login(world.applicant.user)
+    assert client.get("/ar/transactions/")["Location"] == "/ar/transactions/mine/"
+    client.force_login(world.staff("customer_service", "clerk"))
+    assert client.get("/ar/transactions/")["Location"] == \
+        f"/ar/transactions/queue/{case.department_id}/"
