@@ -25,6 +25,17 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def sent_tasks():
+    """Tasks queued after commit, recorded instead of run: Celery's eager mode keeps
+    process-global state that threads running tasks at once would leave corrupted."""
+    from payments.dispatch import TaskSend
+
+    sent = []
+    with mock.patch.object(TaskSend, "__call__", lambda self: sent.append(self.task_name)):
+        yield sent
+
+
 def _deliver_all(bodies: list[bytes]) -> list:
     """Deliver every body at the same moment, each from its own thread and connection."""
     barrier = threading.Barrier(len(bodies))
@@ -51,10 +62,11 @@ def _results(answer) -> list[tuple[str, str]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_payments_for_one_bill_apply_exactly_one():
+def test_concurrent_payments_for_one_bill_apply_exactly_one(sent_tasks):
     # given one unpaid bill of 150.00
     bill = bill_make(amount="150.00")
     assert bill.status == BillStatus.UNPAID
+    sent_tasks.clear()
     # when eight different payments for it arrive at the same moment
     bodies = [notification([pmt(sptn=f"SP{i}", billing_account=bill.billing_account)])
               for i in range(THREADS)]
@@ -69,12 +81,14 @@ def test_concurrent_payments_for_one_bill_apply_exactly_one():
                                   suspense_reason=SuspenseReason.ALREADY_PAID)
     assert held.count() == THREADS - 1
     assert Receipt.objects.count() == 1
+    assert sent_tasks == ["payments.receipt_ensure"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_copies_of_one_sptn_record_it_once():
+def test_concurrent_copies_of_one_sptn_record_it_once(sent_tasks):
     # given one unpaid bill
     bill = bill_make(amount="150.00")
+    sent_tasks.clear()
     # when SADAD's retries of one payment arrive at once under eight RqUIDs
     record = pmt(sptn="SP-ONCE", billing_account=bill.billing_account)
     answers = _deliver_all([notification([record]) for _ in range(THREADS)])
@@ -86,6 +100,7 @@ def test_concurrent_copies_of_one_sptn_record_it_once():
     bill.refresh_from_db()
     assert bill.amount_paid == Decimal("150.00")
     assert InboundMessage.objects.count() == THREADS
+    assert sent_tasks == ["payments.receipt_ensure"]
 
 
 @pytest.mark.django_db(transaction=True)
