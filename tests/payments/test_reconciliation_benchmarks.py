@@ -2,6 +2,7 @@
 `make bench`). Each runs as `python -m bench NAME` in a child, on a scratch database of its own."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,19 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _free_port() -> int:
+    # Not the benchmark's own port: two suites running at once must not meet there.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _bench(name: str, *args: str) -> subprocess.CompletedProcess:
     s = connection.settings_dict
     url = f"postgres://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}" \
           f"/{os.environ['DATABASE_URL'].rsplit('/', 1)[1]}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "amanah.settings.dev"}
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "amanah.settings.dev",
+           "BENCH_PORT": str(_free_port())}
     return subprocess.run([sys.executable, "-m", "bench", name, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
 
