@@ -694,3 +694,47 @@ def test_endpoint_file_is_processed_by_a_real_worker(client, tmp_path, settings,
     assert run.counts == counts(MATCHED=1, MISSING_IN_PORTAL=1)
     other.refresh_from_db()
     assert other.status == BillStatus.PAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sadad_reconcile_killed_by_sigkill_then_rerun_ends_as_a_clean_run(tmp_path):
+    # given a file of 2000 payments the portal never heard of (for unknown bills)
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT, _test_database_url
+
+    records = [rec(f"{7000000000 + n}0", sptn=f"SPK{n:05d}") for n in range(2000)]
+    path = write_file(tmp_path / "big.xml", records)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "amanah.settings.test",
+           "DATABASE_URL": _test_database_url()}
+    # when `sadad_reconcile` is killed with SIGKILL while it records them
+    child = subprocess.Popen([sys.executable, "manage.py", "sadad_reconcile", str(path),
+                              "--json"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not Payment.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait(30)
+    recorded_before_rerun = Payment.objects.count()
+    run = ReconRun.objects.get()
+    assert 0 < recorded_before_rerun < 2000
+    assert (run.status, run.phase) == (ReconRunStatus.PROCESSING, ReconPhase.CLASSIFIED)
+    # and run again by the operator
+    out = io.StringIO()
+    call_command("sadad_reconcile", str(path), "--json", stdout=out)
+    # then it ends as a clean run would: every payment recorded once, every item linked
+    assert json.loads(out.getvalue())["counts"] == counts(MISSING_IN_PORTAL=2000)
+    run.refresh_from_db()
+    assert run.status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
+    assert ReconRun.objects.count() == 1
+    assert Payment.objects.count() == 2000
+    assert Payment.objects.filter(status=PaymentStatus.SUSPENSE, needs_review=True,
+                                  source=PaymentSource.RECONCILIATION).count() == 2000
+    assert ReconItem.objects.filter(run=run, payment__isnull=True).count() == 0
+    assert set(ReconItem.objects.filter(run=run).values_list("payment__sptn", flat=True)) == {
+        f"SPK{n:05d}" for n in range(2000)}
