@@ -20,11 +20,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from amanah.enums import StaffRole
 from amanah.errors import DomainError
 from amanah.models import Department, Municipality
 
 from . import registry
-from .enums import VersionStatus
+from .enums import ACTOR_APPLICANT, ACTOR_SYSTEM, VersionStatus
 from .models import DefinitionVersion, Holiday, State, Transition, WorkflowDefinition
 from .services import (
     DefinitionInvalid,
@@ -79,6 +80,12 @@ class StateForm(forms.ModelForm):
             *codes, *[(c, c) for c in current if c not in known]]
 
 
+def _actor_choices() -> list[tuple[str, str]]:
+    labels = {**dict(StaffRole.choices), ACTOR_APPLICANT: _("The applicant"),
+              ACTOR_SYSTEM: _("The system")}
+    return [(value, f"{labels.get(value, value)} ({value})") for value in sorted(KNOWN_ACTORS)]
+
+
 class TransitionForm(forms.ModelForm):
     allowed_roles = _ListAsChoices(label=_("Allowed actors"), required=False)
     guards = _ListAsChoices(label=_("Guards"), required=False)
@@ -92,16 +99,16 @@ class TransitionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, names in (("allowed_roles", sorted(KNOWN_ACTORS)),
-                            ("guards", _registered("guard")),
-                            ("effects", _registered("effect"))):
+        for name, choices in (("allowed_roles", _actor_choices()),
+                              ("guards", [(n, n) for n in _registered("guard")]),
+                              ("effects", [(n, n) for n in _registered("effect")])):
+            known = {value for value, _label in choices}
             current = self.initial.get(name) or []
             # An unregistered name stays listed so the admin sees it; publishing refuses it.
-            self.fields[name].choices = [(n, n) for n in names] + [
-                (n, n) for n in current if n not in names]
+            self.fields[name].choices = choices + [(n, n) for n in current if n not in known]
 
 
-class _VersionChildInline(admin.TabularInline):
+class _VersionChildInline(admin.StackedInline):
     extra = 0
 
     def _editable(self, obj) -> bool:
@@ -117,14 +124,23 @@ class _VersionChildInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+# Stacked, not tabular: a row with every field and its check boxes is too wide to read,
+# above all right to left.
 class StateInline(_VersionChildInline):
     model = State
     form = StateForm
+    fieldsets = [(None, {"fields": [("code", "position", "is_start"), ("name_ar", "name_en"),
+                                    ("category", "department_code", "sla_hours"),
+                                    "transfer_department_codes"]})]
 
 
 class TransitionInline(_VersionChildInline):
     model = Transition
     form = TransitionForm
+    fieldsets = [(None, {"fields": [("action", "position"), ("name_ar", "name_en"),
+                                    ("from_state", "to_state"),
+                                    ("comment_required", "document_required"),
+                                    "allowed_roles", ("guards", "effects")]})]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
