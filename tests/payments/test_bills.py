@@ -238,3 +238,16 @@ def test_reschedule_into_the_past_is_refused(clock, db_snapshot, queued):
     assert refused.value.code == "bill.due_in_past"
     assert db_snapshot() == before
     assert tasks == []
+
+
+def test_sequence_skips_an_account_already_given_by_hand():
+    from amanah.identity import luhn_check_digit
+    from payments.services import billing_account_allocate
+
+    # given the next sequence number already used by a bill given its account by hand
+    upcoming = str(int(billing_account_allocate()[:-1]) + 1)
+    taken = bill_make(billing_account=upcoming + luhn_check_digit(upcoming), registered=False)
+    # when the next bill is issued, it gets the number after it
+    bill = bill_make(registered=False)
+    assert bill.billing_account != taken.billing_account
+    assert int(bill.billing_account[:-1]) == int(upcoming) + 1
