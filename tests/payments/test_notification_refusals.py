@@ -34,6 +34,7 @@ def refused(client, db_snapshot, queued, security_log):
         assert response.status_code == status
         match = ERROR_BODY.fullmatch(response.content)
         assert match is not None, response.content
+        assert len(response.content) < 1000
         assert match["code"].decode() == code
         assert db_snapshot() == before
         assert tasks == []
@@ -251,3 +252,15 @@ def test_rquid_reused_with_another_body_is_409_and_changes_nothing(client, refus
     other = notification([pmt(sptn="SP2", billing_account=bill.billing_account)], rq_uid=rq_uid)
     # then it is refused and nothing changes (checked by `refused`)
     assert refused(other, status=409, code="E_RQUID_REUSED") == rq_uid
+
+
+def test_a_huge_bad_value_is_not_echoed_back_whole(refused, bill):
+    # given an amount of 100,000 characters
+    body = good_body(bill).replace(b"<CurAmt>150.00</CurAmt>",
+                                   b"<CurAmt>" + b"9" * 100_000 + b"</CurAmt>")
+    # then the refusal's description stays short
+    refused(body, status=400, code="E_SCHEMA")
+
+
+def test_get_is_not_allowed(client):
+    assert client.get("/sadad/payment-notifications").status_code == 405
