@@ -251,3 +251,23 @@ def test_sequence_skips_an_account_already_given_by_hand():
     bill = bill_make(registered=False)
     assert bill.billing_account != taken.billing_account
     assert int(bill.billing_account[:-1]) == int(upcoming) + 1
+
+
+def test_the_database_refuses_to_rewrite_or_delete_events():
+    from django.db import DatabaseError, transaction
+
+    from payments.models import AppendOnlyError, BillEvent
+
+    bill = bill_make(amount="10.00", registered=False)
+    event = BillEvent.objects.get(bill=bill)
+    # the ORM refuses
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    # and so does the database, for code that goes around the ORM's guards
+    for statement in (BillEvent.objects.filter(pk=event.pk).update,
+                      BillEvent.objects.filter(pk=event.pk).delete):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            statement(**({"kind": "paid"} if statement.__name__ == "update" else {}))
+    assert BillEvent.objects.get(pk=event.pk).kind == BillEventKind.ISSUED
