@@ -1,5 +1,10 @@
-"""Every refusal of the §3 table: the status, the code, the error body, a security log line,
-nothing recorded and nothing queued."""
+"""Every refusal of the §3 table.
+
+Each test reads: given a well-formed, correctly signed notification for a registered bill,
+when one thing about it is wrong (named by the test), then the `refused` fixture checks the
+HTTP status, the code in an error body of the spec's shape, one security log line, that no
+row changed and that no task was queued.
+"""
 
 import re
 import uuid
