@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
+from amanah.navigation import nav_for_request
 from amanah.permissions import is_staff_member, person_for_user
 
 
@@ -35,4 +36,5 @@ def portal(request):
         "other_language_url": _other_language_url(path, language, other),
         "user_display_name": display_name,
         "user_is_staff_member": is_staff_user,
+        "nav_items": nav_for_request(request),
     }

@@ -24,3 +24,20 @@ class PaymentsConfig(AppConfig):
         # Just after midnight Riyadh time (CELERY_TIMEZONE), bills whose expiry date passed.
         periodic_task_register("payments-bill-expire-due", "payments.bill_expire_due",
                                crontab(minute=5, hour=0))
+        self._menu_register()
+
+    @staticmethod
+    def _menu_register() -> None:
+        from amanah.navigation import nav_register
+        from amanah.permissions import is_citizen, is_staff_member
+
+        from .views.access import finance_scope
+
+        nav_register(url_name="payments:my_bills", label=_("My bills"),
+                     audience=lambda request: is_citizen(request.user), order=30)
+        nav_register(url_name="payments:my_receipts", label=_("My receipts"),
+                     audience=lambda request: is_citizen(request.user), order=35)
+        nav_register(url_name="payments:bill_inquiry", label=_("Bill inquiry"),
+                     audience=lambda request: not is_staff_member(request.user), order=45)
+        nav_register(url_name="payments:finance_dashboard", label=_("Collections"),
+                     audience=lambda request: finance_scope(request.user) is not None, order=70)

@@ -14,3 +14,17 @@ class WorkflowConfig(AppConfig):
 
         # Every 15 minutes: SLAs are counted in working hours, so finer gives nothing.
         periodic_task_register("workflow-sla-sweep", "workflow.sla_sweep", 15 * 60.0)
+        self._menu_register()
+
+    @staticmethod
+    def _menu_register() -> None:
+        from amanah.navigation import nav_register
+        from amanah.permissions import is_admin, is_citizen, is_staff_member
+
+        nav_register(url_name="workflow:my_cases", label=_("My transactions"),
+                     audience=lambda request: is_citizen(request.user), order=20)
+        nav_register(url_name="workflow:status_check", label=_("Check a transaction"),
+                     audience=lambda request: not is_staff_member(request.user), order=40)
+        nav_register(url_name="workflow:analytics", label=_("Procedure analytics"),
+                     audience=lambda request: request.user.is_superuser or is_admin(request.user),
+                     order=80)
