@@ -1,6 +1,5 @@
 """Project URL map. Pages live under /ar/ and /en/; machine endpoints have no language prefix."""
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -28,7 +27,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such, not even in development: everything in it (receipts,
+# case documents) is private and goes out only through views that check who is asking.
