@@ -48,6 +48,11 @@ class MiscFeeBillForm(forms.Form):
                                   min_value=0, max_digits=12, decimal_places=2)
     reference = forms.CharField(label=_("Reference (challan number)"), max_length=40,
                                 required=False)
+    # Both optional here: the service asks for at least one and says so next to the first.
+    description_ar = forms.CharField(label=_("What the fee is for (Arabic)"), max_length=300,
+                                     required=False)
+    description_en = forms.CharField(label=_("What the fee is for (English)"), max_length=300,
+                                     required=False)
 
     def __init__(self, *args, municipalities, eservices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,9 +20,11 @@ def misc_fee_issue(*, actor, municipality: Municipality, eservice: EService,
                    payer_person: Person | None = None,
                    payer_establishment: Establishment | None = None,
                    quantity: Decimal | str | None = None, description_ar: str = "",
-                   description_en: str = "") -> Bill:
+                   description_en: str = "", reference: str = "") -> Bill:
     """A cashier of the municipality's finance department bills a service at its scheduled fee
-    (the amount always comes from the fee schedule, never typed by hand)."""
+    (the amount always comes from the fee schedule, never typed by hand).
+
+    `reference` is the paper challan's number when there is one; otherwise one is made up."""
     if not (getattr(actor, "is_superuser", False) and actor.is_active) and not any(
             d.municipality_id == municipality.pk for d in finance_departments(actor,
                                                                                 FINANCE_ROLES)):
@@ -35,8 +37,9 @@ def misc_fee_issue(*, actor, municipality: Municipality, eservice: EService,
     if not description_ar and not description_en:
         raise DomainError("bill.description_required", "اكتب وصفاً للرسوم.",
                           "Describe what the fee is for.", field="description_ar")
+    reference = (reference or "").strip() or f"MF-{uuid.uuid4().hex[:12].upper()}"
     return bill_issue(
-        payable_kind=MISC_FEE, payable_ref=f"MF-{uuid.uuid4().hex[:12].upper()}",
+        payable_kind=MISC_FEE, payable_ref=reference,
         municipality=municipality, eservice=eservice, category=BillCategory.FEE,
         payer_person=payer_person, payer_establishment=payer_establishment,
         fee_quantity=quantity, description_ar=description_ar or description_en,

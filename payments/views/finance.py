@@ -1,7 +1,6 @@
 """Finance staff pages: collections, bills, payments, the suspense queue, issuing a fee bill."""
 
 import datetime as dt
-import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from amanah.identity import digits_normalise
 from amanah.models import EService, Establishment, Municipality, Person
 
 from .. import selectors
-from ..enums import AccessChannel, BillCategory, BillStatus, PaymentStatus, ResolutionStatus
+from ..enums import AccessChannel, BillStatus, PaymentStatus, ResolutionStatus
 from ..forms import (
     AllocateForm,
     MiscFeeBillForm,
@@ -28,9 +27,8 @@ from ..forms import (
     WriteOffForm,
 )
 from ..models import FeeSchedule
-from ..registry import MISC_FEE
 from ..services import (
-    bill_issue,
+    misc_fee_issue,
     refund_approve,
     refund_reject,
     refund_request,
@@ -206,6 +204,16 @@ def _payer_find(official_id: str):
     return Person.objects.filter(national_id=official_id).first(), None
 
 
+# Where a service's refusal is shown on the form: the service names its own arguments.
+_ISSUE_ERROR_FIELDS = {"payments.not_cashier": "municipality"}
+_SERVICE_TO_FORM_FIELD = {"payable_ref": "reference", "fee_quantity": "quantity"}
+
+
+def _field_of(exc: DomainError, form) -> str | None:
+    field = _SERVICE_TO_FORM_FIELD.get(exc.field, exc.field)
+    return field if field in form.fields else None
+
+
 @finance_required
 def bill_new(request):
     """A cashier issues a miscellaneous fee (a challan) priced by the service's fee schedule."""
@@ -220,17 +228,16 @@ def bill_new(request):
         if person is None and establishment is None:
             form.add_error("payer_id", _("No person or establishment has this number."))
         else:
-            reference = data["reference"] or f"MF-{uuid.uuid4().hex[:10].upper()}"
             try:
-                bill = bill_issue(payable_kind=MISC_FEE, payable_ref=reference,
-                                  municipality=data["municipality"], eservice=data["eservice"],
-                                  category=BillCategory.FEE, payer_person=person,
-                                  payer_establishment=establishment,
-                                  fee_quantity=data["quantity"], issued_by=request.user)
+                bill = misc_fee_issue(actor=request.user, municipality=data["municipality"],
+                                      eservice=data["eservice"], payer_person=person,
+                                      payer_establishment=establishment,
+                                      quantity=data["quantity"], reference=data["reference"],
+                                      description_ar=data["description_ar"],
+                                      description_en=data["description_en"])
             except DomainError as exc:
-                field = {"payable_ref": "reference", "quantity": "quantity",
-                         "fee_quantity": "quantity"}.get(exc.field, exc.field)
-                form.add_error(field if field in form.fields else None, exc.message)
+                form.add_error(_ISSUE_ERROR_FIELDS.get(exc.code) or _field_of(exc, form),
+                               exc.message)
             else:
                 messages.success(request, _("Bill %(number)s issued; it is being registered "
                                             "with SADAD.") % {"number": bill.billing_account})

@@ -36,7 +36,7 @@ def priced(world, clock):
 
 def _form(world, service, payer_id, **extra):
     return {"municipality": world.branch.pk, "eservice": service.pk, "payer_id": payer_id,
-            **extra}
+            "description_ar": "نسخة مخطط", "description_en": "Copy of a plan", **extra}
 
 
 def test_cashier_issues_a_fixed_fee_bill(client, world, priced, queued):
@@ -117,3 +117,48 @@ def test_only_configured_services_are_offered(client, world, priced):
     form = client_for(client, cashier).get(URL).context["form"]
     assert sorted(form.fields["eservice"].queryset.values_list("code", flat=True)) == [
         "misc_fee", "pavement_use"]
+
+
+def test_the_bill_carries_the_cashiers_description(client, world, priced):
+    # given a cashier
+    misc, _ = priced
+    cashier = world.staff("finance", StaffRole.CASHIER)
+    # when they describe the fee in Arabic only
+    client_for(client, cashier).post(URL, _form(world, misc, world.citizen.national_id,
+                                                description_en=""))
+    # then both languages show the Arabic description rather than nothing
+    bill = Bill.objects.get()
+    assert (bill.description_ar, bill.description_en) == ("نسخة مخطط", "نسخة مخطط")
+
+
+def test_a_fee_without_a_description_is_refused_next_to_the_field(client, world, priced,
+                                                                  queued):
+    # given a cashier
+    misc, _ = priced
+    cashier = world.staff("finance", StaffRole.CASHIER)
+    # when they leave both descriptions empty
+    with queued() as tasks:
+        response = client_for(client, cashier).post(URL, _form(
+            world, misc, world.citizen.national_id, description_ar="", description_en=" "))
+    # then the service's refusal is shown next to the description; nothing is issued
+    assert response.status_code == 400
+    assert response.context["form"].errors["description_ar"] == ["اكتب وصفاً للرسوم."]
+    assert Bill.objects.count() == SadadOutbox.objects.count() == 0
+    assert tasks == []
+
+
+def test_the_page_enforces_the_services_cashier_rule(client, world, priced, queued):
+    # given a cashier of the Amanah's finance department, who may open the page, but the
+    # service lets only the branch's own finance cashiers bill the branch
+    misc, _ = priced
+    cashier = world.staff("finance", StaffRole.CASHIER, municipality=world.amanah)
+    # when they issue a fee for the branch
+    with queued() as tasks:
+        response = client_for(client, cashier).post(URL, _form(world, misc,
+                                                               world.citizen.national_id))
+    # then the refusal sits next to the municipality and nothing is issued or queued
+    assert response.status_code == 400
+    assert response.context["form"].errors["municipality"] == [
+        "إصدار الرسوم المتنوعة لأمناء الصندوق في مالية البلدية فقط."]
+    assert Bill.objects.count() == SadadOutbox.objects.count() == 0
+    assert tasks == []
