@@ -3,7 +3,10 @@ transitions inline, and holidays. Publishing, new drafts and JSON import/export 
 engine's services, so the admin applies the same validation as every other caller.
 
 A published or retired version is frozen: its screens are read-only (cases are pinned to it).
-Every change made here is in the object's "History" (the admin's change log).
+Every change made here is recorded with who and when (django-simple-history, as for the core
+models) and shown on the object's "History" page; a version's page also lists the changes to its
+states and transitions, which are edited inline on it. History is read-only here: reverting
+could bring a frozen version back to life, so going back means editing a new draft.
 """
 
 import json
@@ -19,6 +22,8 @@ from django.urls import path, reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import update_change_reason
 
 from amanah.enums import StaffRole
 from amanah.errors import DomainError
@@ -46,6 +51,37 @@ def _message(error: DomainError) -> str:
 
 def _registered(kind: str) -> list[str]:
     return sorted(registry.guard_names() if kind == "guard" else registry.effect_names())
+
+
+class _ConfigHistoryAdmin(SimpleHistoryAdmin):
+    """History-aware admin whose history can be read but not reverted (see module docstring)."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The page shows an old version read-only; a POST to it would save that old content
+        # over the current one, bypassing the draft-only and validation rules.
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _history_changes(records: list) -> list[dict]:
+    """Rows "who changed what, when" for historical records of one or more objects, newest
+    first; each change lists the fields that differ from the object's previous record."""
+    rows, previous = [], {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        before = previous.get(record.id)
+        fields = []
+        if before is not None and record.history_type == "~":
+            fields = [f.verbose_name for f in record.instance._meta.concrete_fields
+                      if f.attname != "id"
+                      and getattr(before, f.attname) != getattr(record, f.attname)]
+        previous[record.id] = record
+        rows.append({"record": record, "fields": fields})
+    rows.reverse()
+    return rows
 
 
 class _ListAsChoices(forms.MultipleChoiceField):
@@ -178,7 +214,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(WorkflowDefinition)
-class WorkflowDefinitionAdmin(admin.ModelAdmin):
+class WorkflowDefinitionAdmin(_ConfigHistoryAdmin):
     list_display = ["code", "name_ar", "name_en", "municipality", "published_version",
                     "version_count"]
     list_filter = ["municipality"]
@@ -280,7 +316,7 @@ def _json_download(data, filename: str) -> HttpResponse:
 
 
 @admin.register(DefinitionVersion)
-class DefinitionVersionAdmin(admin.ModelAdmin):
+class DefinitionVersionAdmin(_ConfigHistoryAdmin):
     list_display = ["definition", "number", "status", "sla_hours", "published_at",
                     "published_by"]
     list_filter = ["status", "definition__municipality", "definition__code"]
@@ -290,6 +326,22 @@ class DefinitionVersionAdmin(admin.ModelAdmin):
     actions = ["publish", "validate", "export_json", "new_draft_from"]
     readonly_fields = ["status", "published_at", "published_by", "problems"]
     change_form_template = "workflow/admin/version_change_form.html"
+    object_history_template = "workflow/admin/version_history.html"
+    # Newest changes to the version's states and transitions shown under its own history.
+    child_history_limit = 300
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The version's own history, then its states' and transitions' (edited inline here,
+        so this is where an admin looks for them). Two queries whatever the history length."""
+        children = []
+        if str(object_id).isdigit():
+            for model in (State, Transition):
+                children += list(model.history.filter(version_id=int(object_id))
+                                 .select_related("history_user")
+                                 .order_by("-history_date", "-history_id")
+                                 [:self.child_history_limit])
+        context = {**(extra_context or {}), "child_changes": _history_changes(children)}
+        return super().history_view(request, object_id, extra_context=context)
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -330,7 +382,7 @@ class DefinitionVersionAdmin(admin.ModelAdmin):
 
     def _publish_one(self, request, version: DefinitionVersion) -> bool:
         try:
-            version_publish(version_id=version.pk, actor=request.user)
+            published = version_publish(version_id=version.pk, actor=request.user)
         except DefinitionInvalid as exc:
             for problem in exc.problems:
                 self.message_user(request, f"{version}: {_message(problem)}", messages.ERROR)
@@ -339,6 +391,9 @@ class DefinitionVersionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{version}: {_message(exc)}", messages.ERROR)
             return False
         self.log_change(request, version, gettext("Published"))
+        # Names the change in the configuration history, which would otherwise only show
+        # "status" among the changed fields.
+        update_change_reason(published, gettext("Published"))
         self.message_user(request, gettext("%(version)s is published; new transactions use it.")
                           % {"version": version.definition}, messages.SUCCESS)
         return True
@@ -395,7 +450,7 @@ class DefinitionVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(_ConfigHistoryAdmin):
     list_display = ["date", "name_ar", "name_en"]
     date_hierarchy = "date"
     search_fields = ["name_ar", "name_en"]

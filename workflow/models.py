@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from amanah.models import Department, Establishment, Municipality, Person
 
@@ -31,6 +32,9 @@ class Holiday(models.Model):
     date = models.DateField(_("Date"), unique=True)
     name_ar = models.CharField(_("Name (Arabic)"), max_length=200)
     name_en = models.CharField(_("Name (English)"), max_length=200)
+
+    # Who changed the configuration, when, and what it was before (admin "History").
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Holiday")
@@ -57,6 +61,9 @@ class WorkflowDefinition(models.Model):
         _("Number prefix"), max_length=8, blank=True,
         help_text=_("Left empty, case numbers start with the municipality code"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who changed the configuration, when, and what it was before (admin "History").
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Workflow definition")
@@ -87,6 +94,9 @@ class DefinitionVersion(models.Model):
     published_at = models.DateTimeField(_("Published at"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
+
+    # Who changed the configuration, when, and what it was before (admin "History").
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Definition version")
@@ -137,6 +147,9 @@ class State(models.Model):
         help_text=_("Department codes a case in this state may be transferred to"))
     position = models.PositiveSmallIntegerField(_("Order"), default=0)
 
+    # Who changed the configuration, when, and what it was before (admin "History").
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("State")
         verbose_name_plural = _("States")
@@ -178,6 +191,9 @@ class Transition(models.Model):
     guards = models.JSONField(_("Guards"), default=list, blank=True)
     effects = models.JSONField(_("Effects"), default=list, blank=True)
     position = models.PositiveSmallIntegerField(_("Order"), default=0)
+
+    # Who changed the configuration, when, and what it was before (admin "History").
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Transition")

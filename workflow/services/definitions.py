@@ -181,9 +181,12 @@ def version_publish(*, version_id: int, actor=None) -> DefinitionVersion:
     problems = version_validate(version=version)
     if problems:
         raise DefinitionInvalid(problems)
-    DefinitionVersion.objects.filter(definition_id=version.definition_id,
-                                     status=VersionStatus.PUBLISHED).update(
-        status=VersionStatus.RETIRED)
+    # Saved one by one (there is at most one), not with .update(): the retirement must land
+    # in the configuration history like every other change.
+    for retired in DefinitionVersion.objects.filter(definition_id=version.definition_id,
+                                                    status=VersionStatus.PUBLISHED):
+        retired.status = VersionStatus.RETIRED
+        retired.save(update_fields=["status"])
     version.status = VersionStatus.PUBLISHED
     version.published_at = clock.now()
     version.published_by = actor if getattr(actor, "pk", None) else None
