@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from amanah import clock
 
 from ..dispatch import task_on_commit
-from ..sadad.signing import FRESHNESS_SECONDS, HEADER, SignatureInvalid, _header_parse
+from ..sadad.signing import FRESHNESS_SECONDS, HEADER, SignatureInvalid, signature_parse
 from ..services.notifications import refusal
 from .enums import RUN_FINAL, ReconSource
 from .services import recon_file_receive
@@ -29,7 +29,7 @@ def _xml(status: int, body: bytes) -> HttpResponse:
 
 
 def _refuse(status: int, code: str, why: str, remote: str) -> HttpResponse:
-    answer = refusal(status, code, f"reconciliation file: {why}", remote=remote)
+    answer = refusal(status, code, why, remote=remote, what="reconciliation file")
     return _xml(answer.status, answer.body)
 
 
@@ -67,7 +67,7 @@ def reconciliation_files(request):
     if declared > MAX_FILE_BYTES:
         return _refuse(413, "E_TOO_LARGE", "file over 512 MiB", remote)
     try:
-        timestamp, provided = _header_parse(request.headers.get(HEADER))
+        timestamp, provided = signature_parse(request.headers.get(HEADER))
     except SignatureInvalid as exc:
         return _refuse(401, "E_SIGNATURE", str(exc), remote)
     keys = [key for key in settings.SADAD_INBOUND_KEYS if key]

@@ -35,11 +35,12 @@ class InboundResponse:
 
 
 def refusal(status: int, code: str, short_desc: str, *, rq_uid: str = "",
-            remote: str = "") -> InboundResponse:
-    """A refused message: nothing recorded, one security log line."""
+            remote: str = "", what: str = "notification") -> InboundResponse:
+    """A refused message: nothing recorded, one security log line that says what was refused
+    (a payment notification, a reconciliation file) so the log can be read on its own."""
     # The description may quote the sender's bytes: never echo more than a line of them.
     short_desc = short_desc if len(short_desc) <= 200 else short_desc[:197] + "..."
-    security.warning("refused SADAD notification: %s %s rq_uid=%s remote=%s: %s", status, code,
+    security.warning("refused SADAD %s: %s %s rq_uid=%s remote=%s: %s", what, status, code,
                      rq_uid or "-", remote or "-", short_desc)
     return InboundResponse(status=status, code=code,
                            body=wire.error_response_build(rq_uid=rq_uid, code=code,

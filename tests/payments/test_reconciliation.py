@@ -572,7 +572,7 @@ def test_endpoint_answers_202_with_the_run_id_and_a_task_processes_it(
     ("doctype", 400, "E_SCHEMA"),
 ])
 def test_endpoint_refusals_record_nothing_and_queue_nothing(client, tmp_path, settings, queued,
-                                                            how, status, code):
+                                                            security_log, how, status, code):
     # given a file, and a delivery that is wrong in one way
     settings.VAR_DIR = tmp_path
     bill = bill_make()
@@ -600,6 +600,9 @@ def test_endpoint_refusals_record_nothing_and_queue_nothing(client, tmp_path, se
     assert not stored.exists() or list(stored.iterdir()) == []
     assert tasks == []
     assert Payment.objects.count() == 0
+    # and the one security log line says a reconciliation file was refused, and why
+    assert [r.getMessage().split(" rq_uid=")[0] for r in security_log()] == [
+        f"refused SADAD reconciliation file: {status} {code}"]
 
 
 def test_inbox_sweep_moves_files_to_processed_and_reconciles_them(tmp_path, settings):
