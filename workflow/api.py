@@ -69,7 +69,10 @@ def case_detail(detail: selectors.CaseDetail) -> dict:
         "actions_available": [{
             "action": a.action, "name_ar": a.name_ar, "name_en": a.name_en,
             "to_category": a.to_category, "comment_required": a.comment_required,
-            "document_required": a.document_required} for a in detail.actions_available],
+            "document_required": a.document_required, "enabled": a.enabled,
+            "disabled_code": a.disabled_code,
+            "disabled_reason_ar": a.disabled_reason_ar,
+            "disabled_reason_en": a.disabled_reason_en} for a in detail.actions_available],
         "can_claim": detail.can_claim,
         "can_assign": detail.can_assign,
         "can_transfer": detail.can_transfer,

@@ -32,6 +32,7 @@ from .services.cases import (
     CLAIM_ROLES,
     TRANSFER_ROLES,
     acting_as,
+    guard_refusal,
     staff_roles_in,
     user_is_applicant,
 )
@@ -126,6 +127,15 @@ class ActionOption:
     to_category: str
     comment_required: bool
     document_required: bool
+    # False when a guard refuses the action right now; the page shows it greyed out with
+    # the guard's reason, so staff know what is missing instead of meeting a refusal.
+    enabled: bool = True
+    disabled_code: str = ""
+    disabled_reason_ar: str = ""
+    disabled_reason_en: str = ""
+
+    def disabled_reason(self, language: str = "ar") -> str:
+        return self.disabled_reason_en if language.startswith("en") else self.disabled_reason_ar
 
     def name(self, language: str = "ar") -> str:
         return self.name_en if language.startswith("en") else self.name_ar
@@ -172,8 +182,11 @@ def case_get_visible(*, case_id: int, user) -> Case:
 def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     """The case page: timeline, documents, and what this user may do with it right now.
 
-    Guards are not run here (they may be costly and are checked when the action is taken),
-    so an offered action can still be refused by one with its reason.
+    Each action the user's role allows is also put to its guards (cheap functions from the
+    registry; the built-in ones cost at most one query per guarded action, and a definition
+    has a handful of actions per state). An action a guard refuses is listed disabled with
+    the guard's reason rather than hidden: "attach the report first" tells staff what to do.
+    The guards run again, with the case locked, when the action is taken.
     """
     case, viewer = _case_for_user(case_id, user)
     staff = viewer == ActorKind.STAFF
@@ -194,10 +207,14 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     for transition in (Transition.objects.filter(from_state_id=case.state_id)
                        .select_related("to_state").order_by("position", "id")):
         if acting_as(case, transition, user, is_applicant=is_applicant) is not None:
+            refusal = guard_refusal(case, transition, user)
             detail.actions_available.append(ActionOption(
                 transition.action, transition.name_ar, transition.name_en,
                 transition.to_state.category, transition.comment_required,
-                transition.document_required))
+                transition.document_required, enabled=refusal is None,
+                disabled_code=refusal.code if refusal else "",
+                disabled_reason_ar=refusal.message_ar if refusal else "",
+                disabled_reason_en=refusal.message_en if refusal else ""))
     roles = staff_roles_in(user, case.department_id)
     detail.can_claim = bool(roles & CLAIM_ROLES) and case.assignee_id is None
     detail.can_assign = bool(roles & ASSIGN_ROLES)

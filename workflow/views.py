@@ -231,6 +231,7 @@ class ActionPanel:
     comment: str = ""
     errors: dict = field(default_factory=dict)
     is_danger: bool = False
+    disabled_reason: str = ""
 
 
 def _detail_or_404(user, case_id: int) -> selectors.CaseDetail:
@@ -334,9 +335,12 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
     posted = request.POST if error is not None else {}
     panels = []
     for option in detail.actions_available:
-        panel = ActionPanel(option=option, label=option.name("en" if _is_english() else "ar"),
+        language = "en" if _is_english() else "ar"
+        panel = ActionPanel(option=option, label=option.name(language),
                             is_danger=option.to_category in (StatusCategory.REJECTED,
-                                                             StatusCategory.CANCELLED))
+                                                             StatusCategory.CANCELLED),
+                            disabled_reason="" if option.enabled
+                            else option.disabled_reason(language))
         if error is not None and error.op == "transition" and error.action == option.action:
             panel.comment = posted.get("comment", "")
             if error.field:

@@ -201,17 +201,32 @@ def _effects_schedule(case: Case, transition: Transition, event: CaseEvent) -> N
         transaction.on_commit(partial(effect, case_id=case.pk, event_id=event.pk), robust=True)
 
 
-def _guards_check(case: Case, transition: Transition, user) -> None:
+def guard_refusal(case: Case, transition: Transition, user) -> DomainError | None:
+    """Why the transition's guards refuse it for `user` now, or None when they all pass.
+
+    Used both when the action is taken (with the case locked) and when the case page lists
+    the actions, so a button is never offered that its guard would then refuse.
+    """
     for name in transition.guards:
         guard = registry.guard_get(name)
         if guard is None:
-            raise DomainError("workflow.guard_missing", "شرط الإجراء غير معرف في النظام.",
-                              f"The action's guard {name!r} is not registered.")
-        if guard(case=case, transition=transition, actor=user) is False:
-            raise DomainError("workflow.guard_refused",
-                              "لا تتحقق شروط هذا الإجراء بعد.",
-                              "The conditions for this action are not met yet.",
-                              field="action")
+            return DomainError("workflow.guard_missing", "شرط الإجراء غير معرف في النظام.",
+                               f"The action's guard {name!r} is not registered.")
+        try:
+            if guard(case=case, transition=transition, actor=user) is False:
+                return DomainError("workflow.guard_refused",
+                                   "لا تتحقق شروط هذا الإجراء بعد.",
+                                   "The conditions for this action are not met yet.",
+                                   field="action")
+        except DomainError as refusal:
+            return refusal
+    return None
+
+
+def _guards_check(case: Case, transition: Transition, user) -> None:
+    refusal = guard_refusal(case, transition, user)
+    if refusal is not None:
+        raise refusal
 
 
 def _transition_apply(case: Case, transition: Transition, *, user, acting: ActingAs,
