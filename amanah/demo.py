@@ -288,3 +288,16 @@ def _seed_eservices(municipalities, log: Log) -> None:
             rollouts.add("created" if created else "kept")
     log(f"e-services: {services}; rollouts: {rollouts} "
         f"({' and '.join(PILOTS)} pilot, the other branches off)")
+
+
+def eservice_start_page_ensure(*, code: str, url_name: str, log) -> None:
+    """Later apps' demo data point a catalogue entry at the page where the service starts.
+
+    Only a blank `url_name` is filled: an admin's own choice is never undone by a re-seed.
+    """
+    service = EService.objects.filter(code=code).first()
+    if service is None or service.url_name:
+        return
+    service.url_name = url_name
+    service.save(update_fields=["url_name"])
+    log(f"e-service {code} starts at {url_name}")

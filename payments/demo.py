@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from amanah.demo import eservice_start_page_ensure
 from amanah.models import EService, Establishment, Municipality, Person
 
 from .enums import FeeRuleKind
@@ -46,6 +47,8 @@ DEMO_BILLS = [
 def seed(*, log: Log) -> None:
     _seed_fee_schedules(log)
     _seed_bills(log)
+    eservice_start_page_ensure(code="bill_inquiry", url_name="payments:bill_inquiry", log=log)
+    eservice_start_page_ensure(code="misc_fee", url_name="payments:my_bills", log=log)
 
 
 def _seed_fee_schedules(log: Log) -> None:

@@ -4,6 +4,7 @@ cases in different states for the demo citizens of Khobar and Dammam. A re-run c
 
 from collections.abc import Callable
 
+from amanah.demo import eservice_start_page_ensure
 from amanah.enums import MunicipalityKind, StaffRole
 from amanah.models import Department, Municipality, Person, StaffMembership, User
 
@@ -147,3 +148,5 @@ def seed(*, log: Log) -> None:
     _departments_ensure(amanah)
     _definitions_seed(amanah, log)
     _cases_seed(log)
+    for code in ("general_correspondence", "complaint"):
+        eservice_start_page_ensure(code=code, url_name="workflow:case_new", log=log)
