@@ -106,6 +106,13 @@ def recon_file_receive(*, path: Path, source: str, sha256: str | None = None,
             return run
     if owner.status not in RUN_FINAL:
         return owner
+    if source == ReconSource.INBOX:
+        # An inbox delivery gets a path of its own in processed/: the same path again is this
+        # delivery registered again by a sweep rerun after a crash, not another delivery.
+        again = ReconRun.objects.filter(file_sha256=sha256, file_path=str(path),
+                                        duplicate_of=owner).first()
+        if again is not None:
+            return again
     duplicate = ReconRun.objects.create(
         file_sha256=sha256, file_path=str(path), file_size=size, source=source,
         status=ReconRunStatus.DUPLICATE_FILE, phase=ReconPhase.DONE, duplicate_of=owner,

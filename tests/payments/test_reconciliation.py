@@ -625,6 +625,68 @@ def test_inbox_sweep_moves_files_to_processed_and_reconciles_them(tmp_path, sett
     assert Path(run.file_path) == tmp_path / "inbox" / "processed" / "2026-11-30.xml"
 
 
+@pytest.mark.parametrize("crash_at", ["registering the run", "moving the file",
+                                      "processing the run"])
+def test_inbox_sweep_killed_at_any_step_then_rerun_ends_with_one_run(tmp_path, settings,
+                                                                      monkeypatch, crash_at):
+    # given a file dropped in the inbox, and a sweep that dies at one step
+    settings.SADAD_RECON_INBOX = tmp_path / "inbox"
+    (tmp_path / "inbox").mkdir()
+    bill = bill_make()
+    notified(bill, sptn="SP1", when=at(10, 20))
+    dropped = write_file(tmp_path / "inbox" / "2026-11-30.xml", [rec(bill, sptn="SP1")])
+    from payments.reconciliation.tasks import recon_inbox_sweep
+
+    def dies_once(*args, **kwargs):
+        monkeypatch.undo()  # the process is gone: the rerun runs the real code
+        raise Killed()
+
+    where = {"registering the run": (recon, "recon_file_receive"),
+             "moving the file": (Path, "rename"),
+             "processing the run": (recon, "recon_run_process")}[crash_at]
+    monkeypatch.setattr(*where, dies_once)
+    with pytest.raises(Killed):
+        recon_inbox_sweep()
+    # when the next sweep runs, and one more
+    runs = recon_inbox_sweep()
+    assert recon_inbox_sweep() == []
+    # then exactly one run exists for the file, completed, and the file sits in processed/
+    run = ReconRun.objects.get()
+    assert runs == [run.pk]
+    assert (run.source, run.status, run.counts) == (
+        ReconSource.INBOX, ReconRunStatus.COMPLETED, counts(MATCHED=1))
+    assert not dropped.exists()
+    assert Path(run.file_path) == tmp_path / "inbox" / "processed" / "2026-11-30.xml"
+    assert Path(run.file_path).is_file()
+
+
+def test_inbox_redelivery_of_a_reconciled_file_killed_before_the_move_is_one_duplicate(
+        tmp_path, settings, monkeypatch):
+    # given a file already reconciled, and the same file dropped in the inbox again
+    settings.SADAD_RECON_INBOX = tmp_path / "inbox"
+    (tmp_path / "inbox").mkdir()
+    bill = bill_make()
+    notified(bill, sptn="SP1", when=at(10, 20))
+    first = recon_file_process(path=write_file(tmp_path / "f.xml",
+                                               [rec(bill, sptn="SP1")])).run
+    (tmp_path / "inbox" / "again.xml").write_bytes((tmp_path / "f.xml").read_bytes())
+    from payments.reconciliation.tasks import recon_inbox_sweep
+
+    def dies_once(*args, **kwargs):
+        monkeypatch.undo()
+        raise Killed()
+
+    # when a sweep dies between registering the delivery and moving it, and is rerun
+    monkeypatch.setattr(Path, "rename", dies_once)
+    with pytest.raises(Killed):
+        recon_inbox_sweep()
+    recon_inbox_sweep()
+    # then the redelivery is recorded once, as a duplicate of the first run
+    assert sorted(ReconRun.objects.values_list("status", "duplicate_of")) == sorted([
+        (first.status, None), (ReconRunStatus.DUPLICATE_FILE, first.pk)])
+    assert (tmp_path / "inbox" / "processed" / "again.xml").is_file()
+
+
 def test_staff_review_closes_an_exception_and_clears_the_payment_flag(tmp_path):
     # given a payment recorded from the file, flagged for review
     from tests.factories import UserFactory
