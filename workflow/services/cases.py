@@ -135,11 +135,15 @@ def _event_append(case: Case, *, kind: str, at: dt.datetime, actor=None,
     return event
 
 
-def _state_enter(case: Case, state: State, at: dt.datetime) -> Department | None:
-    """Put the case in `state`: its owning department, a fresh step clock. Returns the
-    department the case left, if it changed."""
+def _state_enter(case: Case, state: State, at: dt.datetime, *,
+                 department: Department | None = None) -> Department | None:
+    """Put the case in `state`: its owning department (or `department`, when the caller knows
+    better who must hold it), a fresh step clock. Returns the department the case left, if it
+    changed."""
     previous = case.department
-    department = department_resolve(code=state.department_code, municipality=case.municipality)
+    if department is None:
+        department = department_resolve(code=state.department_code,
+                                        municipality=case.municipality)
     if state.department_code and department is None:
         raise DomainError("workflow.department_missing",
                           "لا توجد إدارة مسؤولة عن هذه المرحلة في البلدية.",
@@ -229,6 +233,39 @@ def _guards_check(case: Case, transition: Transition, user) -> None:
         raise refusal
 
 
+def _resume_holder(case: Case, transition: Transition) -> tuple[Department | None, object]:
+    """Who takes a case the applicant sends back after a return for correction:
+    (department, assignee), or (None, None) for the target step's own department.
+
+    The department that returned it, not the step's owner. A step may have been referred
+    (إحالة) to another department — legal, engineering — and it is that department that asked
+    the applicant for the correction: it knows what it asked for and is waiting for it. In a
+    municipality the corrected papers go back to the desk that sent them out, not to the start
+    of the step's queue, where they would have to be referred again and lose the time the
+    referral took. The events say who had it: the return event's `from_department`. The same
+    member of staff gets it back if they still work there, so it does not sit unclaimed.
+
+    Only when the case resumes into the step it was returned from. A definition that sends a
+    resumed case elsewhere (e.g. back to intake) says so explicitly, and that step's own
+    department takes it. One or two queries, only on a resume.
+    """
+    if case.category != StatusCategory.AWAITING_APPLICANT or transition.to_state.is_terminal \
+            or transition.to_state.category == StatusCategory.AWAITING_APPLICANT:
+        return None, None
+    returned = (CaseEvent.objects.filter(case=case, kind=CaseEventKind.TRANSITION,
+                                         to_state__category=StatusCategory.AWAITING_APPLICANT)
+                .select_related("from_department", "actor").order_by("-seq").first())
+    if (returned is None or returned.from_department is None
+            or returned.from_state_id != transition.to_state_id):
+        return None, None
+    assignee = returned.actor
+    if assignee is not None and not StaffMembership.objects.filter(
+            user_id=assignee.pk, department_id=returned.from_department_id,
+            is_active=True).exists():
+        assignee = None
+    return returned.from_department, assignee
+
+
 def _transition_apply(case: Case, transition: Transition, *, user, acting: ActingAs,
                       comment: str, document, kind: str = CaseEventKind.TRANSITION) -> CaseEvent:
     """The single place a case changes state. Checks first, writes after: a refusal leaves
@@ -244,7 +281,10 @@ def _transition_apply(case: Case, transition: Transition, *, user, acting: Actin
     at = clock.now()
     from_state = case.state
     department_before = case.department
-    _state_enter(case, transition.to_state, at)
+    department, assignee = _resume_holder(case, transition)
+    _state_enter(case, transition.to_state, at, department=department)
+    if assignee is not None:
+        case.assignee = assignee
     event = _event_append(
         case, kind=kind, at=at, actor=user, acting=acting, action=transition.action,
         from_state=from_state, to_state=transition.to_state,
@@ -431,7 +471,8 @@ def case_return_to_applicant(*, case_id: int, actor, comment: str,
 @transaction.atomic
 def case_resume(*, case_id: int, actor, comment: str = "", document=None,
                 expected_version: int | None = None) -> Case:
-    """The applicant sends the corrected case back to the department that returned it."""
+    """The applicant sends the corrected case back to the department that returned it
+    (see `_resume_holder` for why that one)."""
     case = _case_lock(case_id, expected_version=expected_version)
     transition, acting = _category_transition(
         case, actor, to_categories=set(StatusCategory.values) - {
