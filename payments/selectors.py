@@ -280,18 +280,25 @@ def recon_exception_queue_for_staff() -> QuerySet:
             .order_by("run__business_date", "position", "pk"))
 
 
-def bill_list_rejected_by_sadad() -> QuerySet[Bill]:
-    """Bills SADAD refused to register: not payable until staff fix and re-issue them."""
-    return (Bill.objects.select_related(*_BILL_RELATED)
-            .exclude(sadad_rejection="").filter(registered_at__isnull=True)
-            .order_by("-created_at", "-pk"))
+def bill_list_rejected_by_sadad(*, municipality_ids: frozenset[int] | None = None,
+                                ) -> QuerySet[Bill]:
+    """Bills SADAD refused to register: not payable until staff fix and re-issue them.
+    `municipality_ids` None: every municipality."""
+    qs = (Bill.objects.select_related(*_BILL_RELATED)
+          .exclude(sadad_rejection="").filter(registered_at__isnull=True))
+    if municipality_ids is not None:
+        qs = qs.filter(municipality_id__in=municipality_ids)
+    return qs.order_by("-created_at", "-pk")
 
 
-def outbox_list_failing(*, min_attempts: int = 3) -> QuerySet:
+def outbox_list_failing(*, min_attempts: int = 3,
+                        municipality_ids: frozenset[int] | None = None) -> QuerySet:
     """Uploads still pending after several failed attempts (SADAD or the network is down)."""
     from .enums import OutboxStatus
     from .models import SadadOutbox
 
-    return (SadadOutbox.objects.select_related("bill")
-            .filter(status=OutboxStatus.PENDING, attempts__gte=min_attempts)
-            .order_by("created_at", "pk"))
+    qs = (SadadOutbox.objects.select_related("bill", "bill__municipality")
+          .filter(status=OutboxStatus.PENDING, attempts__gte=min_attempts))
+    if municipality_ids is not None:
+        qs = qs.filter(bill__municipality_id__in=municipality_ids)
+    return qs.order_by("created_at", "pk")

@@ -42,6 +42,7 @@ PAGE_SIZE = 25
 DASHBOARD_DEFAULT_DAYS = 14
 DASHBOARD_MAX_DAYS = 92
 RECON_QUEUE_SHOWN = 50
+ALERTS_SHOWN = 10
 
 
 def _page(request, qs):
@@ -69,8 +70,17 @@ def dashboard(request):
                                             date_from=date_from, date_to=date_to)
     language = (get_language() or "ar")[:2]
     channels = dict(AccessChannel.choices)
+    # The spec (§2) says staff are alerted when SADAD rejects a bill: the first thing finance
+    # staff see is what SADAD refused and what keeps failing to upload. One more row than
+    # shown tells whether there are more, without a count query.
+    scope = request.finance.municipality_ids
+    rejected = list(selectors.bill_list_rejected_by_sadad(municipality_ids=scope)
+                    [:ALERTS_SHOWN + 1])
+    failing = list(selectors.outbox_list_failing(municipality_ids=scope)[:ALERTS_SHOWN + 1])
     return render(request, "payments/finance/dashboard.html", {
         "summary": summary, "language": language,
+        "rejected": rejected[:ALERTS_SHOWN], "rejected_more": len(rejected) > ALERTS_SHOWN,
+        "failing": failing[:ALERTS_SHOWN], "failing_more": len(failing) > ALERTS_SHOWN,
         "chart": bar_chart_svg([(row.key[5:], row.total) for row in summary.per_day],
                                title=_("Collections per day (SAR)")),
         "per_channel": [(channels.get(row.key, row.key), row) for row in summary.per_channel],

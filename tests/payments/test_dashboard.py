@@ -135,3 +135,45 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, world, clock):
         client.get(url)
     # then the page asked the database the same number of times
     assert len(many) == len(few)
+
+
+def test_dashboard_alerts_staff_to_bills_sadad_rejected_and_failing_uploads(client, world,
+                                                                            clock):
+    # given a bill SADAD rejected and one whose upload keeps failing, in the branch, and a
+    # rejected bill in another municipality
+    from payments.models import SadadOutbox
+    from payments.services import bill_mark_rejected
+
+    clock.set(at_riyadh(2026, 11, 30, 12, 0))
+    rejected = world.bill(amount="150.00", registered=False)
+    bill_mark_rejected(bill_id=rejected.pk, version=1, kind="BillNew", reason="bad official id")
+    elsewhere = world.bill(amount="75.00", registered=False, municipality=world.other_branch)
+    bill_mark_rejected(bill_id=elsewhere.pk, version=1, kind="BillNew", reason="bad amount")
+    stuck = world.bill(amount="60.00", registered=False)
+    SadadOutbox.objects.filter(bill=stuck).update(attempts=4, last_error="HTTP 503")
+    SadadOutbox.objects.filter(bill__in=[rejected, elsewhere]).update(status="rejected")
+    # when the branch's finance head opens the dashboard
+    head = world.staff("finance", StaffRole.HEAD)
+    response = client_for(client, head).get(reverse("payments:finance_dashboard"))
+    # then the alert block lists the branch's rejected bill and the failing upload, only
+    assert response.status_code == 200
+    assert [b.billing_account for b in response.context["rejected"]] == [
+        rejected.billing_account]
+    assert [u.bill_id for u in response.context["failing"]] == [stuck.pk]
+    page = response.content.decode()
+    alerts = page[page.index('id="finance-alerts"'):page.index("</section>",
+                                                               page.index('id="finance-alerts"'))]
+    assert rejected.billing_account in alerts
+    assert "bad official id" in alerts
+    assert stuck.billing_account in alerts
+    assert elsewhere.billing_account not in alerts
+
+
+def test_dashboard_shows_no_alert_block_when_nothing_needs_attention(client, collections):
+    # given collections but no rejected bill and no failing upload
+    head = collections.staff("finance", StaffRole.HEAD, collections.amanah)
+    # when the dashboard is opened
+    response = client_for(client, head).get(reverse("payments:finance_dashboard"))
+    # then there is no alert block
+    assert (response.context["rejected"], response.context["failing"]) == ([], [])
+    assert 'id="finance-alerts"' not in response.content.decode()
