@@ -530,19 +530,22 @@ CHART_PLOT_WIDTH = 460
 
 
 def _chart(rows: list[dict]) -> dict:
-    """Bars of median and p90 hours per row, laid out for an inline SVG (no JavaScript).
+    """Bars of median and p90 working hours per row (the SLA's measure), laid out for an
+    inline SVG (no JavaScript).
 
     The SVG itself is drawn left to right; for Arabic the layout is mirrored here (labels on
     the right, bars growing leftwards), so the chart reads the same way as the page.
     """
-    peak = max([r["p90_hours"] for r in rows] + [r["median_hours"] for r in rows] + [1.0])
+    peak = max([r["p90_working_hours"] for r in rows]
+               + [r["median_working_hours"] for r in rows] + [1.0])
     rtl = not _is_english()
     width = CHART_LABEL_WIDTH + CHART_PLOT_WIDTH + 70
     bars = []
     for index, row in enumerate(rows):
         top = index * (2 * CHART_BAR_HEIGHT + CHART_GAP)
         parts = []
-        for offset, value in ((0, row["median_hours"]), (CHART_BAR_HEIGHT, row["p90_hours"])):
+        for offset, value in ((0, row["median_working_hours"]),
+                              (CHART_BAR_HEIGHT, row["p90_working_hours"])):
             length = max(1.0, round(CHART_PLOT_WIDTH * value / peak, 1))
             if rtl:
                 bar_x = width - CHART_LABEL_WIDTH - length
