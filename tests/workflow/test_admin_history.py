@@ -74,6 +74,8 @@ def test_an_admin_edit_of_a_draft_transition_is_recorded_with_the_user(client, w
     assert f"Transition {transition.action}" in html
     assert admin_user.username in html
     assert "Label (English), Comment required" in html
+    arabic = client.get(f"/ar/admin/workflow/definitionversion/{draft.pk}/history/")
+    assert "التعديلات على مراحل هذا الإصدار وإجراءاته" in arabic.content.decode()
 
 
 def test_publishing_is_recorded_for_the_new_and_the_retired_version(client, world):
