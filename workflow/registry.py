@@ -5,7 +5,9 @@ A guard is `fn(*, case, transition, actor) -> bool | None`, called inside the tr
 the case locked, and also, without the lock, when the case page lists the actions (an action
 a guard refuses is shown disabled with its reason). So a guard must be cheap and must not
 change anything. Returning False refuses with a generic message; raising `DomainError` refuses
-with the guard's own (the better choice: staff see it next to the disabled button). An effect is `fn(*, case_id, event_id) -> None`, called after commit;
+with the guard's own (the better choice: staff see it next to the disabled button).
+
+An effect is `fn(*, case_id, event_id) -> None`, called after commit;
 it should only schedule work (a Celery task, an outbox row) so a failure cannot undo the step.
 """
 
