@@ -131,14 +131,19 @@ def test_data_lives_in_named_volumes(compose):
     # given the compose file
     services = compose["services"]
     # then the database, uploaded files and the SADAD inbox survive a container's replacement
-    assert {"pgdata", "media", "sadad-inbox"} <= set(compose["volumes"])
+    assert {"pgdata", "media", "sadad-inbox", "private", "sadad-recon"} <= set(compose["volumes"])
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
     for name in PORTAL_SERVICES:
         assert "media:/app/var/media" in services[name]["volumes"]
         assert "sadad-inbox:/app/var/sadad-inbox" in services[name]["volumes"]
+        # files the web receives (case documents, reconciliation files) are read by workers
+        assert "private:/app/var/private" in services[name]["volumes"]
+        assert "sadad-recon:/app/var/sadad-recon" in services[name]["volumes"]
         environment = _environment(services[name], OPERATOR_SECRETS)
         assert environment["DJANGO_MEDIA_ROOT"] == "/app/var/media"
         assert environment["SADAD_RECON_INBOX"] == "/app/var/sadad-inbox"
+        assert environment["WORKFLOW_PRIVATE_ROOT"] == "/app/var/private"
+        assert environment["SADAD_RECON_STORE"] == "/app/var/sadad-recon"
 
 
 def test_every_setting_production_requires_is_given_to_every_portal_service(compose):

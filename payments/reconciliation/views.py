@@ -34,7 +34,7 @@ def _refuse(status: int, code: str, why: str, remote: str) -> HttpResponse:
 
 
 def recon_storage_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "sadad-recon"
+    folder = Path(settings.SADAD_RECON_STORE)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
