@@ -84,7 +84,7 @@ def unified_number_normalise(value: str) -> str:
 
 
 def mobile_normalise(value: str) -> str:
-    """A Saudi mobile number in E.164: +9665XXXXXXXX, from 05…, 5…, 9665… or +9665…."""
+    """A Saudi mobile number in E.164 (+9665 and eight digits), from 05…, 5…, 9665… or +9665…."""
     raw = re.sub(r"[\s\-()]", "", digits_normalise(value))
     if raw.startswith("+"):
         raw = raw[1:]

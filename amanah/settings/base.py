@@ -197,7 +197,7 @@ SADAD_BASE_URL = env.str("SADAD_BASE_URL", default="")
 SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS", default=["demo-inbound-key"])
 SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY", default="demo-outbound-key")
 SADAD_RECON_INBOX = env.path("SADAD_RECON_INBOX", default=str(VAR_DIR / "sadad-inbox"))
-# Files received on POST /sadad/reconciliation-files wait here for a worker: web and workers share it.
+# Files received on POST /sadad/reconciliation-files wait here for a worker (a shared folder).
 SADAD_RECON_STORE = env.path("SADAD_RECON_STORE", default=str(VAR_DIR / "sadad-recon"))
 PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sadad" if SADAD_BASE_URL else "simulator")
 
