@@ -38,6 +38,7 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install browser
+	$(VENV)/bin/ruff check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
