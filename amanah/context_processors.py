@@ -27,7 +27,10 @@ def portal(request):
         if person is not None:
             display_name = person.name(language)
         else:
-            display_name = user.get_short_name() or user.get_username()
+            # Staff are addressed by their full name; a bare first name is ambiguous among
+            # colleagues. Names are stored once, as written (Arabic for the demo staff), and
+            # shown as-is on English pages too: a person's name is not translated.
+            display_name = user.get_full_name() or user.get_username()
         is_staff_user = is_staff_member(user) or user.is_superuser
     return {
         "DEMO_MODE": settings.DEMO_MODE,

@@ -66,14 +66,19 @@ CENTRAL_STAFF = [
     ("finance", StaffRole.HEAD),
 ]
 
-# Staff accounts carry Arabic display names, as the portal is Arabic first.
-ROLE_NAMES = {
-    StaffRole.CLERK: "موظف",
-    StaffRole.REVIEWER: "مراجع",
-    StaffRole.INSPECTOR: "مراقب",
-    StaffRole.HEAD: "رئيس",
-    StaffRole.CASHIER: "أمين صندوق",
-}
+# Demo staff carry plausible personal names, written in Arabic as the portal is Arabic first.
+# The i-th member of the staff plan gets first name i mod 12 and family name i mod 13: the two
+# lengths share no factor, so no two of the plan's members share a full name, and the same
+# plan always gives the same names (a re-seed writes nothing).
+STAFF_FIRST_NAMES = [
+    "محمد", "نورة", "عبدالعزيز", "سارة", "فهد", "ريم", "خالد", "هيا", "سلطان", "منيرة", "فيصل",
+    "عبير",
+]
+STAFF_FAMILY_NAMES = [
+    "الدوسري", "القحطاني", "الغامدي", "الشهري", "العتيبي", "الزهراني", "المطيري", "الحربي",
+    "الشمري", "السبيعي", "الهاجري", "البوعينين", "الملحم",
+]
+ADMIN_NAME = ("عبدالرحمن", "الجبر")
 
 # (ID payload without its check digit, Arabic name, English name, mobile, municipality)
 CITIZENS = [
@@ -154,7 +159,7 @@ def seed(*, log: Log) -> None:
     password_hash = make_password(DEMO_PASSWORD)
     municipalities = _seed_municipalities(log)
     departments = _seed_departments(municipalities, log)
-    _seed_staff(municipalities, departments, password_hash, log)
+    _seed_staff(departments, password_hash, log)
     people = _seed_citizens(municipalities, password_hash, log)
     _seed_establishment(municipalities, people, log)
     _seed_eservices(municipalities, log)
@@ -203,14 +208,14 @@ def _staff_plan():
         yield AMANAH[0], department_code, role
 
 
-def _seed_staff(municipalities, departments, password_hash: str, log: Log) -> None:
+def _seed_staff(departments, password_hash: str, log: Log) -> None:
     users, memberships = _Tally(), _Tally()
-    for municipality_code, department_code, role in _staff_plan():
+    for index, (municipality_code, department_code, role) in enumerate(_staff_plan()):
         department = departments[municipality_code, department_code]
         username = f"{municipality_code.lower()}.{department_code}.{role}"
         user, outcome = _upsert(User, {"username": username}, {
-            "first_name": ROLE_NAMES[role],
-            "last_name": f"{department.name_ar} — {municipalities[municipality_code].name_ar}",
+            "first_name": STAFF_FIRST_NAMES[index % len(STAFF_FIRST_NAMES)],
+            "last_name": STAFF_FAMILY_NAMES[index % len(STAFF_FAMILY_NAMES)],
             "email": f"{username}@demo.amanah.sa", "is_staff": False, "is_superuser": False,
             "is_active": True,
         }, create_only={"password": password_hash})
@@ -224,7 +229,7 @@ def _seed_staff(municipalities, departments, password_hash: str, log: Log) -> No
 
     # The system administrator: the only demo account that may open the Django admin.
     admin, outcome = _upsert(User, {"username": "epa.admin"}, {
-        "first_name": "مسؤول النظام", "last_name": AMANAH[1],
+        "first_name": ADMIN_NAME[0], "last_name": ADMIN_NAME[1],
         "email": "epa.admin@demo.amanah.sa", "is_staff": True, "is_superuser": True,
         "is_active": True,
     }, create_only={"password": password_hash})

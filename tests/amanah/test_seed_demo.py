@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -153,3 +154,28 @@ def test_seed_demo_puts_back_a_demo_name_that_was_edited():
     # then the demo name is back, and only that row was written
     assert Municipality.objects.get(code="KHB").name_en == "Khobar Municipality"
     assert "municipalities: 4 unchanged, 1 updated" in output
+
+
+def test_seed_demo_staff_have_personal_names_shown_in_the_header(client):
+    # given the demo data
+    _seed()
+    staff = list(User.objects.filter(memberships__isnull=False).distinct())
+    # then every staff member has a first and a family name, no two share a full name,
+    # and none is named after a role any more
+    assert len(staff) == 37
+    assert all(user.first_name and user.last_name for user in staff)
+    assert len({user.get_full_name() for user in staff}) == 37
+    assert not {user.first_name for user in staff} & {"موظف", "مراجع", "مراقب", "رئيس"}
+    # when Khobar's licensing head opens the staff home in both languages
+    head = User.objects.get(username="khb.licensing.head")
+    client.force_login(head)
+    arabic = client.get("/ar/staff/").content.decode()
+    english = client.get("/en/staff/").content.decode()
+    # then the header shows their full name, as written, in both
+    name = f"{head.first_name} {head.last_name}"
+    assert _header_name(arabic) == name
+    assert _header_name(english) == name
+
+
+def _header_name(html: str) -> str:
+    return re.search(r'<span class="user-name"[^>]*>([^<]*)</span>', html).group(1)
