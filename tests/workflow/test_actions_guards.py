@@ -64,3 +64,23 @@ def test_an_action_without_guards_stays_enabled(world):
     reviewer = world.staff("customer_service", StaffRole.REVIEWER)
     options = _options(case, reviewer)
     assert options and all(o.enabled for o in options.values())
+
+
+def test_a_refused_action_is_marked_unavailable_with_its_reason_under_the_button(client, world):
+    # given "answer" refused by a guard that explains itself
+    Transition.objects.filter(action="answer").update(guards=["test_needs_site_visit"])
+    case = case_new(world)
+    client.force_login(world.staff("customer_service", StaffRole.REVIEWER))
+    # when the reviewer opens the case page
+    html = client.get(f"/en/transactions/cases/{case.pk}/").content.decode()
+    # then the panel is marked unavailable, its comment box cannot be typed in, and the button
+    # says it is disabled to assistive technology and is described by the reason right under it
+    assert 'class="wf-action wf-action-unavailable" data-action="answer"' in html
+    assert '<textarea name="comment" id="id_comment_answer" rows="2" maxlength="4000" disabled>' \
+        in html
+    button_on = html.split('aria-disabled="true" disabled aria-describedby="reason_answer">', 1)[1]
+    after = button_on.split("</button>", 1)[1]
+    assert after.startswith('\n    <p class="wf-action-disabled-reason" id="reason_answer">'
+                            'The site visit has not been recorded yet.</p>')
+    # and an action no guard refuses keeps an ordinary panel and an editable comment box
+    assert html.count("wf-action-unavailable") == 1
