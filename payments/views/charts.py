@@ -24,12 +24,19 @@ def _nice_ceiling(value: Decimal) -> Decimal:
     return 10 * magnitude
 
 
-def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str) -> str:
-    """`bars` are (label, value). Bars run left to right (dates read that way in both languages)."""
+def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str, rtl: bool = False) -> str:
+    """`bars` are (label, value), earliest first. They run in the page's reading direction:
+    left to right in English, and in Arabic mirrored (first bar and the value axis on the right),
+    as the workflow analytics chart is. The mirroring is done here, in the coordinates, so the
+    chart needs no script and the SVG itself is always drawn LTR."""
     top = _nice_ceiling(max((value for _, value in bars), default=Decimal(0)))
     plot_w = WIDTH - MARGIN_START - MARGIN_END
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     slot = plot_w / max(len(bars), 1)
+    # The plot's left and right edges, and where the value axis's labels sit.
+    plot_left = MARGIN_END if rtl else MARGIN_START
+    plot_right = plot_left + plot_w
+    axis_x, axis_anchor = (plot_right + 6, "start") if rtl else (plot_left - 6, "end")
     parts = [format_html('<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
                          'direction="ltr" xmlns="http://www.w3.org/2000/svg">', WIDTH, HEIGHT,
                          title),
@@ -38,13 +45,14 @@ def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str) -> str:
         y = MARGIN_TOP + plot_h - float(fraction) * plot_h
         parts.append(format_html(
             '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-            '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
-            MARGIN_START, WIDTH - MARGIN_END, _n(y), _n(y), MARGIN_START - 6, _n(y + 4),
+            '<text class="chart-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
+            plot_left, plot_right, _n(y), _n(y), axis_x, _n(y + 4), axis_anchor,
             f"{top * fraction:,.0f}"))
     label_every = max(1, len(bars) // 12)
     for index, (label, value) in enumerate(bars):
         height = float(value / top) * plot_h if top else 0
-        x = MARGIN_START + index * slot + slot * 0.15
+        position = len(bars) - 1 - index if rtl else index
+        x = plot_left + position * slot + slot * 0.15
         y = MARGIN_TOP + plot_h - height
         parts.append(format_html(
             '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}">'

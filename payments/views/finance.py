@@ -82,7 +82,7 @@ def dashboard(request):
         "rejected": rejected[:ALERTS_SHOWN], "rejected_more": len(rejected) > ALERTS_SHOWN,
         "failing": failing[:ALERTS_SHOWN], "failing_more": len(failing) > ALERTS_SHOWN,
         "chart": bar_chart_svg([(row.key[5:], row.total) for row in summary.per_day],
-                               title=_("Collections per day (SAR)")),
+                               title=_("Collections per day (SAR)"), rtl=language == "ar"),
         "per_channel": [(channels.get(row.key, row.key), row) for row in summary.per_channel],
     })
 

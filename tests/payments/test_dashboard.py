@@ -2,6 +2,7 @@
 to the staff member's municipalities, with a fixed number of queries."""
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from amanah.enums import OwningApp, StaffRole
 from payments.services import payment_record
@@ -177,3 +179,33 @@ def test_dashboard_shows_no_alert_block_when_nothing_needs_attention(client, col
     # then there is no alert block
     assert (response.context["rejected"], response.context["failing"]) == ([], [])
     assert 'id="finance-alerts"' not in response.content.decode()
+
+
+def _bar_xs(html: str) -> list[float]:
+    """The x of every day's bar, in the order the days come (earliest first)."""
+    return [float(x) for x in re.findall(r'<rect class="chart-bar" x="([\d.]+)"', html)]
+
+
+def test_the_day_chart_reads_right_to_left_in_arabic_and_left_to_right_in_english(
+        client, collections):
+    # given the Amanah's finance head and a fortnight of collections
+    head = collections.staff("finance", StaffRole.HEAD, collections.amanah)
+    signed_in = client_for(client, head)
+    # when they open the dashboard in Arabic and in English
+    pages = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            pages[language] = signed_in.get(reverse("payments:finance_dashboard")
+                                             ).content.decode()
+    arabic, english = _bar_xs(pages["ar"]), _bar_xs(pages["en"])
+    # then in Arabic the first day's bar is right of the last day's, each day left of the one
+    # before, and the value axis is on the right; in English it is the other way round
+    assert len(arabic) == len(english) == 14
+    assert arabic[0] > arabic[-1]
+    assert arabic == sorted(arabic, reverse=True)
+    assert english[0] < english[-1]
+    assert english == sorted(english)
+    assert 'text-anchor="start">0</text>' in pages["ar"]
+    assert 'text-anchor="end">0</text>' in pages["en"]
+    # and the chart is still plain SVG drawn on the server
+    assert "<script" not in pages["ar"].split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
