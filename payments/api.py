@@ -2,14 +2,18 @@
 
 from django.urls import reverse
 from django.utils import translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amanah.api_schema import api_errors
 from amanah.errors import DomainError, NotFound
 from amanah.identity import digits_normalise
 
 from . import selectors
+from .enums import BillStatus
 from .throttles import PublicInquiryThrottle
 
 
@@ -22,6 +26,35 @@ class BillInquiryApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [PublicInquiryThrottle]
 
+    @extend_schema(
+        tags=["payments"], summary="Public bill inquiry (no sign-in)",
+        description="Rate-limited per client address. An unknown bill and a bill of another "
+                    "payer get the same 404, so probing teaches nothing.",
+        parameters=[
+            OpenApiParameter("billing_account", str, OpenApiParameter.PATH,
+                             description="SADAD `BillingAcct`: digits with a Luhn check digit."),
+            OpenApiParameter("official_id", str, required=True,
+                             description="The payer's national ID, iqama or unified number "
+                                         "(Arabic-Indic digits accepted)."),
+        ],
+        responses={200: inline_serializer("BillInquiry", {
+            "billing_account": serializers.CharField(),
+            "status": serializers.ChoiceField(choices=BillStatus.choices),
+            "amount_due": serializers.DecimalField(max_digits=14, decimal_places=2,
+                                                   coerce_to_string=True,
+                                                   help_text="SAR, as a string."),
+            "amount_paid": serializers.DecimalField(max_digits=14, decimal_places=2,
+                                                    coerce_to_string=True,
+                                                    help_text="SAR, as a string."),
+            "due_date": serializers.DateField(),
+            "expiry_date": serializers.DateField(),
+            "description_ar": serializers.CharField(),
+            "description_en": serializers.CharField(),
+            "receipt_url": serializers.URLField(
+                allow_null=True, help_text="Public verification page of the receipt, once paid."),
+        }), **api_errors(400, 404, 429, e400="`inquiry.official_id_required`",
+                         e404="`bill.not_found`")},
+    )
     def get(self, request, billing_account: str):
         official_id = digits_normalise(request.query_params.get("official_id", ""))
         if not official_id:

@@ -2,6 +2,12 @@
 Each view validates input, calls one service or selector, and serializes the result."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -9,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from amanah.api_schema import api_errors
 from amanah.errors import DomainError
 from amanah.permissions import is_staff_member
 
@@ -80,6 +87,101 @@ def case_detail(detail: selectors.CaseDetail) -> dict:
     }
 
 
+# What the API answers, for the OpenAPI document only: the views build plain dicts above.
+class CodeNameSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class BilingualNameSerializer(serializers.Serializer):
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class CaseStateSerializer(CodeNameSerializer):
+    category = serializers.ChoiceField(choices=StatusCategory.choices)
+
+
+class CaseDepartmentSerializer(CodeNameSerializer):
+    municipality = serializers.CharField(help_text="Municipality code.")
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="e.g. `KHB-1448-000123`.")
+    kind = CodeNameSerializer(help_text="The procedure (case definition).")
+    subject = serializers.CharField()
+    municipality = serializers.CharField(help_text="Municipality code.")
+    state = CaseStateSerializer()
+    category = serializers.ChoiceField(choices=StatusCategory.choices)
+    department = CaseDepartmentSerializer(allow_null=True)
+    assignee = serializers.CharField(allow_null=True, help_text="Username.")
+    priority = serializers.CharField()
+    sla_status = serializers.ChoiceField(choices=SlaStatus.choices)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    state_due_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    row_version = serializers.IntegerField(
+        help_text="Send it back as `expected_version` to act only on what you saw.")
+
+
+class CaseEventSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    kind = serializers.CharField()
+    action = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    actor_kind = serializers.CharField()
+    actor_role = serializers.CharField()
+    from_state = CodeNameSerializer(allow_null=True)
+    to_state = CodeNameSerializer(allow_null=True)
+    from_department = CodeNameSerializer(allow_null=True)
+    to_department = CodeNameSerializer(allow_null=True)
+    comment = serializers.CharField()
+    at = serializers.DateTimeField()
+    hash = serializers.CharField(help_text="Link of the case's hash chain of events.")
+
+
+class CaseAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    is_internal = serializers.BooleanField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class CaseActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+    to_category = serializers.ChoiceField(choices=StatusCategory.choices)
+    comment_required = serializers.BooleanField()
+    document_required = serializers.BooleanField()
+    enabled = serializers.BooleanField()
+    disabled_code = serializers.CharField(allow_null=True)
+    disabled_reason_ar = serializers.CharField(allow_null=True)
+    disabled_reason_en = serializers.CharField(allow_null=True)
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    description = serializers.CharField()
+    viewer = serializers.CharField(help_text="How the caller sees the case (staff or applicant).")
+    events = CaseEventSerializer(many=True)
+    attachments = CaseAttachmentSerializer(many=True)
+    actions_available = CaseActionSerializer(many=True)
+    can_claim = serializers.BooleanField()
+    can_assign = serializers.BooleanField()
+    can_transfer = serializers.BooleanField()
+    transfer_departments = CodeNameSerializer(many=True)
+
+
+_CASE_ID = OpenApiParameter("case_id", int, OpenApiParameter.PATH, description="The case's id.")
+_CASE_ERRORS = "`workflow.case_not_found`"
+_ACT_409 = "`workflow.case_changed`, `workflow.case_busy`, `workflow.case_closed`"
+
+
 class CaseListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         department = serializers.IntegerField(required=False)
@@ -88,6 +190,19 @@ class CaseListApi(APIView):
         kind = serializers.SlugField(required=False)
         scope = serializers.ChoiceField(choices=selectors.QUEUE_SCOPES, required=False)
 
+    @extend_schema(
+        tags=["workflow"], operation_id="workflow_cases_list",
+        summary="List the cases the caller may see",
+        description="Staff get their departments' cases, applicants their own; 50 a page.",
+        parameters=[FilterSerializer,
+                    OpenApiParameter("page", int, description="Page number, from 1.")],
+        responses={200: inline_serializer("PaginatedCaseSummaryList", {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": CaseSummarySerializer(many=True),
+        }), **api_errors(400, 403)},
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -113,6 +228,11 @@ class CaseListApi(APIView):
 
 
 class CaseDetailApi(APIView):
+    @extend_schema(
+        tags=["workflow"], summary="One case, its history, documents and possible actions",
+        parameters=[_CASE_ID],
+        responses={200: CaseDetailSerializer, **api_errors(403, 404, e404=_CASE_ERRORS)},
+    )
     def get(self, request, case_id: int):
         return Response(case_detail(selectors.case_get_for_user(case_id=case_id,
                                                                 user=request.user)))
@@ -129,6 +249,7 @@ def _visible(request, case_id: int) -> None:
 
 
 class CaseTransitionApi(APIView):
+    @extend_schema_serializer(component_name="CaseTransition")
     class InputSerializer(serializers.Serializer):
         action = serializers.SlugField(max_length=64)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=4000,
@@ -136,6 +257,20 @@ class CaseTransitionApi(APIView):
         expected_version = serializers.IntegerField(required=False, min_value=1)
         document = serializers.FileField(required=False)
 
+    @extend_schema(
+        tags=["workflow"], summary="Take an action on a case (move it to its next state)",
+        description="`action` is one of the case's `actions_available`. A document, when the "
+                    "action needs one, is sent as `multipart/form-data`.",
+        parameters=[_CASE_ID],
+        responses={200: CaseDetailSerializer, **api_errors(
+            400, 403, 404, 409, e404=_CASE_ERRORS,
+            e400="`validation_error`, `workflow.comment_required`, `workflow.document_required`, "
+                 "`workflow.document_invalid`, `workflow.document_too_large`, "
+                 "`workflow.guard_refused`",
+            e403="`workflow.not_allowed`",
+            e409=f"`workflow.action_not_available`, {_ACT_409}")},
+        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+    )
     def post(self, request, case_id: int):
         _visible(request, case_id)
         payload = self.InputSerializer(data=request.data)
@@ -147,11 +282,19 @@ class CaseTransitionApi(APIView):
         return _detail_response(request, case_id)
 
 
+@extend_schema_serializer(component_name="CaseClaim")
 class _VersionedInput(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False, min_value=1)
 
 
 class CaseClaimApi(APIView):
+    @extend_schema(
+        tags=["workflow"], summary="Take an unassigned case into one's own work",
+        parameters=[_CASE_ID], request=_VersionedInput,
+        responses={200: CaseDetailSerializer, **api_errors(
+            400, 403, 404, 409, e404=_CASE_ERRORS, e403="`workflow.not_allowed`",
+            e409=f"`workflow.already_claimed`, {_ACT_409}")},
+    )
     def post(self, request, case_id: int):
         _visible(request, case_id)
         payload = _VersionedInput(data=request.data)
@@ -162,9 +305,19 @@ class CaseClaimApi(APIView):
 
 
 class CaseAssignApi(APIView):
+    @extend_schema_serializer(component_name="CaseAssign")
     class InputSerializer(_VersionedInput):
         assignee = serializers.IntegerField(allow_null=True)
 
+    @extend_schema(
+        tags=["workflow"], summary="Assign a case to a member of its department (or unassign)",
+        request=InputSerializer,
+        parameters=[_CASE_ID],
+        responses={200: CaseDetailSerializer, **api_errors(
+            400, 403, 404, 409, e404=_CASE_ERRORS,
+            e400="`validation_error`, `workflow.assignee_not_in_department`",
+            e403="`workflow.not_allowed`", e409=_ACT_409)},
+    )
     def post(self, request, case_id: int):
         _visible(request, case_id)
         payload = self.InputSerializer(data=request.data)
@@ -185,10 +338,21 @@ class CaseAssignApi(APIView):
 
 
 class CaseTransferApi(APIView):
+    @extend_schema_serializer(component_name="CaseTransfer")
     class InputSerializer(_VersionedInput):
         department = serializers.CharField(max_length=32)
         note = serializers.CharField(max_length=4000, allow_blank=True)
 
+    @extend_schema(
+        tags=["workflow"], summary="Transfer a case to another department, with a note",
+        request=InputSerializer,
+        parameters=[_CASE_ID],
+        responses={200: CaseDetailSerializer, **api_errors(
+            400, 403, 404, 409, e404=_CASE_ERRORS,
+            e400="`validation_error`, `workflow.note_required`, `workflow.transfer_not_allowed`, "
+                 "`workflow.transfer_same_department`",
+            e403="`workflow.not_allowed`", e409=_ACT_409)},
+    )
     def post(self, request, case_id: int):
         _visible(request, case_id)
         payload = self.InputSerializer(data=request.data)
@@ -201,10 +365,19 @@ class CaseTransferApi(APIView):
 
 
 class CaseCommentApi(APIView):
+    @extend_schema_serializer(component_name="CaseComment")
     class InputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=4000, allow_blank=True)
         is_internal = serializers.BooleanField(required=False, default=False)
 
+    @extend_schema(
+        tags=["workflow"], summary="Add a comment to a case",
+        request=InputSerializer,
+        description="`is_internal` comments are seen by staff only.",
+        parameters=[_CASE_ID],
+        responses={201: CaseDetailSerializer, **api_errors(
+            400, 403, 404, 409, e404=_CASE_ERRORS, e409=_ACT_409)},
+    )
     def post(self, request, case_id: int):
         _visible(request, case_id)
         payload = self.InputSerializer(data=request.data)
@@ -223,10 +396,30 @@ class CaseStatusPublicApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_inquiry"
 
+    @extend_schema_serializer(component_name="CaseStatusQuery")
     class InputSerializer(serializers.Serializer):
         number = serializers.CharField(max_length=32)
         national_id = serializers.CharField(max_length=20)
 
+    @extend_schema(
+        tags=["workflow"], summary="Public status check of a case (no sign-in)",
+        description="Rate-limited per client address. An unknown number and a wrong ID number get "
+                    "the same 404.",
+        parameters=[InputSerializer],
+        responses={200: inline_serializer("CaseStatusPublic", {
+            "number": serializers.CharField(),
+            "kind": BilingualNameSerializer(),
+            "state": BilingualNameSerializer(),
+            "category": serializers.ChoiceField(choices=StatusCategory.choices),
+            "submitted_at": serializers.DateTimeField(allow_null=True),
+            "expected_completion": serializers.DateTimeField(allow_null=True),
+            "closed_at": serializers.DateTimeField(allow_null=True),
+            "steps": inline_serializer("CaseStatusPublicStep", {
+                "at": serializers.DateTimeField(), "name_ar": serializers.CharField(),
+                "name_en": serializers.CharField(),
+                "category": serializers.ChoiceField(choices=StatusCategory.choices)}, many=True),
+        }), **api_errors(400, 404, 429, e404="`workflow.status_not_found`")},
+    )
     def get(self, request):
         payload = self.InputSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)

@@ -187,6 +187,41 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "amanah.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"public_inquiry": "30/minute", "anon": "60/minute"},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --- API reference (/api/v1/schema/, /api/v1/docs/) ------------------------------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Amanah Portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "REST API of the Amanah Portal for other government systems.\n\n"
+        "**Authentication.** For now the case API uses the portal's *session* (sign in on the "
+        "portal, send the `sessionid` cookie, and the `X-CSRFToken` header on POST). There is no "
+        "token or client-certificate authentication yet. The public case status check and the "
+        "public bill inquiry need no sign-in and are rate-limited per client address.\n\n"
+        "**Errors.** Every refusal is a 4xx answer with the body `ApiError`: a stable `code` for "
+        "machines and `detail` in the request's language; refusals by a business rule also carry "
+        "`detail_ar`, `detail_en` and, when one form field is at fault, `field`; invalid input "
+        "(`code` = `validation_error`) carries `errors`, the messages per field. Branch on "
+        "`code`, never on the text.\n\n"
+        "**SADAD.** The SADAD biller endpoints under `/sadad/` are XML, not part of this API; "
+        "their protocol is the SADAD biller specification."
+    ),
+    # Only the integration API: the schema and docs endpoints themselves are not listed.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Integrators read the reference before they have an account.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    "PREPROCESSING_HOOKS": ["amanah.api_schema.only_api_v1"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusCategoryEnum": "workflow.enums.StatusCategory",
+        "SlaStatusEnum": "workflow.enums.SlaStatus",
+        "BillStatusEnum": "payments.enums.BillStatus",
+    },
 }
 
 # --- SADAD ---------------------------------------------------------------------------
