@@ -54,6 +54,19 @@ def test_schema_is_openapi_3_json_for_anyone(client):
     assert "SADAD" in body["info"]["description"]
 
 
+def test_schema_choice_labels_follow_lang(client):
+    # given the same schema asked for in English and in Arabic
+    english = client.get("/api/v1/schema/", {"lang": "en"}).json()
+    arabic = client.get("/api/v1/schema/", {"lang": "ar"}).json()
+    # then the bill status labels are in the language asked for, and nothing else differs
+    status = "BillStatusEnum"
+    assert "* `unpaid` - Unpaid" in english["components"]["schemas"][status]["description"]
+    # (the Arabic wording is payments' catalogue's to choose; that it is Arabic is the point)
+    assert re.search(r"\* `unpaid` - [\u0600-\u06FF]",
+                     arabic["components"]["schemas"][status]["description"])
+    assert set(english["paths"]) == set(arabic["paths"])
+
+
 def test_every_api_route_is_in_the_schema_and_nothing_else(schema):
     # given every URL pattern under /api/v1/, read from the resolver
     routes = _api_routes()
