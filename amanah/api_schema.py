@@ -160,7 +160,9 @@ def _operations(schema: dict) -> list[dict]:
                 "parameters": _parameters(operation),
                 "request": _content(operation.get("requestBody", {})),
                 "request_required": operation.get("requestBody", {}).get("required", False),
-                "responses": [{"status": status, "description": _md(r.get("description", "")),
+                "responses": [{"status": status,
+                               "description": _md(r.get("description", "")
+                                                  or ("Done." if status.startswith("2") else "")),
                                "content": _content(r)}
                               for status, r in operation.get("responses", {}).items()],
             })
