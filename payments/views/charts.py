@@ -24,6 +24,11 @@ def _nice_ceiling(value: Decimal) -> Decimal:
     return 10 * magnitude
 
 
+def _axis_value(value: Decimal) -> str:
+    """Whole numbers without decimals; the half-way mark of a small axis (0.5) keeps its own."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
+
+
 def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str, rtl: bool = False) -> str:
     """`bars` are (label, value), earliest first. They run in the page's reading direction:
     left to right in English, and in Arabic mirrored (first bar and the value axis on the right),
@@ -47,7 +52,7 @@ def bar_chart_svg(bars: list[tuple[str, Decimal]], *, title: str, rtl: bool = Fa
             '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
             '<text class="chart-axis" x="{}" y="{}" text-anchor="{}">{}</text>',
             plot_left, plot_right, _n(y), _n(y), axis_x, _n(y + 4), axis_anchor,
-            f"{top * fraction:,.0f}"))
+            _axis_value(top * fraction)))
     label_every = max(1, len(bars) // 12)
     for index, (label, value) in enumerate(bars):
         height = float(value / top) * plot_h if top else 0

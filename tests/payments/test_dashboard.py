@@ -209,3 +209,20 @@ def test_the_day_chart_reads_right_to_left_in_arabic_and_left_to_right_in_englis
     assert 'text-anchor="end">0</text>' in pages["en"]
     # and the chart is still plain SVG drawn on the server
     assert "<script" not in pages["ar"].split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
+
+
+def test_the_period_is_said_in_words_and_a_small_axis_keeps_its_half_way_mark(client, world):
+    # given the Amanah's finance head and nothing collected at all
+    head = world.staff("finance", StaffRole.HEAD, world.amanah)
+    signed_in = client_for(client, head)
+    # when they open a two-day window in Arabic and in English
+    pages = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            pages[language] = signed_in.get(reverse("payments:finance_dashboard"), {
+                "from": "2026-11-29", "to": "2026-11-30"}).content.decode()
+    # then the period reads "from … to …", since each date is already "Hijri — Gregorian"
+    assert re.search(r'<p class="muted" id="dashboard-period">من .+ إلى .+</p>', pages["ar"])
+    assert re.search(r'<p class="muted" id="dashboard-period">From .+ to .+</p>', pages["en"])
+    # and the empty chart's axis runs 0, 0.5, 1 rather than 0, 0, 1
+    assert re.findall(r'text-anchor="end">([\d.,]+)</text>', pages["en"]) == ["0", "0.5", "1"]
