@@ -144,12 +144,7 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
                           "The amount is too large.", field="amount")
     due_date = due_date or today + dt.timedelta(days=DEFAULT_DUE_DAYS)
     expiry_date = expiry_date or due_date + dt.timedelta(days=DEFAULT_EXPIRY_AFTER_DUE_DAYS)
-    if due_date < today:
-        raise DomainError("bill.due_in_past", "تاريخ الاستحقاق في الماضي.",
-                          "The due date is in the past.", field="due_date")
-    if expiry_date < due_date:
-        raise DomainError("bill.expiry_before_due", "تاريخ الانتهاء قبل تاريخ الاستحقاق.",
-                          "The expiry date is before the due date.", field="expiry_date")
+    _bill_dates_check(due_date=due_date, expiry_date=expiry_date, today=today)
     if billing_account is None:
         billing_account = billing_account_allocate()
         # An account given by hand (a migrated legacy bill) may sit ahead in the sequence.
@@ -224,6 +219,16 @@ def bill_update_amount(*, bill_id: int, amount: Decimal | str, actor=None,
     return bill
 
 
+def _bill_dates_check(*, due_date: dt.date, expiry_date: dt.date, today: dt.date) -> None:
+    """A bill is due today or later and expires no earlier than it is due."""
+    if due_date < today:
+        raise DomainError("bill.due_in_past", "تاريخ الاستحقاق في الماضي.",
+                          "The due date is in the past.", field="due_date")
+    if expiry_date < due_date:
+        raise DomainError("bill.expiry_before_due", "تاريخ الانتهاء قبل تاريخ الاستحقاق.",
+                          "The expiry date is before the due date.", field="expiry_date")
+
+
 @transaction.atomic
 def bill_reschedule(*, bill_id: int, due_date: dt.date, expiry_date: dt.date, actor=None,
                     reason: str = "") -> Bill:
@@ -231,12 +236,7 @@ def bill_reschedule(*, bill_id: int, due_date: dt.date, expiry_date: dt.date, ac
     bill = _bill_locked(bill_id)
     _refuse_unless_open(bill, action_en="reschedule", action_ar="تعديل مواعيد")
     today = business_date(clock.now())
-    if due_date < today:
-        raise DomainError("bill.due_in_past", "تاريخ الاستحقاق في الماضي.",
-                          "The due date is in the past.", field="due_date")
-    if expiry_date < due_date:
-        raise DomainError("bill.expiry_before_due", "تاريخ الانتهاء قبل تاريخ الاستحقاق.",
-                          "The expiry date is before the due date.", field="expiry_date")
+    _bill_dates_check(due_date=due_date, expiry_date=expiry_date, today=today)
     if (due_date, expiry_date) == (bill.due_date, bill.expiry_date):
         raise DomainError("bill.dates_unchanged", "المواعيد الجديدة مساوية للحالية.",
                           "The new dates equal the current ones.", field="due_date")
