@@ -29,16 +29,16 @@ from .models import (
     WorkflowDefinition,
 )
 from .services import errors
-from .services.cases import (
+from .services.acting import (
     ASSIGN_ROLES,
     CLAIM_ROLES,
     TRANSFER_ROLES,
     acting_as,
-    guard_refusal,
     staff_roles_in,
     user_is_applicant,
 )
 from .services.definitions import definitions_published_for, department_resolve
+from .services.steps import guard_refusal
 
 __all__ = [
     "ActionOption",

@@ -15,7 +15,7 @@ from amanah.models import StaffMembership
 
 from ..enums import CaseEventKind, EscalationKind, SlaStatus, StatusCategory
 from ..models import Case, Escalation
-from .cases import _case_save, _event_append
+from .steps import case_event_append, case_save
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _escalate(case: Case, at: dt.datetime, result: SweepResult) -> None:
                     department=case.department, escalated_to=head, created_at=at)
         except IntegrityError:
             continue
-        _event_append(case, kind=CaseEventKind.ESCALATED, at=at, to_department=case.department,
+        case_event_append(case, kind=CaseEventKind.ESCALATED, at=at, to_department=case.department,
                       data={"escalation": kind, "to": head.pk if head else None})
         result.escalated += 1
         result.escalation_ids.append(escalation.pk)
@@ -87,10 +87,10 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> Sweep
                            .filter(overdue_filter), batch_size)
             for case in cases:
                 case.sla_status = SlaStatus.OVERDUE
-                _event_append(case, kind=CaseEventKind.SLA_OVERDUE, at=at,
+                case_event_append(case, kind=CaseEventKind.SLA_OVERDUE, at=at,
                               to_department=case.department)
                 _escalate(case, at, result)
-                _case_save(case)
+                case_save(case)
             result.overdue += len(cases)
         if len(cases) < batch_size:
             break
@@ -100,9 +100,9 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> Sweep
                                                 state_at_risk_at__lte=at), batch_size)
             for case in cases:
                 case.sla_status = SlaStatus.AT_RISK
-                _event_append(case, kind=CaseEventKind.SLA_AT_RISK, at=at,
+                case_event_append(case, kind=CaseEventKind.SLA_AT_RISK, at=at,
                               to_department=case.department)
-                _case_save(case)
+                case_save(case)
             result.at_risk += len(cases)
         if len(cases) < batch_size:
             break
