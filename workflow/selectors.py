@@ -6,6 +6,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -18,13 +19,14 @@ from amanah.models import Department, Municipality, StaffMembership
 from amanah.permissions import is_admin, person_for_user, staff_memberships
 
 from . import working_time
-from .enums import ActorKind, CaseEventKind, SlaStatus, StatusCategory
+from .enums import ActorKind, CaseEventKind, SlaStatus, StatusCategory, VersionStatus
 from .models import (
     Case,
     CaseAttachment,
     CaseComment,
     CaseEvent,
     DefinitionVersion,
+    State,
     Transition,
     WorkflowDefinition,
 )
@@ -98,6 +100,36 @@ def case_queue_for_department(*, department: Department, user, scope: str = "all
     return Paginator(queryset, max(1, min(per_page, 200))).get_page(page)
 
 
+def department_get(*, department_id: int) -> Department | None:
+    return Department.objects.select_related("municipality").filter(pk=department_id).first()
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """What the queue's filters offer: (code, name_ar, name_en) of states and kinds, and the
+    department's people as (user id, name)."""
+
+    states: list[tuple[str, str, str]]
+    kinds: list[tuple[str, str, str]]
+    assignees: list[tuple[int, str]]
+
+
+def queue_filter_choices(*, department: Department) -> QueueChoices:
+    """Three queries whatever the size of the queue."""
+    states = list(State.objects.filter(version__status=VersionStatus.PUBLISHED)
+                  .values_list("code", "name_ar", "name_en").order_by("code").distinct())
+    kinds = list(WorkflowDefinition.objects.values_list("code", "name_ar", "name_en")
+                 .order_by("code").distinct())
+    assignees = sorted({(m.user_id, m.user.get_full_name() or m.user.username)
+                        for m in department.memberships.filter(is_active=True)
+                        .select_related("user")}, key=lambda pair: pair[1])
+    return QueueChoices(states=states, kinds=kinds, assignees=assignees)
+
+
+def municipality_list() -> list[Municipality]:
+    return list(Municipality.objects.order_by("kind", "code"))
+
+
 def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[Case]:
     """Open and closed cases held by the user's departments (one of them, if given)."""
     department_ids = _staff_department_ids(user)
@@ -156,6 +188,10 @@ class CaseDetail:
     can_transfer: bool = False
     transfer_departments: list[Department] = field(default_factory=list)
     assignable_users: list = field(default_factory=list)
+    # For the timeline in words: the version's transitions by (from state, action), and the
+    # people named by assignment events (staff view only).
+    transition_labels: dict = field(default_factory=dict)
+    assignees_named: dict = field(default_factory=dict)
 
     @property
     def is_staff_view(self) -> bool:
@@ -203,11 +239,18 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     detail = CaseDetail(case=case, viewer_kind=viewer, events=list(events.order_by("seq")),
                         attachments=list(attachments), comments=list(comments),
                         actions_available=[])
+    transitions = list(Transition.objects.filter(version_id=case.version_id)
+                       .select_related("to_state").order_by("position", "id"))
+    detail.transition_labels = {(t.from_state_id, t.action): t for t in transitions}
+    assignee_ids = {e.data.get("assignee") for e in detail.events
+                    if e.kind == CaseEventKind.ASSIGNED and e.data.get("assignee")}
+    if staff and assignee_ids:
+        detail.assignees_named = {u.pk: u for u in get_user_model().objects.filter(
+            pk__in=assignee_ids)}
     if not case.is_open:
         return detail
     is_applicant = viewer == ActorKind.APPLICANT or user_is_applicant(case, user)
-    for transition in (Transition.objects.filter(from_state_id=case.state_id)
-                       .select_related("to_state").order_by("position", "id")):
+    for transition in (t for t in transitions if t.from_state_id == case.state_id):
         if acting_as(case, transition, user, is_applicant=is_applicant) is not None:
             refusal = guard_refusal(case, transition, user)
             detail.actions_available.append(ActionOption(
@@ -464,8 +507,6 @@ def procedure_analytics(*, definition: WorkflowDefinition,
     )
     by_state = _time_spent(definition, "to_state_id", now, municipality)
     by_department = _time_spent(definition, "to_department_id", now, municipality)
-    from .models import State
-
     states = {s.pk: s for s in State.objects.filter(pk__in=by_state)}
     departments = {d.pk: d for d in Department.objects.filter(pk__in=by_department)
                    .select_related("municipality")}

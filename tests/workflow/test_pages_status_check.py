@@ -53,7 +53,7 @@ def test_an_empty_form_is_asked_again_not_a_500(client, world):
 def test_too_many_checks_from_one_address_are_refused(client, world, monkeypatch):
     import random
 
-    from workflow import views
+    from workflow.views import citizen as views
 
     # given a limit of 2 checks a minute, and a fresh address
     monkeypatch.setattr(views, "STATUS_CHECKS_PER_MINUTE", 2)

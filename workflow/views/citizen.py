@@ -1,0 +1,100 @@
+"""The citizen's side: my transactions, a new request, and the public status check."""
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from amanah.errors import DomainError, NotFound
+from amanah.permissions import person_for_user
+
+from .. import selectors, services
+from ..enums import StatusCategory
+from ..forms import CaseSubmitForm, StatusCheckForm
+from .common import forbidden, label
+
+TRACKER_PAGE_SIZE = 20
+
+
+@login_required
+def my_cases(request):
+    cases = selectors.case_list_for_applicant(user=request.user)
+    page = Paginator(cases, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
+    person = person_for_user(request.user)
+    return render(request, "workflow/my_cases.html", {
+        "page": page, "may_submit": person is not None, "terminal": StatusCategory.terminal()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    """A general correspondence or complaint, in the citizen's own municipality."""
+    person = person_for_user(request.user)
+    if person is None:
+        return forbidden(request)
+    municipality = person.municipality
+    versions = selectors.definitions_published_for(municipality=municipality)
+    kinds = [(v.definition.code, label(v.definition)) for v in versions]
+    form = CaseSubmitForm(request.POST or None, request.FILES or None, kinds=kinds,
+                          initial={"kind": request.GET.get("kind")})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_submit(
+                    kind=data["kind"], municipality=municipality, subject=data["subject"],
+                    description=data["description"], submitted_by=request.user,
+                    applicant_person=person,
+                    documents=[data["document"]] if data["document"] else [])
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Your transaction %(number)s was submitted.")
+                                 % {"number": case.number})
+                return redirect("workflow:my_case", case.pk)
+        status = 400
+    return render(request, "workflow/case_new.html", {"form": form}, status=status)
+
+
+# Same budget as the public status API: enough for a person, too little to guess IDs.
+STATUS_CHECKS_PER_MINUTE = 30
+
+
+def _status_check_allowed(request) -> bool:
+    key = f"workflow:status-check:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        return cache.incr(key) <= STATUS_CHECKS_PER_MINUTE
+    except ValueError:  # the key expired between add and incr: a fresh minute
+        return True
+
+
+@require_http_methods(["GET", "POST"])
+def status_check(request):
+    """Anyone: case number + the applicant's ID → status. One answer for "no such number"
+    and "wrong ID", so the page cannot be used to find out which numbers exist."""
+    form = StatusCheckForm(request.POST or None)
+    result, not_found, status = None, False, 200
+    if request.method == "POST" and not _status_check_allowed(request):
+        form = StatusCheckForm()
+        return render(request, "workflow/status_check.html",
+                      {"form": form, "too_many": True}, status=429)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = selectors.case_status_public(**form.cleaned_data)
+            except NotFound:
+                not_found, status = True, 404
+        else:
+            status = 400
+    return render(request, "workflow/status_check.html",
+                  {"form": form, "result": result, "not_found": not_found,
+                   "is_open": result is not None
+                   and result.category not in StatusCategory.terminal()},
+                  status=status)
