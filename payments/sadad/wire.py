@@ -18,6 +18,8 @@ from defusedxml import ElementTree as SafeET
 
 from amanah.dates import RIYADH
 
+from ..records import BillRecord, PaymentRecord, UploadStatus
+
 MSG_BILL_UPLOAD = "BUPLRQ"
 MSG_PAYMENT_NOTIFY = "PNOTRQ"
 MSG_RECONCILIATION = "RCONRQ"
@@ -88,51 +90,12 @@ def date_parse(text: str | None, *, name: str) -> dt.date:
 # --- messages -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class BillRecord:
-    status_code: str  # BillNew / BillUpdated / BillExpired
-    official_id: str
-    official_id_type: str  # NAT / IQA / UNN
-    category: str  # FEE / FINE
-    service_type: str
-    billing_account: str
-    biller_id: str
-    amount_due: Decimal
-    due_date: dt.date
-    expiry_date: dt.date
-    reference: str
-    version: int
-
-
-@dataclass(frozen=True)
 class BillUpload:
     rq_uid: str
     client_dt: dt.datetime
     sender: str
     receiver: str
     records: tuple[BillRecord, ...]
-
-
-@dataclass(frozen=True)
-class UploadStatus:
-    billing_account: str
-    version: int
-    status_code: str  # "0" accepted, "1" already known, "2" rejected
-    short_desc: str = ""
-
-
-@dataclass(frozen=True)
-class PaymentRecord:
-    sptn: str
-    bnkptn: str
-    status_code: str
-    effective_at: dt.datetime
-    amount: Decimal
-    processed_at: dt.datetime
-    billing_account: str
-    biller_id: str
-    bank_id: str
-    channel: str
-    method: str
 
 
 @dataclass(frozen=True)

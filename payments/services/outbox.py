@@ -18,8 +18,8 @@ from ..dispatch import task_on_commit
 from ..enums import OutboxKind, OutboxStatus
 from ..locks import outbox_qs_for_update
 from ..models import Bill, SadadOutbox
+from ..records import BillRecord
 from ..sadad.gateway import GatewayUnavailable, gateway_get
-from ..sadad.wire import BillRecord
 
 logger = logging.getLogger("payments.outbox")
 alerts = logging.getLogger("payments.alerts")
