@@ -22,11 +22,18 @@ class TaskSend:
     task_name: str
     kwargs: dict = field(default_factory=dict)
 
-    def __call__(self) -> None:
-        from celery import current_app
+    def __post_init__(self) -> None:
+        # Django names a robust callback that failed by its __qualname__ when it logs the
+        # error; an instance has none of its own, and the logging itself would then raise.
+        object.__setattr__(self, "__qualname__", f"TaskSend({self.task_name})")
 
-        # The apps import their task modules in AppConfig.ready(), so the name is registered.
-        current_app.tasks[self.task_name].apply_async(kwargs=self.kwargs)
+    def __call__(self) -> None:
+        # The project's own app, not celery.current_app: in a thread other than the one that
+        # configured Celery, current_app is a fresh default app that knows nothing of our
+        # broker or eager mode. The apps import their task modules in AppConfig.ready().
+        from .celery import app
+
+        app.tasks[self.task_name].apply_async(kwargs=self.kwargs)
 
 
 def task_on_commit(task_name: str, **kwargs) -> None:

@@ -81,14 +81,30 @@ def _canonical_value(value):
     return value
 
 
+def canonical_json(chain_key: str, values: dict) -> str:
+    """The hashed form of one link: its chain's key and its columns, sorted, in UTC."""
+    content = {"chain": chain_key, **{k: _canonical_value(v) for k, v in values.items()}}
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+
+
+def link_hash(prev_hash: str, chain_key: str, values: dict) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(chain_key, values)).encode("utf-8")
+                          ).hexdigest()
+
+
 class ChainedEvent(Event):
     """Abstract: an event that is a link of its parent's hash chain.
 
-    Concrete models set `CHAIN_PARENT` to the name of their foreign key to the `ChainHead`.
+    Concrete models set `CHAIN_PARENT` to the name of their foreign key to the `ChainHead`, and
+    `HASHED_FIELDS` to the base's plus their own columns. The list is explicit and only ever
+    grows for new kinds of content: a column added later is not silently pulled into the hash
+    of events written before it existed.
     """
 
     CHAIN_PARENT = ""
-    _NOT_HASHED = frozenset({"id", "hash", "prev_hash"})
+    HASHED_FIELDS: tuple[str, ...] = ("seq", "kind", "actor", "at", "from_status", "to_status",
+                                      "reason", "payload")
 
     seq = models.PositiveIntegerField()
     prev_hash = models.CharField(max_length=64, blank=True)
@@ -100,16 +116,13 @@ class ChainedEvent(Event):
     def canonical_content(self, *, chain_key: str | None = None) -> str:
         """Every column an auditor relies on, in a fixed order and format, and the parent's
         natural key in place of its database id."""
-        parent = self._meta.get_field(self.CHAIN_PARENT)
         if chain_key is None:
             chain_key = getattr(self, self.CHAIN_PARENT).chain_key
-        content = {"chain": chain_key}
-        for column in self._meta.concrete_fields:
-            if column.name in self._NOT_HASHED or column is parent:
-                continue
-            content[column.attname] = _canonical_value(getattr(self, column.attname))
-        return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                          default=str)
+        values = {}
+        for name in self.HASHED_FIELDS:
+            attname = self._meta.get_field(name).attname
+            values[attname] = getattr(self, attname)
+        return canonical_json(chain_key, values)
 
     def compute_hash(self, *, chain_key: str | None = None) -> str:
         return hashlib.sha256(
