@@ -17,6 +17,7 @@ from .enums import (
     RolloutState,
     StaffRole,
 )
+from .events import Event
 
 
 class BilingualName(models.Model):
@@ -241,19 +242,16 @@ class OneTimeCode(models.Model):
         return f"{self.person.national_id} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AccountEvent(models.Model):
+class AccountEvent(Event):
     """Append-only record of what happened to a person's account (sign-up, codes, confirmation)."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE,
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT,
                                related_name="account_events")
     kind = models.CharField(_("kind"), max_length=20, choices=AccountEventKind.choices)
-    at = models.DateTimeField(_("at"), default=clock.now)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("account event")
         verbose_name_plural = _("account events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.person.national_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

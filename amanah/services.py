@@ -80,8 +80,8 @@ def person_register(*, national_id: str, name_ar: str, name_en: str, mobile: str
             )
     except IntegrityError:
         raise _already_registered() from None
-    AccountEvent.objects.create(person=person, kind=AccountEventKind.REGISTERED,
-                                detail={"municipality": municipality.code})
+    AccountEvent.objects.create(person=person, kind=AccountEventKind.REGISTERED, at=clock.now(),
+                                payload={"municipality": municipality.code})
     one_time_code_issue(person=person, purpose=OneTimeCodePurpose.MOBILE_CONFIRM)
     return person
 
@@ -116,7 +116,7 @@ def one_time_code_issue(*, person: Person, purpose: str) -> OneTimeCode:
         created_at=now, expires_at=now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
     AccountEvent.objects.create(person=person, kind=AccountEventKind.CODE_ISSUED, at=now,
-                                detail={"purpose": purpose, "code_id": otc.pk})
+                                payload={"purpose": purpose, "code_id": otc.pk})
     mobile = person.mobile
     transaction.on_commit(lambda: sms_send(to=mobile, body=_code_sms_body(code)))
     return otc
@@ -160,12 +160,12 @@ def one_time_code_verify(*, person: Person, purpose: str, code: str) -> Person:
                 locked.mobile_confirmed_at = now
                 locked.save(update_fields=["mobile_confirmed_at"])
                 AccountEvent.objects.create(person=locked, kind=AccountEventKind.MOBILE_CONFIRMED,
-                                            at=now, detail={"mobile": locked.mobile})
+                                            at=now, payload={"mobile": locked.mobile})
             return locked
         otc.attempts += 1
         otc.save(update_fields=["attempts"])
         AccountEvent.objects.create(person=person, kind=AccountEventKind.CODE_FAILED, at=now,
-                                    detail={"code_id": otc.pk, "attempts": otc.attempts})
+                                    payload={"code_id": otc.pk, "attempts": otc.attempts})
         left = settings.OTP_MAX_ATTEMPTS - otc.attempts
         if left > 0:
             failure = _code_error(

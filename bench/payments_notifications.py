@@ -141,6 +141,8 @@ def database_limit(database: str, bills: list[tuple[int, str]], *, first: int = 
     """The same rows the endpoint writes for one ACCEPTED notification, straight through
     psycopg2, one transaction each: inbound message, payment, its event, the bill locked and
     updated, its event, the receipt."""
+    from amanah.events import link_hash
+
     conn = psycopg2_connect(database)
     started = time.perf_counter()
     with conn.cursor() as cursor:
@@ -153,30 +155,45 @@ def database_limit(database: str, bills: list[tuple[int, str]], *, first: int = 
                 "VALUES (%s, 'PNOTRQ', %s, 1, 200, %s, %s) RETURNING id",
                 [str(uuid.uuid4()), hashlib.sha256(body).hexdigest(), b"", now])
             inbound_id = cursor.fetchone()[0]
-            cursor.execute("SELECT id, status FROM payments_bill WHERE billing_account = %s "
-                           "FOR UPDATE", [account])
-            cursor.fetchone()
+            cursor.execute("SELECT id, status, last_event_seq, last_event_hash FROM payments_bill"
+                           " WHERE billing_account = %s FOR UPDATE", [account])
+            _id, _status, bill_seq, bill_head = cursor.fetchone()
+            sptn = f"SPD{n:012d}"
+            # The same links of the payment's and the bill's hash chains the portal makes.
+            recorded = {"seq": 1, "kind": "recorded", "actor_id": None, "at": now,
+                        "from_status": "", "to_status": "applied", "reason": "",
+                        "payload": {"source": "notification", "reference": "bench",
+                                    "reason": ""}}
+            recorded_hash = link_hash("", sptn, recorded)
             cursor.execute(
                 "INSERT INTO payments_payment (sptn, bnkptn, amount, billing_account, biller_id,"
                 " bill_id, status, suspense_reason, bank_id, channel, method, processed_at,"
                 " effective_at, business_date, received_at, source, inbound_message_id,"
-                " source_reference, needs_review) VALUES (%s, '', %s, %s, '090', %s, 'applied',"
+                " source_reference, needs_review, last_event_seq, last_event_hash)"
+                " VALUES (%s, '', %s, %s, '090', %s, 'applied',"
                 " '', 'RJHISARI', 'INTERNET', 'ACTDEB', %s, %s, %s, %s, 'notification', %s, %s,"
-                " false) RETURNING id",
-                [f"SPD{n:012d}", AMOUNT, account, bill_id, now, now, now.date(), now, inbound_id,
-                 "bench"])
+                " false, 1, %s) ON CONFLICT (sptn) DO NOTHING RETURNING id",
+                [sptn, AMOUNT, account, bill_id, now, now, now.date(), now, inbound_id,
+                 "bench", recorded_hash])
             payment_id = cursor.fetchone()[0]
             cursor.execute(
-                "INSERT INTO payments_paymentevent (payment_id, kind, from_status, to_status,"
-                " data, at) VALUES (%s, 'recorded', '', 'applied', %s, %s)",
-                [payment_id, json.dumps({"source": "notification"}), now])
+                "INSERT INTO payments_paymentevent (payment_id, seq, kind, from_status, to_status,"
+                " reason, payload, at, prev_hash, hash) VALUES (%s, 1, 'recorded', '', 'applied',"
+                " '', %s, %s, '', %s)",
+                [payment_id, json.dumps(recorded["payload"]), now, recorded_hash])
+            paid = {"seq": bill_seq + 1, "kind": "paid", "actor_id": None, "at": now,
+                    "from_status": "unpaid", "to_status": "paid", "reason": "",
+                    "payload": {"sptn": sptn, "amount": str(AMOUNT)}, "version": 1}
+            paid_hash = link_hash(bill_head, account, paid)
             cursor.execute("UPDATE payments_bill SET status = 'paid', amount_paid = %s, "
-                           "paid_at = %s, updated_at = %s WHERE id = %s",
-                           [AMOUNT, now, now, bill_id])
+                           "paid_at = %s, last_event_seq = %s, last_event_hash = %s, "
+                           "updated_at = %s WHERE id = %s",
+                           [AMOUNT, now, bill_seq + 1, paid_hash, now, bill_id])
             cursor.execute(
-                "INSERT INTO payments_billevent (bill_id, kind, from_status, to_status, version,"
-                " data, at) VALUES (%s, 'paid', 'unpaid', 'paid', 1, %s, %s)",
-                [bill_id, json.dumps({"sptn": f"SPD{n:012d}"}), now])
+                "INSERT INTO payments_billevent (bill_id, seq, kind, from_status, to_status,"
+                " version, reason, payload, at, prev_hash, hash)"
+                " VALUES (%s, %s, 'paid', 'unpaid', 'paid', 1, '', %s, %s, %s, %s)",
+                [bill_id, bill_seq + 1, json.dumps(paid["payload"]), now, bill_head, paid_hash])
             cursor.execute(
                 "INSERT INTO payments_receipt (number, bill_id, payment_id, verify_token, pdf,"
                 " issued_at) VALUES (%s, %s, %s, %s, '', %s)",

@@ -84,7 +84,8 @@ def payments_copy(conn, records: int) -> None:
     now = dt.datetime.now(dt.UTC).isoformat()
     columns = ("sptn, bnkptn, amount, billing_account, biller_id, status, suspense_reason, "
                "bank_id, channel, method, processed_at, effective_at, business_date, "
-               "received_at, source, source_reference, needs_review")
+               "received_at, source, source_reference, needs_review, last_event_seq, "
+               "last_event_hash")
     with conn.cursor() as cursor:
         for start in range(0, records, 100_000):
             buffer = io.StringIO()
@@ -92,7 +93,7 @@ def payments_copy(conn, records: int) -> None:
                 at = _moment(i, records).isoformat()
                 buffer.write(f"{_sptn(i)}\t\t{_amount(i)}\t{_account(i)}\t090\tsuspense\t"
                              f"unknown_bill\t{BANKS[i % len(BANKS)]}\tINTERNET\tACTDEB\t{at}\t"
-                             f"{at}\t{DAY}\t{now}\tnotification\tbench\tf\n")
+                             f"{at}\t{DAY}\t{now}\tnotification\tbench\tf\t0\t\n")
             buffer.seek(0)
             cursor.copy_expert(f"COPY payments_payment ({columns}) FROM STDIN", buffer)
         cursor.execute("ANALYZE payments_payment")

@@ -67,7 +67,8 @@ class BillEventInline(admin.TabularInline):
     model = BillEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "kind", "from_status", "to_status", "version", "actor", "data"]
+    readonly_fields = ["seq", "at", "kind", "from_status", "to_status", "version", "actor",
+                       "reason", "payload", "hash"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -87,7 +88,8 @@ class PaymentEventInline(admin.TabularInline):
     model = PaymentEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "kind", "from_status", "to_status", "actor", "data"]
+    readonly_fields = ["seq", "at", "kind", "from_status", "to_status", "actor", "reason",
+                       "payload", "hash"]
 
     def has_add_permission(self, request, obj=None):
         return False

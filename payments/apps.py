@@ -11,11 +11,15 @@ class PaymentsConfig(AppConfig):
         from celery.schedules import crontab
 
         from amanah.celery import periodic_task_register
+        from amanah.events import chain_register
 
         from . import tasks  # noqa: F401 - registers the Celery tasks
+        from .models import BillEvent, PaymentEvent
         from .registry import register_builtin_kinds
 
         register_builtin_kinds()
+        chain_register("bill", BillEvent)
+        chain_register("payment", PaymentEvent)
         from .reconciliation.tasks import INBOX_SWEEP_SECONDS  # also registers its tasks
         periodic_task_register("payments-recon-inbox", "payments.recon_inbox_sweep",
                                INBOX_SWEEP_SECONDS)

@@ -80,6 +80,7 @@ class PaymentMethod(models.TextChoices):
 
 class PaymentEventKind(models.TextChoices):
     RECORDED = "recorded", _("Recorded")
+    REFUNDED = "refunded", _("Refunded")
     DUPLICATE_SEEN = "duplicate_seen", _("Duplicate seen")
     MATCHED = "matched", _("Matched to a bill that appeared later")
     ALLOCATED = "allocated", _("Allocated to a bill")
@@ -112,6 +113,13 @@ class OutboxKind(models.TextChoices):
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted by SADAD")
+    REJECTED = "rejected", _("Rejected by SADAD")
+
+
+class OutboxEventKind(models.TextChoices):
+    ATTEMPT = "attempt", _("Sending")
+    FAILED = "failed", _("No usable answer; will retry")
     ACCEPTED = "accepted", _("Accepted by SADAD")
     REJECTED = "rejected", _("Rejected by SADAD")
 

@@ -1,6 +1,12 @@
-"""Row locks, named once and reused, so every writer takes them the same way."""
+"""Row locks, named once and reused, so every writer takes them the same way.
+
+The `…_locked` helpers mark the rows they return as locked in this transaction
+(`amanah.statuses.row_lock_mark`), so a status writer called next does not lock them again.
+"""
 
 from django.db.models import QuerySet
+
+from amanah.statuses import row_lock_mark
 
 from .models import Bill, Payment, SadadOutbox, SuspenseResolution
 
@@ -19,3 +25,13 @@ def resolution_qs_for_update() -> QuerySet[SuspenseResolution]:
 
 def outbox_qs_for_update(*, skip_locked: bool = False) -> QuerySet[SadadOutbox]:
     return SadadOutbox.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+
+
+def locked_first(queryset: QuerySet):
+    """The first row of a `…_qs_for_update()` queryset, marked as locked, or None."""
+    row = queryset.first()
+    return row_lock_mark(row) if row is not None else None
+
+
+def locked_all(queryset: QuerySet) -> list:
+    return [row_lock_mark(row) for row in queryset]

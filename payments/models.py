@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from amanah.events import AppendOnlyError, ChainedEvent, ChainHead, Event  # noqa: F401
 from amanah.models import EService, Establishment, Municipality, Person
 
 from .enums import (
@@ -18,6 +19,7 @@ from .enums import (
     BillEventKind,
     BillStatus,
     FeeRuleKind,
+    OutboxEventKind,
     OutboxKind,
     OutboxStatus,
     PaymentEventKind,
@@ -31,25 +33,6 @@ from .enums import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class AppendOnlyError(Exception):
-    pass
-
-
-class AppendOnly(models.Model):
-    """An audit row: written once, never changed or deleted through the ORM."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
 
 
 class FeeSchedule(models.Model):
@@ -101,8 +84,12 @@ class BillingAccountCounter(models.Model):
 
 
 
-class Bill(models.Model):
-    """Money the municipality asks for, presented to SADAD under its BillingAcct."""
+class Bill(ChainHead):
+    """Money the municipality asks for, presented to SADAD under its BillingAcct.
+
+    Its events form a hash chain keyed by the BillingAcct (see amanah.events)."""
+
+    CHAIN_KEY_FIELD = "billing_account"
 
     billing_account = models.CharField(_("Bill number (BillingAcct)"), max_length=15, unique=True)
     municipality = models.ForeignKey(Municipality, verbose_name=_("Municipality"),
@@ -194,21 +181,23 @@ class Bill(models.Model):
         return self.description_en if language.startswith("en") else self.description_ar
 
 
-class BillEvent(AppendOnly):
+class BillEvent(ChainedEvent):
+    """What happened to a bill: a link of its hash chain. Statuses are `BillStatus` values."""
+
+    CHAIN_PARENT = "bill"
+    HASHED_FIELDS = (*ChainedEvent.HASHED_FIELDS, "version")
+
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=BillEventKind.choices)
-    from_status = models.CharField(max_length=24, choices=BillStatus.choices, blank=True)
-    to_status = models.CharField(max_length=24, choices=BillStatus.choices, blank=True)
     version = models.PositiveIntegerField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
+    class Meta(ChainedEvent.Meta):
         verbose_name = _("Bill event")
         verbose_name_plural = _("Bill events")
-        ordering = ["at", "id"]
+        ordering = ["bill", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "seq"], name="bill_event_seq_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.bill_id} {self.kind}"
@@ -235,8 +224,12 @@ class InboundMessage(models.Model):
 
 
 
-class Payment(models.Model):
-    """Money SADAD says a citizen paid. Recorded once per SPTN, whatever the bill's state."""
+class Payment(ChainHead):
+    """Money SADAD says a citizen paid. Recorded once per SPTN, whatever the bill's state.
+
+    Its events form a hash chain keyed by the SPTN (see amanah.events)."""
+
+    CHAIN_KEY_FIELD = "sptn"
 
     sptn = models.CharField(_("SADAD payment id (SPTN)"), max_length=40)
     bnkptn = models.CharField(_("Bank payment id (BNKPTN)"), max_length=40, blank=True)
@@ -287,20 +280,22 @@ class Payment(models.Model):
         return self.sptn
 
 
-class PaymentEvent(AppendOnly):
+class PaymentEvent(ChainedEvent):
+    """What happened to a payment: a link of its hash chain. Statuses are `PaymentStatus`
+    values, or `ResolutionStatus` values for the decision on a refund request."""
+
+    CHAIN_PARENT = "payment"
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=PaymentEventKind.choices)
-    from_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=PaymentStatus.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
+    class Meta(ChainedEvent.Meta):
         verbose_name = _("Payment event")
         verbose_name_plural = _("Payment events")
-        ordering = ["at", "id"]
+        ordering = ["payment", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "seq"], name="payment_event_seq_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_id} {self.kind}"
@@ -355,8 +350,12 @@ class SadadOutbox(models.Model):
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=OutboxStatus.choices,
                               default=OutboxStatus.PENDING)
+    # Counted (and committed) before each send, so a send killed half-way is still counted.
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    # While a worker is sending the row nobody else takes it; a worker killed mid-send leaves
+    # it claimed only until then, and the sweeper sends it again under the same RqUID.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     sadad_status_code = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField()
@@ -370,6 +369,20 @@ class SadadOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.bill_id} v{self.version}"
+
+
+class OutboxEvent(Event):
+    """Each attempt to send an upload and how it ended; statuses are `OutboxStatus` values."""
+
+    outbox = models.ForeignKey(SadadOutbox, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=OutboxEventKind.choices)
+
+    class Meta(Event.Meta):
+        verbose_name = _("SADAD upload event")
+        verbose_name_plural = _("SADAD upload events")
+
+    def __str__(self) -> str:
+        return f"{self.outbox_id} {self.kind}"
 
 
 

@@ -89,9 +89,15 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 @pytest.fixture
 def real_worker(celery_worker_process, settings):
     """Dispatch tasks to the real worker (through Redis) for the length of one test."""
+    from celery._state import _set_task_join_will_block
+
     from amanah.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
+    # Eager tasks run from several threads at once (the concurrency tests) can leave Celery's
+    # process-wide "inside a task" flag set: its save-and-restore is not thread-safe. This
+    # process is the test, never a task, so it may wait for results.
+    _set_task_join_will_block(False)
     yield celery_worker_process
     app.conf.task_always_eager = True

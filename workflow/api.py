@@ -60,7 +60,7 @@ def _event(event) -> dict:
         "from_state": _named(event.from_state), "to_state": _named(event.to_state),
         "from_department": _named(event.from_department),
         "to_department": _named(event.to_department),
-        "comment": event.comment, "at": event.created_at, "hash": event.hash,
+        "comment": event.reason, "at": event.at, "hash": event.hash,
     }
 
 

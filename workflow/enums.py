@@ -61,6 +61,7 @@ class CaseEventKind(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _("Document added")
     SLA_AT_RISK = "sla_at_risk", _("Deadline at risk")
     SLA_OVERDUE = "sla_overdue", _("Deadline passed")
+    SLA_RESTARTED = "sla_restarted", _("Deadline clock restarted")
     ESCALATED = "escalated", _("Escalated")
 
 

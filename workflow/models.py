@@ -1,10 +1,6 @@
 """Procedures (معاملات) as data — definitions, versions, states, transitions — and the cases
 that run on them, with their append-only, hash-chained event trail."""
 
-import datetime as dt
-import hashlib
-import json
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from amanah.events import ChainedEvent, ChainHead
 from amanah.models import Department, Establishment, Municipality, Person
 
 from .enums import (
@@ -234,8 +231,12 @@ class CaseCounter(models.Model):
         return f"{self.municipality_id}/{self.hijri_year}: {self.last_number}"
 
 
-class Case(models.Model):
-    """One transaction (معاملة) of a citizen or establishment, moving through a pinned version."""
+class Case(ChainHead):
+    """One transaction (معاملة) of a citizen or establishment, moving through a pinned version.
+
+    Its events form a hash chain keyed by the case number (see amanah.events)."""
+
+    CHAIN_KEY_FIELD = "number"
 
     number = models.CharField(_("Number"), max_length=32, unique=True)
     municipality = models.ForeignKey(Municipality, verbose_name=_("Municipality"),
@@ -278,9 +279,6 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("Closed at"), null=True, blank=True)
     # Bumped on every change; a caller that read version N may ask to act only on N.
     row_version = models.PositiveIntegerField(default=1)
-    # The hash of the newest event, so appending one needs no scan of the chain.
-    last_event_hash = models.CharField(max_length=64, blank=True)
-    last_event_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -308,15 +306,19 @@ class Case(models.Model):
         return self.category not in StatusCategory.terminal()
 
 
-class CaseEvent(models.Model):
-    """Append-only, hash-chained record of everything that happened to a case."""
+class CaseEvent(ChainedEvent):
+    """Append-only, hash-chained record of everything that happened to a case.
+
+    `from_status`/`to_status` are the status categories of the states left and entered;
+    `reason` is what the actor wrote (the comment of an action, the note of a transfer)."""
+
+    CHAIN_PARENT = "case"
+    HASHED_FIELDS = (*ChainedEvent.HASHED_FIELDS, "action", "actor_kind", "actor_role",
+                     "department", "from_state", "to_state", "from_department", "to_department")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=CaseEventKind.choices)
     action = models.CharField(max_length=64, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
     actor_role = models.CharField(max_length=16, blank=True)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
@@ -329,13 +331,8 @@ class CaseEvent(models.Model):
                                         on_delete=models.PROTECT, related_name="+")
     to_department = models.ForeignKey(Department, null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
-    prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
 
-    class Meta:
+    class Meta(ChainedEvent.Meta):
         ordering = ["case", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique"),
@@ -343,31 +340,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise RuntimeError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("case events are append-only")
-
-    def canonical_content(self) -> str:
-        """Everything an auditor relies on, in a fixed order and format."""
-        return json.dumps({
-            "case": self.case_id, "seq": self.seq, "kind": self.kind, "action": self.action,
-            "actor": self.actor_id, "actor_kind": self.actor_kind, "actor_role": self.actor_role,
-            "department": self.department_id, "from_state": self.from_state_id,
-            "to_state": self.to_state_id, "from_department": self.from_department_id,
-            "to_department": self.to_department_id, "comment": self.comment,
-            "data": self.data,
-            # In UTC, so the hash does not depend on the zone the moment was written in.
-            "created_at": self.created_at.astimezone(dt.UTC).isoformat(),
-        }, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256(
-            (self.prev_hash + self.canonical_content()).encode("utf-8")).hexdigest()
 
 
 class CaseComment(models.Model):

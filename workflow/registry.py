@@ -7,8 +7,11 @@ a guard refuses is shown disabled with its reason). So a guard must be cheap and
 change anything. Returning False refuses with a generic message; raising `DomainError` refuses
 with the guard's own (the better choice: staff see it next to the disabled button).
 
-An effect is `fn(*, case_id, event_id) -> None`, called after commit;
-it should only schedule work (a Celery task, an outbox row) so a failure cannot undo the step.
+An effect is `fn(*, case_id, event_id) -> None`, called inside the transaction that moved the
+case (the case is locked, the event written). It must only schedule work — a task through
+`amanah.dispatch.task_on_commit`, an outbox row — so nothing leaves before the commit and a
+failure after it cannot undo the step. Work that other apps must do when a case moves is
+scheduled this way, never done inline.
 """
 
 import logging
@@ -77,9 +80,9 @@ def guard_is_assigned(*, case, transition, actor) -> bool:
 
 @effect_register("notify_applicant")
 def effect_notify_applicant(*, case_id: int, event_id: int) -> None:
-    from .tasks import case_notify_applicant
+    from amanah.dispatch import task_on_commit
 
-    case_notify_applicant.delay(event_id)
+    task_on_commit("workflow.case_notify_applicant", event_id=event_id)
 
 
 @effect_register("log")

@@ -63,7 +63,7 @@ _CASE_RELATED = ("state", "definition", "department__municipality", "assignee",
 # Events an applicant never sees on their timeline: internal notes and staff-only documents.
 # has_key first: on PostgreSQL a missing key compares as NULL, and NOT (NULL) would hide
 # every ordinary event from the applicant.
-_INTERNAL = Q(data__has_key="internal") & Q(data__internal=True)
+_INTERNAL = Q(payload__has_key="internal") & Q(payload__internal=True)
 
 
 def _staff_department_ids(user) -> set[int]:
@@ -242,8 +242,8 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     transitions = list(Transition.objects.filter(version_id=case.version_id)
                        .select_related("to_state").order_by("position", "id"))
     detail.transition_labels = {(t.from_state_id, t.action): t for t in transitions}
-    assignee_ids = {e.data.get("assignee") for e in detail.events
-                    if e.kind == CaseEventKind.ASSIGNED and e.data.get("assignee")}
+    assignee_ids = {e.payload.get("assignee") for e in detail.events
+                    if e.kind == CaseEventKind.ASSIGNED and e.payload.get("assignee")}
     if staff and assignee_ids:
         detail.assignees_named = {u.pk: u for u in get_user_model().objects.filter(
             pk__in=assignee_ids)}
@@ -341,7 +341,7 @@ def case_status_public(*, number: str, national_id: str) -> PublicStatus:
         raise NotFound("workflow.status_not_found",
                        "لا توجد معاملة بهذا الرقم لصاحب هذه الهوية.",
                        "No transaction with this number for this ID.")
-    steps = [PublicStep(e.created_at, e.to_state.name_ar, e.to_state.name_en,
+    steps = [PublicStep(e.at, e.to_state.name_ar, e.to_state.name_en,
                         e.to_state.category)
              for e in CaseEvent.objects.filter(case=case, to_state__isnull=False)
              .exclude(kind=CaseEventKind.TRANSFERRED).select_related("to_state").order_by("seq")]
@@ -358,7 +358,7 @@ _TERMINAL_SQL = ", ".join(f"'{c}'" for c in sorted(StatusCategory.terminal()))
 # one stay; a final state ends the stay and is not itself timed.
 _STAYS_SQL = """
 WITH ev AS (
-    SELECT e.case_id, e.seq, e.created_at,
+    SELECT e.case_id, e.seq, e.at AS created_at,
            CASE WHEN s.category IN ({terminal}) THEN NULL ELSE e.{key} END AS key
     FROM workflow_caseevent e
     JOIN workflow_case c ON c.id = e.case_id

@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# payments.models imports this module on its last line, so AppendOnly is already defined.
-from ..models import AppendOnly
+from amanah.events import Event
+
 from .enums import (
     ReconCategory,
     ReconEventKind,
@@ -129,24 +129,17 @@ class ReconItem(models.Model):
         return f"{self.sptn} {self.category}"
 
 
-class ReconEvent(AppendOnly):
+class ReconEvent(Event):
     """Append-only history of runs and of the review of their exceptions."""
 
     run = models.ForeignKey(ReconRun, on_delete=models.PROTECT, related_name="events")
     item = models.ForeignKey(ReconItem, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="events", db_constraint=False)
     kind = models.CharField(max_length=20, choices=ReconEventKind.choices)
-    from_status = models.CharField(max_length=28, blank=True)
-    to_status = models.CharField(max_length=28, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("Reconciliation event")
         verbose_name_plural = _("Reconciliation events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.kind}"

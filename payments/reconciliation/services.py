@@ -34,8 +34,8 @@ from amanah.dates import RIYADH
 from amanah.errors import Conflict, DomainError, NotFound
 
 from ..enums import PaymentEventKind, PaymentSource
-from ..locks import payment_qs_for_update
-from ..services.payments import payment_event_write, payment_record
+from ..locks import locked_first, payment_qs_for_update
+from ..services.payments import payment_event_record, payment_record
 from .enums import (
     EXCEPTION_CATEGORIES,
     RUN_FINAL,
@@ -78,7 +78,7 @@ def file_digest(path: Path) -> tuple[str, int]:
 def _event(run: ReconRun, kind: str, *, from_status: str = "", item: ReconItem | None = None,
            actor=None, data: dict | None = None) -> ReconEvent:
     return ReconEvent.objects.create(run=run, item=item, kind=kind, from_status=from_status,
-                                     to_status=run.status, actor=actor, data=data or {},
+                                     to_status=run.status, actor=actor, payload=data or {},
                                      at=clock.now())
 
 
@@ -520,12 +520,11 @@ def recon_item_review(*, item_id: int, actor, note: str) -> ReconItem:
     item.review_note = note[:500]
     item.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_note"])
     if item.payment_id and item.category == ReconCategory.MISSING_IN_PORTAL:
-        payment = payment_qs_for_update().get(pk=item.payment_id)
+        payment = locked_first(payment_qs_for_update().filter(pk=item.payment_id))
         if payment.needs_review:
-            payment.needs_review = False
-            payment.save(update_fields=["needs_review"])
-            payment_event_write(payment=payment, kind=PaymentEventKind.REVIEWED, actor=actor,
-                                data={"recon_item": item.pk, "note": item.review_note})
+            payment_event_record(payment=payment, kind=PaymentEventKind.REVIEWED, actor=actor,
+                                 reason=item.review_note, payload={"recon_item": item.pk},
+                                 changes={"needs_review": False})
     _event(item.run, ReconEventKind.ITEM_REVIEWED, item=item, actor=actor,
            data={"sptn": item.sptn, "category": item.category, "note": item.review_note})
     return item

@@ -13,8 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from amanah import clock
+from amanah.dispatch import task_on_commit
 
-from ..dispatch import task_on_commit
 from ..sadad.signing import FRESHNESS_SECONDS, HEADER, SignatureInvalid, signature_parse
 from ..services.notifications import refusal
 from .enums import RUN_FINAL, ReconSource

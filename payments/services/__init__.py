@@ -3,23 +3,32 @@
 from .bills import (
     bill_cancel,
     bill_cancel_confirm,
+    bill_event_record,
     bill_expire_due,
     bill_issue,
     bill_mark_registered,
     bill_mark_rejected,
     bill_reschedule,
+    bill_status_change,
     bill_update_amount,
     billing_account_allocate,
 )
 from .fees import FeeQuote, fee_calculate, fee_schedule_create, fee_schedule_validate
 from .misc_fees import misc_fee_issue
 from .notifications import InboundResponse, notification_handle
-from .outbox import outbox_flush, outbox_send
-from .payments import PaymentRecordResult, bill_pay, payment_match_to_bill, payment_record
+from .outbox import outbox_flush, outbox_send, outbox_status_change
+from .payments import (
+    PaymentRecordResult,
+    payment_event_record,
+    payment_match_to_bill,
+    payment_record,
+    payment_status_change,
+)
 from .suspense import (
     refund_approve,
     refund_reject,
     refund_request,
+    resolution_decide,
     suspense_allocate,
     suspense_write_off,
 )
@@ -30,12 +39,13 @@ __all__ = [
     "PaymentRecordResult",
     "bill_cancel",
     "bill_cancel_confirm",
+    "bill_event_record",
     "bill_expire_due",
     "bill_issue",
     "bill_mark_registered",
     "bill_mark_rejected",
-    "bill_pay",
     "bill_reschedule",
+    "bill_status_change",
     "bill_update_amount",
     "billing_account_allocate",
     "fee_calculate",
@@ -45,11 +55,15 @@ __all__ = [
     "notification_handle",
     "outbox_flush",
     "outbox_send",
+    "outbox_status_change",
+    "payment_event_record",
     "payment_match_to_bill",
     "payment_record",
+    "payment_status_change",
     "refund_approve",
     "refund_reject",
     "refund_request",
+    "resolution_decide",
     "suspense_allocate",
     "suspense_write_off",
 ]

@@ -14,6 +14,7 @@ from amanah.errors import Conflict, DomainError, NotFound
 from amanah.identity import luhn_check_digit, luhn_is_valid
 from amanah.models import EService, Establishment, Municipality, Person
 from amanah.money import sar
+from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
 from ..enums import (
     BillCategory,
@@ -23,7 +24,7 @@ from ..enums import (
     PaymentStatus,
     SuspenseReason,
 )
-from ..locks import bill_qs_for_update, payment_qs_for_update
+from ..locks import bill_qs_for_update, locked_all, locked_first, payment_qs_for_update
 from ..models import Bill, BillEvent, BillingAccountCounter
 from ..registry import payable_get
 from .fees import fee_calculate
@@ -71,15 +72,62 @@ def billing_account_lock(billing_account: str) -> None:
                        [_ACCOUNT_LOCK_NAMESPACE, int(billing_account) % 2**31])
 
 
-def bill_event_write(*, bill: Bill, kind: str, from_status: str = "", actor=None,
-                     data: dict | None = None) -> BillEvent:
-    return BillEvent.objects.create(bill=bill, kind=kind, from_status=from_status,
-                                    to_status=bill.status, version=bill.version, actor=actor,
-                                    data=data or {}, at=clock.now())
+# Where a bill's status may go. Paid, expired and cancelled are final: money or SADAD's word
+# closed them. A bill still waiting for SADAD's acceptance may be paid (SADAD took money for
+# it, so it knew it) or cancelled (when SADAD rejected it, there is nothing to withdraw).
+BILL_TRANSITIONS = StatusTransitions("bill", BillStatus, {
+    BillStatus.PENDING_REGISTRATION: {BillStatus.UNPAID, BillStatus.PAID, BillStatus.EXPIRED,
+                                      BillStatus.CANCELLED},
+    BillStatus.UNPAID: {BillStatus.PAID, BillStatus.EXPIRED, BillStatus.CANCELLED},
+})
+
+
+def _bill_relock(bill: Bill) -> None:
+    row_lock_ensure(bill, bill_qs_for_update())
+
+
+def _bill_event_save(bill: Bill, *, kind: str, from_status: str, actor, reason: str,
+                     payload: dict | None, fields: list[str]) -> BillEvent:
+    """The next link of the bill's chain, and `fields` of the bill with its new head, written
+    in one UPDATE and one INSERT."""
+    event = BillEvent(kind=kind, from_status=from_status, to_status=bill.status,
+                      version=bill.version, actor=actor, reason=reason[:2000],
+                      payload=payload or {}, at=clock.now())
+    event.link(bill)
+    bill.save(update_fields=[*fields, "last_event_seq", "last_event_hash", "updated_at"])
+    event.save()
+    return event
+
+
+def bill_event_record(*, bill: Bill, kind: str, actor=None, reason: str = "",
+                      payload: dict | None = None, changes: dict | None = None) -> BillEvent:
+    """Something happened to a bill that leaves its status as it is (SADAD accepted it, its
+    amount or dates changed, money for it was held): `changes` and an event, under its lock."""
+    _bill_relock(bill)
+    changes = changes or {}
+    for name, value in changes.items():
+        setattr(bill, name, value)
+    return _bill_event_save(bill, kind=kind, from_status=bill.status, actor=actor, reason=reason,
+                            payload=payload, fields=list(changes))
+
+
+def bill_status_change(*, bill: Bill, to_status: str, kind: str, actor=None, reason: str = "",
+                       payload: dict | None = None, changes: dict | None = None) -> BillEvent:
+    """The one writer of `Bill.status`: under the bill's lock, only along BILL_TRANSITIONS,
+    with its event (and any `changes` that go with the move) in the same transaction."""
+    _bill_relock(bill)
+    BILL_TRANSITIONS.check(bill.status, to_status)
+    from_status = bill.status
+    bill.status = to_status
+    changes = changes or {}
+    for name, value in changes.items():
+        setattr(bill, name, value)
+    return _bill_event_save(bill, kind=kind, from_status=from_status, actor=actor, reason=reason,
+                            payload=payload, fields=["status", *changes])
 
 
 def _bill_locked(bill_id: int) -> Bill:
-    bill = bill_qs_for_update().filter(pk=bill_id).first()
+    bill = locked_first(bill_qs_for_update().filter(pk=bill_id))
     if bill is None:
         raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.")
     return bill
@@ -164,15 +212,24 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
         described_ar, described_en = kind.describe(payable_ref)
         description_ar = description_ar or described_ar
         description_en = description_en or described_en
-    bill = Bill.objects.create(
+    bill = Bill(
         billing_account=billing_account, municipality=municipality, eservice=eservice,
         category=category, payer_person=payer_person, payer_establishment=payer_establishment,
         amount=amount, due_date=due_date, expiry_date=expiry_date, payable_kind=payable_kind,
         payable_ref=payable_ref, description_ar=description_ar[:300],
         description_en=description_en[:300], fee_schedule=fee_schedule, fee_snapshot=snapshot,
         issued_by=issued_by)
-    bill_event_write(bill=bill, kind=BillEventKind.ISSUED, actor=issued_by,
-                     data={"amount": str(amount), "fee": snapshot})
+    # The first link is keyed by the BillingAcct, so it is made before the insert and the bill
+    # is written once, with its chain head.
+    issued = BillEvent(kind=BillEventKind.ISSUED, to_status=bill.status, version=bill.version,
+                       actor=issued_by, payload={"amount": str(amount), "fee": snapshot},
+                       at=clock.now())
+    issued.link(bill)
+    bill.save()
+    issued.bill = bill
+    issued.save()
+    # A row this transaction inserted is invisible to every other until the commit.
+    row_lock_mark(bill)
     outbox_enqueue(bill=bill, kind=OutboxKind.BILL_NEW)
     _suspense_match_new_bill(bill)
     return bill
@@ -182,11 +239,11 @@ def _suspense_match_new_bill(bill: Bill) -> None:
     """Payments SADAD reported for this BillingAcct before the bill existed now meet it."""
     from .payments import payment_match_to_bill
 
-    waiting = (payment_qs_for_update()
-               .filter(billing_account=bill.billing_account, bill__isnull=True,
-                       status=PaymentStatus.SUSPENSE,
-                       suspense_reason=SuspenseReason.UNKNOWN_BILL)
-               .order_by("processed_at", "pk"))
+    waiting = locked_all(payment_qs_for_update()
+                         .filter(billing_account=bill.billing_account, bill__isnull=True,
+                                 status=PaymentStatus.SUSPENSE,
+                                 suspense_reason=SuspenseReason.UNKNOWN_BILL)
+                         .order_by("processed_at", "pk"))
     for payment in waiting:
         payment_match_to_bill(payment=payment, bill=bill)
 
@@ -209,12 +266,9 @@ def bill_update_amount(*, bill_id: int, amount: Decimal | str, actor=None,
         raise DomainError("bill.amount_unchanged", "المبلغ الجديد مساوٍ للحالي.",
                           "The new amount equals the current one.", field="amount")
     old_amount = bill.amount
-    bill.amount = new_amount
-    bill.version += 1
-    bill.save(update_fields=["amount", "version", "updated_at"])
-    bill_event_write(bill=bill, kind=BillEventKind.AMOUNT_UPDATED, from_status=bill.status,
-                     actor=actor, data={"from": str(old_amount), "to": str(new_amount),
-                                        "reason": reason})
+    bill_event_record(bill=bill, kind=BillEventKind.AMOUNT_UPDATED, actor=actor, reason=reason,
+                      payload={"from": str(old_amount), "to": str(new_amount)},
+                      changes={"amount": new_amount, "version": bill.version + 1})
     outbox_enqueue(bill=bill, kind=OutboxKind.BILL_UPDATED)
     return bill
 
@@ -241,13 +295,11 @@ def bill_reschedule(*, bill_id: int, due_date: dt.date, expiry_date: dt.date, ac
         raise DomainError("bill.dates_unchanged", "المواعيد الجديدة مساوية للحالية.",
                           "The new dates equal the current ones.", field="due_date")
     old = {"due_date": bill.due_date.isoformat(), "expiry_date": bill.expiry_date.isoformat()}
-    bill.due_date, bill.expiry_date = due_date, expiry_date
-    bill.version += 1
-    bill.save(update_fields=["due_date", "expiry_date", "version", "updated_at"])
-    bill_event_write(bill=bill, kind=BillEventKind.RESCHEDULED, from_status=bill.status,
-                     actor=actor, data={"from": old, "to": {"due_date": due_date.isoformat(),
-                                                           "expiry_date": expiry_date.isoformat()},
-                                        "reason": reason})
+    bill_event_record(bill=bill, kind=BillEventKind.RESCHEDULED, actor=actor, reason=reason,
+                      payload={"from": old, "to": {"due_date": due_date.isoformat(),
+                                                   "expiry_date": expiry_date.isoformat()}},
+                      changes={"due_date": due_date, "expiry_date": expiry_date,
+                               "version": bill.version + 1})
     outbox_enqueue(bill=bill, kind=OutboxKind.BILL_UPDATED)
     return bill
 
@@ -257,20 +309,15 @@ def bill_cancel(*, bill_id: int, actor=None, reason: str = "") -> Bill:
     """Asks SADAD to stop accepting payments (BillExpired); final once SADAD accepted it."""
     bill = _bill_locked(bill_id)
     _refuse_unless_open(bill, action_en="cancel", action_ar="إلغاء")
-    from_status = bill.status
-    bill.cancel_requested_at = clock.now()
-    bill.cancel_reason = reason[:300]
+    changes = {"cancel_requested_at": clock.now(), "cancel_reason": reason[:300]}
     if bill.registered_at is None and bill.sadad_rejection:
         # SADAD never accepted this bill, so there is nothing to withdraw there.
-        bill.status = BillStatus.CANCELLED
-        bill.save(update_fields=["cancel_requested_at", "cancel_reason", "status",
-                                 "updated_at"])
-        bill_event_write(bill=bill, kind=BillEventKind.CANCELLED, from_status=from_status,
-                         actor=actor, data={"reason": reason, "uploaded": False})
+        bill_status_change(bill=bill, to_status=BillStatus.CANCELLED,
+                           kind=BillEventKind.CANCELLED, actor=actor, reason=reason,
+                           payload={"uploaded": False}, changes=changes)
         return bill
-    bill.save(update_fields=["cancel_requested_at", "cancel_reason", "updated_at"])
-    bill_event_write(bill=bill, kind=BillEventKind.CANCEL_REQUESTED, from_status=from_status,
-                     actor=actor, data={"reason": reason})
+    bill_event_record(bill=bill, kind=BillEventKind.CANCEL_REQUESTED, actor=actor,
+                      reason=reason, changes=changes)
     outbox_enqueue(bill=bill, kind=OutboxKind.BILL_EXPIRED)
     return bill
 
@@ -282,14 +329,11 @@ def bill_cancel_confirm(*, bill_id: int, version: int) -> Bill:
     if bill.cancel_requested_at is None or bill.status not in OPEN_STATUSES:
         # An expiry upload, or the bill was paid before SADAD stopped taking money:
         # the money won, and the bill keeps its status.
-        bill_event_write(bill=bill, kind=BillEventKind.REGISTERED, from_status=bill.status,
-                         data={"accepted": "BillExpired", "version": version})
+        bill_event_record(bill=bill, kind=BillEventKind.REGISTERED,
+                          payload={"accepted": "BillExpired", "version": version})
         return bill
-    from_status = bill.status
-    bill.status = BillStatus.CANCELLED
-    bill.save(update_fields=["status", "updated_at"])
-    bill_event_write(bill=bill, kind=BillEventKind.CANCELLED, from_status=from_status,
-                     data={"version": version})
+    bill_status_change(bill=bill, to_status=BillStatus.CANCELLED, kind=BillEventKind.CANCELLED,
+                       reason=bill.cancel_reason, payload={"version": version})
     return bill
 
 
@@ -297,17 +341,14 @@ def bill_cancel_confirm(*, bill_id: int, version: int) -> Bill:
 def bill_mark_registered(*, bill_id: int, version: int) -> Bill:
     """SADAD accepted the bill: only now is it shown to the citizen as payable."""
     bill = _bill_locked(bill_id)
-    from_status = bill.status
-    fields = ["updated_at"]
-    if bill.registered_at is None:
-        bill.registered_at = clock.now()
-        fields.append("registered_at")
+    changes = {"registered_at": clock.now()} if bill.registered_at is None else {}
     if bill.status == BillStatus.PENDING_REGISTRATION:
-        bill.status = BillStatus.UNPAID
-        fields.append("status")
-    bill.save(update_fields=fields)
-    bill_event_write(bill=bill, kind=BillEventKind.REGISTERED, from_status=from_status,
-                     data={"version": version})
+        bill_status_change(bill=bill, to_status=BillStatus.UNPAID,
+                           kind=BillEventKind.REGISTERED, payload={"version": version},
+                           changes=changes)
+    else:
+        bill_event_record(bill=bill, kind=BillEventKind.REGISTERED, payload={"version": version},
+                          changes=changes)
     return bill
 
 
@@ -315,10 +356,9 @@ def bill_mark_registered(*, bill_id: int, version: int) -> Bill:
 def bill_mark_rejected(*, bill_id: int, version: int, kind: str, reason: str) -> Bill:
     """SADAD refused an upload: the bill stays unpayable there and staff must look at it."""
     bill = _bill_locked(bill_id)
-    bill.sadad_rejection = (reason or "rejected")[:300]
-    bill.save(update_fields=["sadad_rejection", "updated_at"])
-    bill_event_write(bill=bill, kind=BillEventKind.REJECTED_BY_SADAD, from_status=bill.status,
-                     data={"version": version, "upload": kind, "reason": reason})
+    bill_event_record(bill=bill, kind=BillEventKind.REJECTED_BY_SADAD, reason=reason or "",
+                      payload={"version": version, "upload": kind},
+                      changes={"sadad_rejection": (reason or "rejected")[:300]})
     return bill
 
 
@@ -330,15 +370,13 @@ def bill_expire_due(*, today: dt.date | None = None, limit: int = 1000) -> int:
     expired = 0
     for bill_id in candidates:
         with transaction.atomic():
-            bill = bill_qs_for_update().filter(pk=bill_id).first()
+            bill = locked_first(bill_qs_for_update().filter(pk=bill_id))
             # Checked again under the lock: a payment may have landed in between.
             if bill is None or bill.status not in OPEN_STATUSES or bill.expiry_date >= today:
                 continue
-            from_status = bill.status
-            bill.status = BillStatus.EXPIRED
-            bill.save(update_fields=["status", "updated_at"])
-            bill_event_write(bill=bill, kind=BillEventKind.EXPIRED, from_status=from_status,
-                             data={"expiry_date": bill.expiry_date.isoformat()})
+            bill_status_change(bill=bill, to_status=BillStatus.EXPIRED,
+                               kind=BillEventKind.EXPIRED,
+                               payload={"expiry_date": bill.expiry_date.isoformat()})
             if bill.registered_at is not None or not bill.sadad_rejection:
                 outbox_enqueue(bill=bill, kind=OutboxKind.BILL_EXPIRED)
             expired += 1

@@ -11,13 +11,15 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from amanah import clock
+from amanah.dispatch import task_on_commit
+from amanah.statuses import StatusTransitions, row_lock_ensure
 
-from ..dispatch import task_on_commit
-from ..enums import OutboxKind, OutboxStatus
-from ..locks import outbox_qs_for_update
-from ..models import Bill, SadadOutbox
+from ..enums import OutboxEventKind, OutboxKind, OutboxStatus
+from ..locks import locked_first, outbox_qs_for_update
+from ..models import Bill, OutboxEvent, SadadOutbox
 from ..records import BillRecord
 from ..sadad.gateway import GatewayUnavailable, gateway_get
 
@@ -33,13 +35,51 @@ def outbox_backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** attempts, BACKOFF_MAX_SECONDS))
 
 
+# A send takes at most the gateway's timeout; a claim a little longer than that keeps a second
+# worker off the row meanwhile, and lapses by itself if the sending worker was killed.
+CLAIM_SECONDS = 120
+
+# Where an upload's status may go: SADAD's answer settles it once.
+OUTBOX_TRANSITIONS = StatusTransitions("outbox", OutboxStatus, {
+    OutboxStatus.PENDING: {OutboxStatus.ACCEPTED, OutboxStatus.REJECTED},
+})
+
+
 def outbox_enqueue(*, bill: Bill, kind: str) -> SadadOutbox:
-    """Called by the bill services inside their transaction; sent after commit."""
+    """Called by the bill services inside their transaction; sent after commit (and by the
+    sweeper, `outbox_flush`, if that task is lost)."""
     now = clock.now()
     row = SadadOutbox.objects.create(rq_uid=uuid.uuid4(), kind=kind, bill=bill,
                                      version=bill.version, next_attempt_at=now, created_at=now)
     task_on_commit("payments.outbox_send", outbox_id=row.pk)
     return row
+
+
+def _outbox_event(row: SadadOutbox, kind: str, *, from_status: str | None = None,
+                  reason: str = "", payload: dict | None = None) -> OutboxEvent:
+    return OutboxEvent.objects.create(
+        outbox=row, kind=kind, from_status=from_status or row.status, to_status=row.status,
+        reason=reason[:500], payload=payload or {}, at=clock.now())
+
+
+def outbox_status_change(*, row: SadadOutbox, to_status: str, sadad_status_code: str,
+                         reason: str = "") -> OutboxEvent:
+    """The one writer of `SadadOutbox.status`: SADAD answered the upload. Under the row's
+    lock, only along OUTBOX_TRANSITIONS, with its event."""
+    row_lock_ensure(row, outbox_qs_for_update())
+    OUTBOX_TRANSITIONS.check(row.status, to_status)
+    from_status = row.status
+    row.status = to_status
+    row.sadad_status_code = sadad_status_code
+    row.sent_at = clock.now()
+    row.claimed_until = None
+    row.last_error = reason[:500]
+    row.save(update_fields=["status", "sadad_status_code", "sent_at", "claimed_until",
+                            "last_error"])
+    kind = OutboxEventKind.ACCEPTED if to_status == OutboxStatus.ACCEPTED \
+        else OutboxEventKind.REJECTED
+    return _outbox_event(row, kind, from_status=from_status, reason=reason,
+                         payload={"sadad_status_code": sadad_status_code})
 
 
 def bill_record_for(row: SadadOutbox) -> BillRecord:
@@ -53,65 +93,91 @@ def bill_record_for(row: SadadOutbox) -> BillRecord:
         version=row.version)
 
 
-def outbox_send(*, outbox_id: int, gateway=None) -> SadadOutbox | None:
-    """Send one pending upload if it is due and no earlier upload of its bill is pending.
-
-    Returns the row (updated) or None when there was nothing to do. Safe to run twice.
-    """
-    from .bills import bill_cancel_confirm, bill_mark_registered, bill_mark_rejected
-
-    gateway = gateway or gateway_get()
+def _outbox_claim(outbox_id: int) -> SadadOutbox | None:
+    """Take a due upload for sending and count the attempt, committed before anything is sent:
+    a send killed half-way is still counted, and nobody else sends the row meanwhile."""
     with transaction.atomic():
-        # skip_locked: another worker sending this row right now owns it.
-        row = (outbox_qs_for_update(skip_locked=True)
-               .select_related("bill__eservice", "bill__payer_person",
-                               "bill__payer_establishment")
-               .filter(pk=outbox_id, status=OutboxStatus.PENDING).first())
+        # skip_locked: another worker claiming this row right now owns it.
+        row = locked_first(outbox_qs_for_update(skip_locked=True)
+                           .select_related("bill__eservice", "bill__payer_person",
+                                           "bill__payer_establishment")
+                           .filter(pk=outbox_id, status=OutboxStatus.PENDING))
         if row is None:
             return None
         now = clock.now()
-        if row.next_attempt_at > now:
+        if row.next_attempt_at > now or (row.claimed_until is not None
+                                         and row.claimed_until > now):
             return None
         # Uploads of one bill go in order: a BillUpdated never overtakes its BillNew.
         if SadadOutbox.objects.filter(bill_id=row.bill_id, status=OutboxStatus.PENDING,
                                       pk__lt=row.pk).exists():
             return None
         row.attempts += 1
-        try:
-            statuses = gateway.upload(rq_uid=str(row.rq_uid), records=[bill_record_for(row)],
-                                      client_dt=now)
-        except GatewayUnavailable as exc:
-            row.last_error = str(exc)[:500]
-            row.next_attempt_at = now + outbox_backoff(row.attempts)
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            logger.warning("upload %s of bill %s failed (attempt %s): %s", row.rq_uid,
-                           row.bill_id, row.attempts, exc)
-            return row
-        status = next((s for s in statuses if s.billing_account == row.bill.billing_account),
-                      None)
+        row.claimed_until = now + dt.timedelta(seconds=CLAIM_SECONDS)
+        row.save(update_fields=["attempts", "claimed_until"])
+        _outbox_event(row, OutboxEventKind.ATTEMPT, payload={"attempt": row.attempts})
+    return row
+
+
+def _outbox_retry_later(row: SadadOutbox, error: str) -> None:
+    row.last_error = error[:500]
+    row.next_attempt_at = clock.now() + outbox_backoff(row.attempts)
+    row.claimed_until = None
+    row.save(update_fields=["last_error", "next_attempt_at", "claimed_until"])
+    _outbox_event(row, OutboxEventKind.FAILED, reason=error,
+                  payload={"attempt": row.attempts,
+                           "next_attempt_at": row.next_attempt_at.isoformat()})
+
+
+def outbox_send(*, outbox_id: int, gateway=None) -> SadadOutbox | None:
+    """Send one pending upload if it is due and no earlier upload of its bill is pending.
+
+    Returns the row (updated) or None when there was nothing to do. Safe to run twice: the
+    claim keeps a second run off a row being sent, and a retry reuses the row's RqUID.
+    """
+    from .bills import bill_cancel_confirm, bill_mark_registered, bill_mark_rejected
+
+    gateway = gateway or gateway_get()
+    claimed = _outbox_claim(outbox_id)
+    if claimed is None:
+        return None
+    error, status = "", None
+    try:
+        # No transaction or lock is held while SADAD is asked: the claim keeps others away.
+        statuses = gateway.upload(rq_uid=str(claimed.rq_uid), records=[bill_record_for(claimed)],
+                                  client_dt=clock.now())
+    except GatewayUnavailable as exc:
+        error = str(exc)
+    else:
+        status = next((s for s in statuses
+                       if s.billing_account == claimed.bill.billing_account), None)
         if status is None or status.status_code not in ("0", "1", "2"):
-            row.last_error = "SADAD's answer did not carry this bill's status"
-            row.next_attempt_at = now + outbox_backoff(row.attempts)
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            error, status = "SADAD's answer did not carry this bill's status", None
+    with transaction.atomic():
+        row = locked_first(outbox_qs_for_update().select_related("bill")
+                           .filter(pk=claimed.pk, status=OutboxStatus.PENDING))
+        if row is None:
+            return SadadOutbox.objects.get(pk=claimed.pk)
+        if status is None:
+            _outbox_retry_later(row, error)
+            logger.warning("upload %s of bill %s failed (attempt %s): %s", row.rq_uid,
+                           row.bill_id, row.attempts, error)
             return row
-        row.sadad_status_code = status.status_code
-        row.sent_at = now
         if status.status_code in ("0", "1"):
-            row.status = OutboxStatus.ACCEPTED
-            row.last_error = ""
+            outbox_status_change(row=row, to_status=OutboxStatus.ACCEPTED,
+                                 sadad_status_code=status.status_code)
             if row.kind == OutboxKind.BILL_EXPIRED:
                 bill_cancel_confirm(bill_id=row.bill_id, version=row.version)
             else:
                 bill_mark_registered(bill_id=row.bill_id, version=row.version)
         else:
-            row.status = OutboxStatus.REJECTED
-            row.last_error = status.short_desc[:500]
+            outbox_status_change(row=row, to_status=OutboxStatus.REJECTED,
+                                 sadad_status_code=status.status_code,
+                                 reason=status.short_desc)
             bill_mark_rejected(bill_id=row.bill_id, version=row.version, kind=row.kind,
                                reason=status.short_desc)
             alerts.error("SADAD rejected %s of bill %s v%s: %s", row.kind,
                          row.bill.billing_account, row.version, status.short_desc)
-        row.save(update_fields=["attempts", "status", "last_error", "sent_at",
-                                "sadad_status_code"])
         following = (SadadOutbox.objects.filter(bill_id=row.bill_id,
                                                 status=OutboxStatus.PENDING, pk__gt=row.pk)
                      .order_by("pk").values_list("pk", flat=True).first())
@@ -121,8 +187,9 @@ def outbox_send(*, outbox_id: int, gateway=None) -> SadadOutbox | None:
 
 
 def outbox_due_ids(*, limit: int = 500) -> list[int]:
-    return list(SadadOutbox.objects.filter(status=OutboxStatus.PENDING,
-                                           next_attempt_at__lte=clock.now())
+    now = clock.now()
+    return list(SadadOutbox.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
                 .order_by("pk").values_list("pk", flat=True)[:limit])
 
 

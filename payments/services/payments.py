@@ -10,9 +10,10 @@ from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date
+from amanah.dispatch import task_on_commit
+from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
 from ..db import insert_unless_conflict
-from ..dispatch import task_on_commit
 from ..enums import (
     BillEventKind,
     BillStatus,
@@ -22,10 +23,10 @@ from ..enums import (
     PaymentStatus,
     SuspenseReason,
 )
-from ..locks import bill_qs_for_update
+from ..locks import bill_qs_for_update, locked_first, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
 from ..registry import payable_get
-from .bills import bill_event_write, billing_account_lock
+from .bills import bill_event_record, bill_status_change, billing_account_lock
 
 logger = logging.getLogger("payments.payments")
 
@@ -41,11 +42,59 @@ class PaymentRecordResult:
     created: bool
 
 
-def payment_event_write(*, payment: Payment, kind: str, from_status: str = "", actor=None,
-                        data: dict | None = None) -> PaymentEvent:
-    return PaymentEvent.objects.create(payment=payment, kind=kind, from_status=from_status,
-                                       to_status=payment.status, actor=actor, data=data or {},
-                                       at=clock.now())
+# Where a payment's status may go. Applied, refunded and written off are final; only money in
+# suspense is worked on by staff (allocated, refunded with four eyes, or written off).
+PAYMENT_TRANSITIONS = StatusTransitions("payment", PaymentStatus, {
+    PaymentStatus.SUSPENSE: {PaymentStatus.APPLIED, PaymentStatus.REFUNDED,
+                             PaymentStatus.WRITTEN_OFF},
+})
+
+
+def _payment_relock(payment: Payment) -> None:
+    row_lock_ensure(payment, payment_qs_for_update())
+
+
+def _payment_event_save(payment: Payment, *, kind: str, from_status: str, to_status: str,
+                        actor, reason: str, payload: dict | None,
+                        fields: list[str]) -> PaymentEvent:
+    event = PaymentEvent(kind=kind, from_status=from_status, to_status=to_status, actor=actor,
+                         reason=reason[:2000], payload=payload or {}, at=clock.now())
+    event.link(payment)
+    payment.save(update_fields=[*fields, "last_event_seq", "last_event_hash"])
+    event.save()
+    return event
+
+
+def payment_event_record(*, payment: Payment, kind: str, actor=None, reason: str = "",
+                         payload: dict | None = None, changes: dict | None = None,
+                         statuses: tuple[str, str] | None = None) -> PaymentEvent:
+    """Something happened to a payment that leaves its status as it is (a refund asked for or
+    decided, a review): `changes` and an event, under its lock. `statuses` (from, to) are given
+    when the event is about another record's status, e.g. the refund request's."""
+    _payment_relock(payment)
+    changes = changes or {}
+    for name, value in changes.items():
+        setattr(payment, name, value)
+    from_status, to_status = statuses or (payment.status, payment.status)
+    return _payment_event_save(payment, kind=kind, from_status=from_status, to_status=to_status,
+                               actor=actor, reason=reason, payload=payload, fields=list(changes))
+
+
+def payment_status_change(*, payment: Payment, to_status: str, kind: str, actor=None,
+                          reason: str = "", payload: dict | None = None,
+                          changes: dict | None = None) -> PaymentEvent:
+    """The one writer of `Payment.status` after it is recorded: under the payment's lock, only
+    along PAYMENT_TRANSITIONS, with its event in the same transaction."""
+    _payment_relock(payment)
+    PAYMENT_TRANSITIONS.check(payment.status, to_status)
+    from_status = payment.status
+    payment.status = to_status
+    changes = changes or {}
+    for name, value in changes.items():
+        setattr(payment, name, value)
+    return _payment_event_save(payment, kind=kind, from_status=from_status, to_status=to_status,
+                               actor=actor, reason=reason, payload=payload,
+                               fields=["status", *changes])
 
 
 def payment_disposition(*, bill: Bill | None, amount: Decimal) -> tuple[str, str]:
@@ -72,15 +121,12 @@ def receipt_number_for(payment: Payment) -> str:
 
 
 def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
-    """Both rows are locked by the caller. The bill is paid, the thing billed is told in the
-    same transaction, and the receipt's PDF is made after the commit."""
-    from_status = bill.status
-    bill.status = BillStatus.PAID
-    bill.amount_paid = payment.amount
-    bill.paid_at = payment.processed_at
-    bill.save(update_fields=["status", "amount_paid", "paid_at", "updated_at"])
-    bill_event_write(bill=bill, kind=BillEventKind.PAID, from_status=from_status, actor=actor,
-                     data={"sptn": payment.sptn, "amount": str(payment.amount)})
+    """An applied payment pays its bill: the bill (locked, payable) becomes paid, the thing
+    billed records it through its payable kind in the same transaction (see registry.py: it
+    only schedules anything further), and the receipt's PDF is made after the commit."""
+    bill_status_change(bill=bill, to_status=BillStatus.PAID, kind=BillEventKind.PAID,
+                       actor=actor, payload={"sptn": payment.sptn, "amount": str(payment.amount)},
+                       changes={"amount_paid": payment.amount, "paid_at": payment.processed_at})
     try:
         kind = payable_get(bill.payable_kind)
     except LookupError:
@@ -113,11 +159,11 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
     """
     # The bill row lock serialises every payment for one bill: two payments can never both
     # find it unpaid.
-    bill = bill_qs_for_update().filter(billing_account=billing_account).first()
+    bill = locked_first(bill_qs_for_update().filter(billing_account=billing_account))
     if bill is None:
         # Maybe the bill is being issued right now: wait for that, then look again.
         billing_account_lock(billing_account)
-        bill = bill_qs_for_update().filter(billing_account=billing_account).first()
+        bill = locked_first(bill_qs_for_update().filter(billing_account=billing_account))
     status, reason = payment_disposition(bill=bill, amount=amount)
     payment = Payment(
         sptn=sptn, bnkptn=bnkptn, amount=amount, billing_account=billing_account,
@@ -127,20 +173,26 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
         business_date=business_date(processed_at), received_at=clock.now(), source=source,
         source_reference=source_reference, inbound_message=inbound_message,
         needs_review=needs_review)
+    # The first link is keyed by the SPTN, so it is made before the insert: the payment row is
+    # written once, with its chain head, and a duplicate writes nothing at all.
+    recorded = PaymentEvent(kind=PaymentEventKind.RECORDED, to_status=status,
+                            payload={"source": source, "reference": source_reference,
+                                     "reason": reason}, at=clock.now())
+    recorded.link(payment)
     # The unique constraint on SPTN decides between concurrent copies of one payment: the
     # second insert waits for the first to commit, then inserts nothing.
     if not insert_unless_conflict(payment, conflict_fields=["sptn"]):
         existing = Payment.objects.get(sptn=sptn)
         return _duplicate(existing, amount=amount, billing_account=billing_account)
-    payment_event_write(payment=payment, kind=PaymentEventKind.RECORDED,
-                        data={"source": source, "reference": source_reference,
-                              "reason": reason})
+    recorded.payment = payment
+    recorded.save()
+    row_lock_mark(payment)
     if status == PaymentStatus.APPLIED:
         bill_pay(bill=bill, payment=payment)
         return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.ACCEPTED, created=True)
     if bill is not None:
-        bill_event_write(bill=bill, kind=BillEventKind.PAYMENT_HELD, from_status=bill.status,
-                         data={"sptn": sptn, "amount": str(amount), "reason": reason})
+        bill_event_record(bill=bill, kind=BillEventKind.PAYMENT_HELD,
+                          payload={"sptn": sptn, "amount": str(amount), "reason": reason})
     return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.SUSPENSE, created=True)
 
 
@@ -157,17 +209,16 @@ def payment_match_to_bill(*, payment: Payment, bill: Bill) -> Payment:
     """A suspense payment for an unknown BillingAcct meets the bill that now carries it.
     Both rows are locked by the caller (bill_issue)."""
     status, reason = payment_disposition(bill=bill, amount=payment.amount)
-    from_status = payment.status
-    payment.bill = bill
-    payment.status = status
-    payment.suspense_reason = reason
-    payment.save(update_fields=["bill", "status", "suspense_reason"])
-    payment_event_write(payment=payment, kind=PaymentEventKind.MATCHED, from_status=from_status,
-                        data={"bill": bill.billing_account, "reason": reason})
+    changes = {"bill": bill, "suspense_reason": reason}
+    payload = {"bill": bill.billing_account, "reason": reason}
     if status == PaymentStatus.APPLIED:
+        payment_status_change(payment=payment, to_status=status, kind=PaymentEventKind.MATCHED,
+                              payload=payload, changes=changes)
         bill_pay(bill=bill, payment=payment)
     else:
-        bill_event_write(bill=bill, kind=BillEventKind.PAYMENT_HELD, from_status=bill.status,
-                         data={"sptn": payment.sptn, "amount": str(payment.amount),
-                               "reason": reason})
+        payment_event_record(payment=payment, kind=PaymentEventKind.MATCHED, payload=payload,
+                             changes=changes)
+        bill_event_record(bill=bill, kind=BillEventKind.PAYMENT_HELD,
+                          payload={"sptn": payment.sptn, "amount": str(payment.amount),
+                                   "reason": reason})
     return payment

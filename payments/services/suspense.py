@@ -9,11 +9,22 @@ from amanah.enums import MunicipalityKind, StaffRole
 from amanah.errors import Conflict, DomainError, NotFound, PermissionDenied
 from amanah.models import Department
 from amanah.permissions import user_departments
+from amanah.statuses import StatusTransitions, row_lock_ensure
 
 from ..enums import PaymentEventKind, PaymentStatus, ResolutionKind, ResolutionStatus
-from ..locks import bill_qs_for_update, payment_qs_for_update, resolution_qs_for_update
+from ..locks import (
+    bill_qs_for_update,
+    locked_first,
+    payment_qs_for_update,
+    resolution_qs_for_update,
+)
 from ..models import Payment, SuspenseResolution
-from .payments import bill_pay, payment_disposition, payment_event_write
+from .payments import (
+    bill_pay,
+    payment_disposition,
+    payment_event_record,
+    payment_status_change,
+)
 
 # Who may work the suspense queue, and who may approve money leaving the municipality:
 # roles held in a finance department.
@@ -48,9 +59,36 @@ def _finance_check(user, *, municipality_id: int | None, roles) -> None:
                                "Only authorised finance staff may do this.")
 
 
+# Where a refund request may go: decided once, by someone other than who asked.
+RESOLUTION_TRANSITIONS = StatusTransitions("resolution", ResolutionStatus, {
+    ResolutionStatus.REQUESTED: {ResolutionStatus.DONE, ResolutionStatus.REJECTED},
+})
+
+
+def resolution_decide(*, resolution: SuspenseResolution, to_status: str, actor, payment: Payment,
+                      reason: str = "") -> None:
+    """The one writer of `SuspenseResolution.status` once it is requested: under its lock,
+    only along RESOLUTION_TRANSITIONS, the decision recorded on the payment's chain."""
+    row_lock_ensure(resolution, resolution_qs_for_update())
+    RESOLUTION_TRANSITIONS.check(resolution.status, to_status)
+    from_status = resolution.status
+    resolution.status = to_status
+    resolution.decided_by = actor
+    resolution.decided_at = clock.now()
+    resolution.save(update_fields=["status", "decided_by", "decided_at"])
+    approved = to_status == ResolutionStatus.DONE
+    payload = {"resolution": resolution.pk}
+    if approved:
+        payload["iban"] = resolution.refund_iban
+    payment_event_record(
+        payment=payment, actor=actor, reason=reason, payload=payload,
+        kind=PaymentEventKind.REFUND_APPROVED if approved else PaymentEventKind.REFUND_REJECTED,
+        statuses=(from_status, to_status))
+
+
 def _payment_in_suspense(payment_id: int) -> Payment:
-    payment = (payment_qs_for_update().select_related("bill__municipality")
-               .filter(pk=payment_id).first())
+    payment = locked_first(payment_qs_for_update().select_related("bill__municipality")
+                           .filter(pk=payment_id))
     if payment is None:
         raise NotFound("payment.not_found", "الدفعة غير موجودة.", "No such payment.")
     if payment.status != PaymentStatus.SUSPENSE:
@@ -81,7 +119,7 @@ def suspense_allocate(*, payment_id: int, bill_id: int, actor, reason: str) -> S
     finance_check(actor, payment=payment)
     reason = _reason_required(reason)
     _no_open_request(payment)
-    bill = bill_qs_for_update().select_related("municipality").filter(pk=bill_id).first()
+    bill = locked_first(bill_qs_for_update().select_related("municipality").filter(pk=bill_id))
     if bill is None:
         raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.", field="bill")
     status, why = payment_disposition(bill=bill, amount=payment.amount)
@@ -93,21 +131,17 @@ def suspense_allocate(*, payment_id: int, bill_id: int, actor, reason: str) -> S
     if payment.bill_id != bill.pk:
         # Also the target bill's municipality must be one the actor works for.
         _finance_check(actor, municipality_id=bill.municipality_id, roles=FINANCE_ROLES)
-    from_status = payment.status
     now = clock.now()
     resolution = SuspenseResolution.objects.create(
         payment=payment, kind=ResolutionKind.ALLOCATE, status=ResolutionStatus.DONE,
         amount=payment.amount, target_bill=bill, reason=reason, requested_by=actor,
         requested_at=now, decided_by=actor, decided_at=now)
     previous_bill = payment.bill.billing_account if payment.bill_id else None
-    payment.bill = bill
-    payment.status = PaymentStatus.APPLIED
-    payment.suspense_reason = ""
-    payment.save(update_fields=["bill", "status", "suspense_reason"])
-    payment_event_write(payment=payment, kind=PaymentEventKind.ALLOCATED,
-                        from_status=from_status, actor=actor,
-                        data={"bill": bill.billing_account, "previous_bill": previous_bill,
-                              "resolution": resolution.pk, "reason": reason})
+    payment_status_change(payment=payment, to_status=PaymentStatus.APPLIED,
+                          kind=PaymentEventKind.ALLOCATED, actor=actor, reason=reason,
+                          payload={"bill": bill.billing_account, "previous_bill": previous_bill,
+                                   "resolution": resolution.pk},
+                          changes={"bill": bill, "suspense_reason": ""})
     bill_pay(bill=bill, payment=payment, actor=actor)
     return resolution
 
@@ -130,14 +164,14 @@ def refund_request(*, payment_id: int, actor, reason: str, iban: str) -> Suspens
         payment=payment, kind=ResolutionKind.REFUND, status=ResolutionStatus.REQUESTED,
         amount=payment.amount, reason=reason, refund_iban=iban, requested_by=actor,
         requested_at=clock.now())
-    payment_event_write(payment=payment, kind=PaymentEventKind.REFUND_REQUESTED,
-                        from_status=payment.status, actor=actor,
-                        data={"resolution": resolution.pk, "reason": reason})
+    payment_event_record(payment=payment, kind=PaymentEventKind.REFUND_REQUESTED, actor=actor,
+                         reason=reason, payload={"resolution": resolution.pk},
+                         statuses=("", ResolutionStatus.REQUESTED))
     return resolution
 
 
 def _open_refund(resolution_id: int) -> SuspenseResolution:
-    resolution = resolution_qs_for_update().filter(pk=resolution_id).first()
+    resolution = locked_first(resolution_qs_for_update().filter(pk=resolution_id))
     if resolution is None or resolution.kind != ResolutionKind.REFUND:
         raise NotFound("resolution.not_found", "طلب الاسترداد غير موجود.",
                        "No such refund request.")
@@ -163,17 +197,11 @@ def refund_approve(*, resolution_id: int, actor) -> SuspenseResolution:
     """A second finance person approves a refund: the payment leaves suspense as refunded."""
     resolution = _open_refund(resolution_id)
     payment = _four_eyes(resolution, actor)
-    now = clock.now()
-    resolution.status = ResolutionStatus.DONE
-    resolution.decided_by = actor
-    resolution.decided_at = now
-    resolution.save(update_fields=["status", "decided_by", "decided_at"])
-    from_status = payment.status
-    payment.status = PaymentStatus.REFUNDED
-    payment.save(update_fields=["status"])
-    payment_event_write(payment=payment, kind=PaymentEventKind.REFUND_APPROVED,
-                        from_status=from_status, actor=actor,
-                        data={"resolution": resolution.pk, "iban": resolution.refund_iban})
+    resolution_decide(resolution=resolution, to_status=ResolutionStatus.DONE, actor=actor,
+                      payment=payment)
+    payment_status_change(payment=payment, to_status=PaymentStatus.REFUNDED,
+                          kind=PaymentEventKind.REFUNDED, actor=actor,
+                          payload={"resolution": resolution.pk, "iban": resolution.refund_iban})
     return resolution
 
 
@@ -183,13 +211,8 @@ def refund_reject(*, resolution_id: int, actor, reason: str) -> SuspenseResoluti
     resolution = _open_refund(resolution_id)
     payment = _four_eyes(resolution, actor)
     reason = _reason_required(reason)
-    resolution.status = ResolutionStatus.REJECTED
-    resolution.decided_by = actor
-    resolution.decided_at = clock.now()
-    resolution.save(update_fields=["status", "decided_by", "decided_at"])
-    payment_event_write(payment=payment, kind=PaymentEventKind.REFUND_REJECTED,
-                        from_status=payment.status, actor=actor,
-                        data={"resolution": resolution.pk, "reason": reason})
+    resolution_decide(resolution=resolution, to_status=ResolutionStatus.REJECTED, actor=actor,
+                      payment=payment, reason=reason)
     return resolution
 
 
@@ -205,10 +228,7 @@ def suspense_write_off(*, payment_id: int, actor, reason: str) -> SuspenseResolu
         payment=payment, kind=ResolutionKind.WRITE_OFF, status=ResolutionStatus.DONE,
         amount=payment.amount, reason=reason, requested_by=actor, requested_at=now,
         decided_by=actor, decided_at=now)
-    from_status = payment.status
-    payment.status = PaymentStatus.WRITTEN_OFF
-    payment.save(update_fields=["status"])
-    payment_event_write(payment=payment, kind=PaymentEventKind.WRITTEN_OFF,
-                        from_status=from_status, actor=actor,
-                        data={"resolution": resolution.pk, "reason": reason})
+    payment_status_change(payment=payment, to_status=PaymentStatus.WRITTEN_OFF,
+                          kind=PaymentEventKind.WRITTEN_OFF, actor=actor, reason=reason,
+                          payload={"resolution": resolution.pk})
     return resolution

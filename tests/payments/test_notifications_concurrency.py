@@ -29,7 +29,7 @@ def _media(settings, tmp_path):
 def sent_tasks():
     """Tasks queued after commit, recorded instead of run: Celery's eager mode keeps
     process-global state that threads running tasks at once would leave corrupted."""
-    from payments.dispatch import TaskSend
+    from amanah.dispatch import TaskSend
 
     sent = []
     with mock.patch.object(TaskSend, "__call__", lambda self: sent.append(self.task_name)):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def sent_tasks():
     """Tasks queued after commit are recorded, not run: Celery's eager mode keeps
     process-global state that threads running tasks at the same moment leave corrupted."""
-    from payments.dispatch import TaskSend
+    from amanah.dispatch import TaskSend
 
     sent = []
     with mock.patch.object(TaskSend, "__call__", lambda self: sent.append(self.task_name)):

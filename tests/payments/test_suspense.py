@@ -126,7 +126,7 @@ def test_refund_needs_a_second_person(municipality, cashier, head, db_snapshot):
     assert payment.status == PaymentStatus.REFUNDED
     assert (request.status, request.decided_by) == (ResolutionStatus.DONE, head)
     assert list(payment.events.values_list("kind", flat=True)) == [
-        "recorded", "refund_requested", "refund_approved"]
+        "recorded", "refund_requested", "refund_approved", "refunded"]
     # and the bill is untouched
     assert bill.__class__.objects.get(pk=bill.pk).status == BillStatus.UNPAID
 

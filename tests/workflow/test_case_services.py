@@ -131,7 +131,7 @@ def test_transition_records_the_event_and_runs_effects_after_commit(
         CaseEventKind.TRANSITION, "answer", reviewer, StaffRole.REVIEWER)
     assert (event.from_state.code, event.to_state.code) == ("in_review", "answered")
     assert event.department == world.department("customer_service")
-    assert event.comment == "تمت الإفادة"
+    assert event.reason == "تمت الإفادة"
     # and the notify_applicant effect waits for the commit
     assert len(callbacks) == 1
 
@@ -198,7 +198,7 @@ def test_transfer_moves_the_case_to_the_other_department_with_the_note(world):
     assert case.state.code == "in_review"
     assert case.state_due_at == due_before
     event = CaseEvent.objects.filter(case=case).last()
-    assert (event.kind, event.comment) == (CaseEventKind.TRANSFERRED, "من اختصاص الرخص")
+    assert (event.kind, event.reason) == (CaseEventKind.TRANSFERRED, "من اختصاص الرخص")
     assert (event.from_department, event.to_department) == (
         world.department("customer_service"), world.department("licensing"))
     # and licensing's reviewer may now answer it; customer service's clerk may no longer act

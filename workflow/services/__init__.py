@@ -1,6 +1,5 @@
 """Writes of the workflow engine. Every change of a case goes through `cases.py`."""
 
-from .audit import AuditResult, audit_verify
 from .cases import (
     case_assign,
     case_attachment_add,
@@ -27,10 +26,8 @@ from .definitions import (
 from .sla import SweepResult, sla_sweep
 
 __all__ = [
-    "AuditResult",
     "DefinitionInvalid",
     "SweepResult",
-    "audit_verify",
     "case_assign",
     "case_attachment_add",
     "case_cancel",

@@ -3,12 +3,12 @@ these. Each locks the case, checks, writes the change and one event in the same 
 and schedules side effects for after the commit (see steps.py for the shared machinery)."""
 
 import datetime as dt
-from functools import partial
 
 from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date, hijri_year
+from amanah.dispatch import task_on_commit
 from amanah.errors import Conflict, DomainError, PermissionDenied
 from amanah.models import Establishment, Municipality, Person, StaffMembership
 from amanah.permissions import person_for_user, staff_memberships
@@ -37,13 +37,14 @@ from .acting import (
 from .definitions import definition_resolve, department_resolve
 from .documents import attachment_store, document_check
 from .steps import (
-    _state_enter,
     case_event_append,
     case_lock,
     case_open_check,
     case_save,
     case_step_take,
     guards_check,
+    step_clock,
+    step_department,
     transition_find,
 )
 
@@ -101,26 +102,32 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
     acting = (ActingAs(ActorKind.APPLICANT, ACTOR_APPLICANT, None) if submitter_person
               or submitted_by is None else staff_acting(submitted_by, None))
     prefix = version.definition.case_prefix or municipality.code
+    # The case is created in its start step: creating is the only other place a step is set.
     case = Case(
         number=_case_number_next(municipality, prefix, at), municipality=municipality,
         definition=version.definition, version=version, subject=subject[:300],
         description=description or "", applicant_person=applicant_person,
         applicant_establishment=applicant_establishment,
         submitted_by=submitted_by if getattr(submitted_by, "pk", None) else None,
-        priority=priority, submitted_at=at,
+        priority=priority, submitted_at=at, state=start, category=start.category,
+        state_entered_at=at,
         due_at=sla_due_at(at, version.sla_hours) if version.sla_hours else None)
-    _state_enter(case, start, at)
-    case.save()
+    case.department = step_department(case, start)
+    for name, value in step_clock(start, at).items():
+        setattr(case, name, value)
+    # The first link is made before the insert (it is keyed by the case number), so the case
+    # row is written once, with its chain head.
     event = case_event_append(case, kind=CaseEventKind.SUBMITTED, at=at, actor=case.submitted_by,
-                          acting=acting, to_state=start, to_department=case.department,
-                          data={"documents": len(documents)} if documents else None)
+                              acting=acting, to_state=start, to_department=case.department,
+                              to_status=start.category,
+                              payload={"documents": len(documents)} if documents else None)
+    case.save()
+    event.case = case
+    event.save()
     for document in documents:
         attachment_store(case, document, user=case.submitted_by, at=at, event_seq=event.seq)
-    case.save(update_fields=["last_event_seq", "last_event_hash"])
-
-    from ..tasks import case_route as case_route_task
-
-    transaction.on_commit(partial(case_route_task.delay, case.pk))
+    # Routing is a task; if it is lost (broker down) `case_route_sweep` routes the case.
+    task_on_commit("workflow.case_route", case_id=case.pk)
     return case
 
 
@@ -145,11 +152,11 @@ def case_route(*, case_id: int) -> Case:
             continue
         case.routed_at = at
         case_step_take(case, transition, user=None, acting=acting_as(case, transition, None),
-                          comment="", document=None, kind=CaseEventKind.ROUTED)
+                       comment="", document=None, kind=CaseEventKind.ROUTED)
         return case
     case.routed_at = at
     case_event_append(case, kind=CaseEventKind.ROUTED, at=at, from_state=case.state,
-                  to_state=case.state, to_department=case.department)
+                      to_state=case.state, to_department=case.department)
     case_save(case)
     return case
 
@@ -250,7 +257,7 @@ def case_claim(*, case_id: int, actor, expected_version: int | None = None) -> C
     case.assignee = actor
     case_event_append(case, kind=CaseEventKind.CLAIMED, at=clock.now(), actor=actor,
                   acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], case.department_id),
-                  data={"assignee": actor.pk})
+                  payload={"assignee": actor.pk})
     case_save(case)
     return case
 
@@ -274,7 +281,7 @@ def case_assign(*, case_id: int, actor, assignee, expected_version: int | None =
     case.assignee = assignee
     case_event_append(case, kind=CaseEventKind.ASSIGNED, at=clock.now(), actor=actor,
                   acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], case.department_id),
-                  data={"assignee": assignee.pk if assignee else None})
+                  payload={"assignee": assignee.pk if assignee else None})
     case_save(case)
     return case
 
@@ -312,7 +319,7 @@ def case_transfer(*, case_id: int, actor, department_code: str, note: str,
     case_event_append(case, kind=CaseEventKind.TRANSFERRED, at=clock.now(), actor=actor,
                   acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], source.pk),
                   action="transfer", from_state=case.state, to_state=case.state,
-                  from_department=source, to_department=target, comment=note)
+                  from_department=source, to_department=target, reason=note)
     case_save(case)
     return case
 
@@ -331,7 +338,7 @@ def case_comment_add(*, case_id: int, actor, body: str, is_internal: bool = Fals
     comment = CaseComment.objects.create(case=case, author=actor, body=body,
                                          is_internal=is_internal, created_at=at)
     case_event_append(case, kind=CaseEventKind.COMMENTED, at=at, actor=actor, acting=acting,
-                  comment=body, data={"internal": is_internal})
+                  reason=body, payload={"internal": is_internal})
     case_save(case)
     return comment
 
@@ -350,7 +357,7 @@ def case_attachment_add(*, case_id: int, actor, document,
     document_check(document)
     at = clock.now()
     event = case_event_append(case, kind=CaseEventKind.ATTACHMENT_ADDED, at=at, actor=actor,
-                          acting=acting, data={"internal": is_internal,
+                          acting=acting, payload={"internal": is_internal,
                                                "name": getattr(document, "name", "")})
     attachment = attachment_store(case, document, user=actor, at=at, event_seq=event.seq,
                                    is_internal=is_internal)

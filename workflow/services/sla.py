@@ -4,18 +4,19 @@ of the holding department — once each, even with two sweeps running at the sam
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from amanah import clock
+from amanah.dispatch import task_on_commit
 from amanah.enums import StaffRole
 from amanah.models import StaffMembership
+from amanah.statuses import row_lock_mark
 
 from ..enums import CaseEventKind, EscalationKind, SlaStatus, StatusCategory
 from ..models import Case, Escalation
-from .steps import case_event_append, case_save
+from .steps import case_event_append, case_save, case_sla_status_change
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,12 @@ def _head_of(department) -> object | None:
 def _batch(queryset, batch_size: int) -> list[Case]:
     # skip_locked: a second sweep (or a member of staff acting right now) holds some rows;
     # those are left to whoever holds them instead of waiting or double-marking.
-    return list(queryset.select_for_update(skip_locked=True, of=("self",))
-                .select_related("department", "state").order_by("id")[:batch_size])
+    cases = list(queryset.select_for_update(skip_locked=True, no_key=True, of=("self",))
+                 .select_related("department", "state").order_by("id")[:batch_size])
+    return [row_lock_mark(case) for case in cases]
 
 
 def _escalate(case: Case, at: dt.datetime, result: SweepResult) -> None:
-    from ..tasks import escalation_notify
-
     kinds = []
     if case.state_due_at is not None and case.state_due_at <= at:
         kinds.append((EscalationKind.STATE_OVERDUE, case.state_entered_at))
@@ -69,11 +69,12 @@ def _escalate(case: Case, at: dt.datetime, result: SweepResult) -> None:
                     department=case.department, escalated_to=head, created_at=at)
         except IntegrityError:
             continue
-        case_event_append(case, kind=CaseEventKind.ESCALATED, at=at, to_department=case.department,
-                      data={"escalation": kind, "to": head.pk if head else None})
+        case_event_append(case, kind=CaseEventKind.ESCALATED, at=at,
+                          to_department=case.department,
+                          payload={"escalation": kind, "to": head.pk if head else None})
         result.escalated += 1
         result.escalation_ids.append(escalation.pk)
-        transaction.on_commit(partial(escalation_notify.delay, escalation.pk))
+        task_on_commit("workflow.escalation_notify", escalation_id=escalation.pk)
 
 
 def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> SweepResult:
@@ -86,9 +87,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> Sweep
             cases = _batch(_open_cases().exclude(sla_status=SlaStatus.OVERDUE)
                            .filter(overdue_filter), batch_size)
             for case in cases:
-                case.sla_status = SlaStatus.OVERDUE
-                case_event_append(case, kind=CaseEventKind.SLA_OVERDUE, at=at,
-                              to_department=case.department)
+                case_sla_status_change(case=case, to_status=SlaStatus.OVERDUE, at=at)
                 _escalate(case, at, result)
                 case_save(case)
             result.overdue += len(cases)
@@ -99,9 +98,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> Sweep
             cases = _batch(_open_cases().filter(sla_status=SlaStatus.ON_TRACK,
                                                 state_at_risk_at__lte=at), batch_size)
             for case in cases:
-                case.sla_status = SlaStatus.AT_RISK
-                case_event_append(case, kind=CaseEventKind.SLA_AT_RISK, at=at,
-                              to_department=case.department)
+                case_sla_status_change(case=case, to_status=SlaStatus.AT_RISK, at=at)
                 case_save(case)
             result.at_risk += len(cases)
         if len(cases) < batch_size:

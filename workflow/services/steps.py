@@ -1,15 +1,16 @@
-"""Moving a case from step to step: the row lock, the hash-chained event, the one place a
-case's step changes (`case_step_take`), guards before and effects after the commit."""
+"""Moving a case from step to step: the row lock, the hash-chained event, and the two writers
+of a case's status fields — `case_step_take` (its step: `state` and `category`) and
+`case_sla_status_change` (`sla_status`). Nothing else assigns those fields."""
 
 import datetime as dt
 import logging
-from functools import partial
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
 from amanah import clock
 from amanah.errors import DomainError
 from amanah.models import Department, StaffMembership
+from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
 from .. import registry
 from ..enums import ACTOR_SYSTEM, ActorKind, CaseEventKind, SlaStatus, StatusCategory
@@ -22,16 +23,21 @@ from .documents import attachment_store, document_check
 
 logger = logging.getLogger(__name__)
 
+_CASE_RELATED = ("state", "version", "department", "municipality__parent")
 
-# --- Internals shared by every change ----------------------------------------------------
+
+def case_qs_for_update(*, nowait: bool = False):
+    """The one way a case row is locked. FOR NO KEY UPDATE: it keeps other writers of the case
+    out, but does not block rows that merely point at the case (a payment's request to move it,
+    a comment) from being inserted by other transactions while a clerk holds it."""
+    return Case.objects.select_for_update(nowait=nowait, no_key=True, of=("self",))
 
 
 def case_lock(case_id: int, *, expected_version: int | None = None,
-               nowait: bool = True) -> Case:
+              nowait: bool = True) -> Case:
     """Lock the case row. Staff actions fail fast (nowait): the second of two people acting at
     once gets a clear conflict instead of waiting and then acting on a stale screen."""
-    queryset = Case.objects.select_for_update(nowait=nowait, of=("self",)).select_related(
-        "state", "version", "department", "municipality__parent")
+    queryset = case_qs_for_update(nowait=nowait).select_related(*_CASE_RELATED)
     try:
         case = queryset.get(pk=case_id)
     except Case.DoesNotExist:
@@ -40,59 +46,33 @@ def case_lock(case_id: int, *, expected_version: int | None = None,
         raise errors.case_busy() from exc
     if expected_version is not None and case.row_version != expected_version:
         raise errors.case_changed()
-    return case
+    return row_lock_mark(case)
+
+
+def _case_relock(case: Case) -> None:
+    row_lock_ensure(case, case_qs_for_update())
 
 
 def case_event_append(case: Case, *, kind: str, at: dt.datetime, actor=None,
-                  acting: ActingAs | None = None, action: str = "",
-                  from_state: State | None = None, to_state: State | None = None,
-                  from_department: Department | None = None,
-                  to_department: Department | None = None,
-                  comment: str = "", data: dict | None = None) -> CaseEvent:
-    """Add the next link of the case's hash chain. The case row is locked by the caller."""
+                      acting: ActingAs | None = None, action: str = "",
+                      from_state: State | None = None, to_state: State | None = None,
+                      from_department: Department | None = None,
+                      to_department: Department | None = None, from_status: str = "",
+                      to_status: str = "", reason: str = "",
+                      payload: dict | None = None) -> CaseEvent:
+    """Add the next link of the case's hash chain (the case row is locked by the caller, who
+    saves the case — with its new head — in the same transaction)."""
     acting = acting or ActingAs(ActorKind.SYSTEM, ACTOR_SYSTEM, None)
     event = CaseEvent(
-        case=case, seq=case.last_event_seq + 1, kind=kind, action=action, actor=actor,
-        actor_kind=acting.kind, actor_role=acting.role, department_id=acting.department_id,
-        from_state=from_state, to_state=to_state, from_department=from_department,
-        to_department=to_department, comment=comment, data=data or {}, created_at=at,
-        prev_hash=case.last_event_hash)
-    event.hash = event.compute_hash()
-    event.save()
-    case.last_event_seq = event.seq
-    case.last_event_hash = event.hash
+        kind=kind, action=action, actor=actor, actor_kind=acting.kind, actor_role=acting.role,
+        department_id=acting.department_id, from_state=from_state, to_state=to_state,
+        from_department=from_department, to_department=to_department,
+        from_status=from_status, to_status=to_status, reason=reason, payload=payload or {},
+        at=at)
+    event.link(case)
+    if case.pk is not None:
+        event.save()
     return event
-
-
-def _state_enter(case: Case, state: State, at: dt.datetime, *,
-                 department: Department | None = None) -> Department | None:
-    """Put the case in `state`: its owning department (or `department`, when the caller knows
-    better who must hold it), a fresh step clock. Returns the department the case left, if it
-    changed."""
-    previous = case.department
-    if department is None:
-        department = department_resolve(code=state.department_code,
-                                        municipality=case.municipality)
-    if state.department_code and department is None:
-        raise DomainError("workflow.department_missing",
-                          "لا توجد إدارة مسؤولة عن هذه المرحلة في البلدية.",
-                          "No department in this municipality handles this step.")
-    case.state = state
-    case.category = state.category
-    case.state_entered_at = at
-    if department is not None and department.pk != case.department_id:
-        case.department = department
-        case.assignee = None
-    if state.is_terminal:
-        case.closed_at = at
-        case.state_due_at = case.state_at_risk_at = None
-    else:
-        case.closed_at = None
-        case.state_at_risk_at, case.state_due_at = sla_window(at, state.sla_hours)
-    # A new step starts on track; the sweep marks it again if the whole case is late.
-    case.sla_status = SlaStatus.ON_TRACK
-    return previous if previous is not None and previous.pk != case.department_id else None
-
 
 
 def case_open_check(case: Case) -> None:
@@ -106,13 +86,14 @@ def case_save(case: Case) -> None:
 
 
 def _effects_schedule(case: Case, transition: Transition, event: CaseEvent) -> None:
+    """Effects run now, inside the transaction, and only schedule work (through
+    amanah.dispatch.task_on_commit or an outbox row), so nothing leaves before the commit."""
     for name in transition.effects:
         effect = registry.effect_get(name)
         if effect is None:
             logger.error("workflow: effect %r of %s is not registered", name, transition.action)
             continue
-        # robust: one failing effect is logged and does not stop the next one.
-        transaction.on_commit(partial(effect, case_id=case.pk, event_id=event.pk), robust=True)
+        effect(case_id=case.pk, event_id=event.pk)
 
 
 def guard_refusal(case: Case, transition: Transition, user) -> DomainError | None:
@@ -176,10 +157,68 @@ def _resume_holder(case: Case, transition: Transition) -> tuple[Department | Non
     return returned.from_department, assignee
 
 
+def step_department(case: Case, state: State, *,
+                    department: Department | None = None) -> Department | None:
+    """Who holds a case in `state`: `department` when the caller knows better (a resumed case
+    goes back to the desk that returned it), else the state's owning department in the case's
+    municipality (or the Amanah's). Refuses a step no department of the municipality handles."""
+    if department is None:
+        department = department_resolve(code=state.department_code,
+                                        municipality=case.municipality)
+    if state.department_code and department is None:
+        raise DomainError("workflow.department_missing",
+                          "لا توجد إدارة مسؤولة عن هذه المرحلة في البلدية.",
+                          "No department in this municipality handles this step.")
+    return department
+
+
+def step_clock(state: State, at: dt.datetime) -> dict:
+    """The step clock of a case entering `state` at `at` (closed when the state is final)."""
+    if state.is_terminal:
+        return {"closed_at": at, "state_at_risk_at": None, "state_due_at": None}
+    at_risk, due = sla_window(at, state.sla_hours)
+    return {"closed_at": None, "state_at_risk_at": at_risk, "state_due_at": due}
+
+
+def sla_status_on_entry(case: Case, at: dt.datetime) -> str:
+    """A new step starts on track, unless the whole case is already past its deadline."""
+    return SlaStatus.OVERDUE if case.due_at is not None and case.due_at <= at \
+        else SlaStatus.ON_TRACK
+
+
+# Where a case's SLA status may go. Back to on track only when a new step starts.
+SLA_TRANSITIONS = StatusTransitions("workflow.sla", SlaStatus, {
+    SlaStatus.ON_TRACK: {SlaStatus.AT_RISK, SlaStatus.OVERDUE},
+    SlaStatus.AT_RISK: {SlaStatus.OVERDUE, SlaStatus.ON_TRACK},
+    SlaStatus.OVERDUE: {SlaStatus.ON_TRACK},
+})
+_SLA_EVENT = {SlaStatus.AT_RISK: CaseEventKind.SLA_AT_RISK,
+              SlaStatus.OVERDUE: CaseEventKind.SLA_OVERDUE,
+              SlaStatus.ON_TRACK: CaseEventKind.SLA_RESTARTED}
+
+
+def case_sla_status_change(*, case: Case, to_status: str, at: dt.datetime) -> CaseEvent:
+    """The one writer of `Case.sla_status`: the case locked, the move checked against
+    SLA_TRANSITIONS, one event. The caller saves the case (`case_save`) in the same
+    transaction."""
+    _case_relock(case)
+    SLA_TRANSITIONS.check(case.sla_status, to_status)
+    from_status = case.sla_status
+    case.sla_status = to_status
+    return case_event_append(case, kind=_SLA_EVENT[to_status], at=at,
+                             to_department=case.department, from_status=from_status,
+                             to_status=to_status)
+
+
 def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs,
-                      comment: str, document, kind: str = CaseEventKind.TRANSITION) -> CaseEvent:
-    """The single place a case changes state. Checks first, writes after: a refusal leaves
-    the case, its events and its documents exactly as they were."""
+                   comment: str, document, kind: str = CaseEventKind.TRANSITION) -> CaseEvent:
+    """The one writer of a case's step (`state`, `category`): only along a transition that
+    leaves the step the case is in (the definition's transitions are the table of allowed
+    moves), by an actor the caller has checked, when the guards pass. Checks first, writes
+    after: a refusal leaves the case, its events and its documents exactly as they were."""
+    _case_relock(case)
+    if transition.from_state_id != case.state_id or not case.is_open:
+        raise errors.action_not_available(transition.action)
     comment = (comment or "").strip()
     if transition.comment_required and not comment:
         raise errors.required("workflow.comment_required", "comment", "التعليق", "A comment")
@@ -189,19 +228,30 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
     guards_check(case, transition, user)
 
     at = clock.now()
-    from_state = case.state
-    department_before = case.department
-    department, assignee = _resume_holder(case, transition)
-    _state_enter(case, transition.to_state, at, department=department)
+    from_state, department_before, target = case.state, case.department, transition.to_state
+    holder, assignee = _resume_holder(case, transition)
+    department = step_department(case, target, department=holder)
+    case.state = target
+    case.category = target.category
+    case.state_entered_at = at
+    for name, value in step_clock(target, at).items():
+        setattr(case, name, value)
+    if department is not None and department.pk != case.department_id:
+        case.department = department
+        case.assignee = None
     if assignee is not None:
         case.assignee = assignee
     event = case_event_append(
         case, kind=kind, at=at, actor=user, acting=acting, action=transition.action,
-        from_state=from_state, to_state=transition.to_state,
-        from_department=department_before, to_department=case.department,
-        comment=comment, data={"document": True} if document is not None else None)
+        from_state=from_state, to_state=target, from_department=department_before,
+        to_department=case.department, from_status=from_state.category,
+        to_status=target.category, reason=comment,
+        payload={"document": True} if document is not None else None)
     if document is not None:
         attachment_store(case, document, user=user, at=at, event_seq=event.seq)
+    entry_sla = sla_status_on_entry(case, at)
+    if case.sla_status != entry_sla:
+        case_sla_status_change(case=case, to_status=entry_sla, at=at)
     case_save(case)
     _effects_schedule(case, transition, event)
     return event

@@ -51,7 +51,7 @@ def _timeline(detail: selectors.CaseDetail) -> list[TimelineEntry]:
         title = _event_title(event, labels, users, staff_view)
         if title is None:
             continue
-        entry = TimelineEntry(at=event.created_at, title=title, comment=event.comment,
+        entry = TimelineEntry(at=event.at, title=title, comment=event.reason,
                               kind=event.kind)
         if staff_view:
             if event.actor_kind == ActorKind.STAFF and event.actor is not None:
@@ -71,7 +71,8 @@ def _timeline(detail: selectors.CaseDetail) -> list[TimelineEntry]:
 
 
 _APPLICANT_HIDDEN = {CaseEventKind.CLAIMED, CaseEventKind.ASSIGNED, CaseEventKind.SLA_AT_RISK,
-                     CaseEventKind.SLA_OVERDUE, CaseEventKind.ESCALATED}
+                     CaseEventKind.SLA_OVERDUE, CaseEventKind.SLA_RESTARTED,
+                     CaseEventKind.ESCALATED}
 
 
 def _event_title(event: CaseEvent, labels: dict, users: dict, staff_view: bool) -> str | None:
@@ -91,7 +92,7 @@ def _event_title(event: CaseEvent, labels: dict, users: dict, staff_view: bool) 
     if kind == CaseEventKind.CLAIMED:
         return _("Took the transaction from the queue")
     if kind == CaseEventKind.ASSIGNED:
-        user = users.get(event.data.get("assignee"))
+        user = users.get(event.payload.get("assignee"))
         if user is None:
             return _("Returned to the department queue")
         return _("Assigned to %(name)s") % {"name": user.get_full_name() or user.username}
@@ -99,11 +100,13 @@ def _event_title(event: CaseEvent, labels: dict, users: dict, staff_view: bool) 
         return _("Referred from %(source)s to %(target)s") % {
             "source": label(event.from_department), "target": label(event.to_department)}
     if kind == CaseEventKind.COMMENTED:
-        return _("Internal note") if event.data.get("internal") else _("Comment")
+        return _("Internal note") if event.payload.get("internal") else _("Comment")
     if kind == CaseEventKind.ATTACHMENT_ADDED:
-        return _("Document added: %(name)s") % {"name": event.data.get("name", "")}
+        return _("Document added: %(name)s") % {"name": event.payload.get("name", "")}
     if kind == CaseEventKind.SLA_AT_RISK:
         return _("The step's deadline is near")
+    if kind == CaseEventKind.SLA_RESTARTED:
+        return _("New step: its deadline clock starts again")
     if kind == CaseEventKind.SLA_OVERDUE:
         return _("The deadline has passed")
     if kind == CaseEventKind.ESCALATED:
