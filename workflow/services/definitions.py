@@ -361,7 +361,8 @@ def definition_import(*, data: dict, municipality: Municipality, publish: bool =
 
 
 def definitions_published_for(*, municipality: Municipality) -> list[DefinitionVersion]:
-    """The kinds a citizen of `municipality` may submit: its own, else the Amanah's."""
+    """The kinds published for `municipality`: its own, else the Amanah's. Which of them a
+    person may start there is `selectors.case_kind_list_startable`'s to say (rollout)."""
     chain = _fallback_municipalities(municipality)
     rank = {m.pk: i for i, m in enumerate(chain)}
     best: dict[str, DefinitionVersion] = {}
