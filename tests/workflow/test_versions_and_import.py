@@ -156,7 +156,7 @@ def test_the_migration_links_definitions_to_the_e_service_of_their_code(world):
 
     from workflow.models import WorkflowDefinition
 
-    name = "0006_workflowdefinition_eservice"
+    name = "0007_workflowdefinition_eservice_link"
     migration = import_module(f"workflow.migrations.{name}")
     # The models as the migration sees them (no history signals, as in a real migrate).
     apps = MigrationExecutor(connection).loader.project_state(("workflow", name)).apps
