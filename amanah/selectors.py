@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from .enums import RolloutState, StaffRole
 from .models import EService, EServiceRollout, Municipality, Person, StaffMembership
+from .rollout import eservice_rollouts_startable
 
 VISIBLE_STATES = (RolloutState.PILOT, RolloutState.LIVE)
 
@@ -37,12 +38,26 @@ def eservice_list_for_person(*, person: Person) -> list[EServiceOffer]:
 
 
 def eservice_is_available(*, eservice: EService | str, municipality_id: int | None) -> bool:
-    """For other apps' start pages: may this service be used in this municipality? One query."""
+    """Is this service pilot or live in this municipality at all? One query. It does not say
+    who may start it there: a start page or service asks `amanah.rollout` for that."""
     if municipality_id is None:
         return False
     code = eservice if isinstance(eservice, str) else eservice.code
     return EServiceRollout.objects.filter(eservice__code=code, municipality_id=municipality_id,
                                           state__in=VISIBLE_STATES).exists()
+
+
+def eservice_list_startable(*, municipality: Municipality | None, user=None,
+                            person: Person | None = None) -> list[EServiceOffer]:
+    """The e-services this user or person may start in the municipality by the rollout rule
+    (`amanah.rollout`): what a start page may offer. In display order; one query."""
+    if municipality is None:
+        return []
+    rollouts = (eservice_rollouts_startable(user=user, person=person)
+                .filter(municipality_id=municipality.pk)
+                .select_related("eservice")
+                .order_by("eservice__display_order", "eservice__code"))
+    return [EServiceOffer(eservice=r.eservice, state=r.state) for r in rollouts]
 
 
 def municipality_list_for_sign_up() -> list[Municipality]:

@@ -81,8 +81,8 @@ def _cases_create(count: int) -> list[int]:
     from unittest import mock
 
     from amanah import clock
-    from amanah.enums import MunicipalityKind
-    from amanah.models import Department, Municipality, Person
+    from amanah.enums import MunicipalityKind, OwningApp, RolloutState
+    from amanah.models import Department, EService, EServiceRollout, Municipality, Person
     from workflow.demo_definitions import GENERAL_CORRESPONDENCE
     from workflow.enums import ActorKind, CaseEventKind
     from workflow.models import Case, CaseEvent
@@ -97,6 +97,13 @@ def _cases_create(count: int) -> list[int]:
                      "finance"):
             Department.objects.create(municipality=municipality, code=code, name_ar=code,
                                       name_en=code)
+    # The procedure serves its e-service, which must be offered where the cases start.
+    eservice, _ = EService.objects.get_or_create(
+        code=GENERAL_CORRESPONDENCE["eservice"],
+        defaults={"name_ar": GENERAL_CORRESPONDENCE["name_ar"],
+                  "name_en": GENERAL_CORRESPONDENCE["name_en"], "owning_app": OwningApp.WORKFLOW})
+    EServiceRollout.objects.create(eservice=eservice, municipality=branch,
+                                   state=RolloutState.LIVE)
     definition_import(data=GENERAL_CORRESPONDENCE, municipality=amanah, publish=True)
     person = Person.objects.create(national_id="1000000008", name_ar="مواطن", name_en="Citizen")
     with mock.patch("amanah.dispatch.TaskSend.__call__"):

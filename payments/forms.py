@@ -54,10 +54,16 @@ class MiscFeeBillForm(forms.Form):
     description_en = forms.CharField(label=_("What the fee is for (English)"), max_length=300,
                                      required=False)
 
-    def __init__(self, *args, municipalities, eservices, **kwargs):
+    def __init__(self, *args, municipalities, eservices, eservices_offered=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
-        self.fields["eservice"].queryset = eservices
+        eservice = self.fields["eservice"]
+        eservice.queryset = eservices
+        if eservices_offered is not None:
+            # Listed: only what the rollout offers. Accepted: any service with a fee, so that
+            # one off there is refused by the service with its reason, next to this field.
+            eservice.widget.choices = [("", eservice.empty_label), *(
+                (e.pk, eservice.label_from_instance(e)) for e in eservices_offered)]
 
 
 class _Reason(forms.Form):

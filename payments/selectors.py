@@ -4,13 +4,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from amanah.errors import NotFound
-from amanah.models import Person
+from amanah.models import EService, Municipality, Person
+from amanah.rollout import eservice_rollouts_startable
 
 from .enums import BillStatus, PaymentStatus, ResolutionStatus
-from .models import Bill, Payment, Receipt, SuspenseResolution
+from .models import Bill, FeeSchedule, Payment, Receipt, SuspenseResolution
 
 _BILL_RELATED = ("municipality", "eservice", "payer_person", "payer_establishment")
 
@@ -38,6 +39,19 @@ def bill_list_payable_for_person(*, person: Person) -> QuerySet[Bill]:
             .filter(payer_person=person, status=BillStatus.UNPAID,
                     cancel_requested_at__isnull=True)
             .order_by("due_date", "pk"))
+
+
+def misc_fee_eservice_list(*, user=None,
+                           municipalities: QuerySet[Municipality] | None = None,
+                           ) -> QuerySet[EService]:
+    """E-services a fee can be issued for: those with a fee schedule and, when `municipalities`
+    is given, whose rollout lets `user` start them in at least one of those. One query."""
+    priced = FeeSchedule.objects.filter(eservice=OuterRef("pk"))
+    eservices = EService.objects.filter(Exists(priced))
+    if municipalities is not None:
+        eservices = eservices.filter(Exists(eservice_rollouts_startable(user=user).filter(
+            eservice=OuterRef("pk"), municipality__in=municipalities)))
+    return eservices.order_by("display_order", "code")
 
 
 def payment_get(*, pk: int | None = None, sptn: str | None = None) -> Payment:

@@ -215,13 +215,13 @@ class ImportForm(forms.Form):
 
 @admin.register(WorkflowDefinition)
 class WorkflowDefinitionAdmin(_ConfigHistoryAdmin):
-    list_display = ["code", "name_ar", "name_en", "municipality", "published_version",
-                    "version_count"]
-    list_filter = ["municipality"]
+    list_display = ["code", "name_ar", "name_en", "municipality", "eservice",
+                    "published_version", "version_count"]
+    list_filter = ["municipality", "eservice"]
     search_fields = ["code", "name_ar", "name_en"]
-    list_select_related = ["municipality"]
-    fields = ["code", "municipality", "name_ar", "name_en", "description_ar", "description_en",
-              "case_prefix"]
+    list_select_related = ["municipality", "eservice"]
+    fields = ["code", "municipality", "eservice", "name_ar", "name_en", "description_ar",
+              "description_en", "case_prefix"]
     inlines = [DefinitionVersionInline]
     actions = ["new_draft", "export_published"]
     change_list_template = "workflow/admin/definition_change_list.html"

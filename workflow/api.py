@@ -226,6 +226,42 @@ class CaseListApi(APIView):
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response([case_summary(c) for c in page])
 
+    @extend_schema_serializer(component_name="CaseSubmit")
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.SlugField(max_length=64,
+                                     help_text="The procedure's code, e.g. `complaint`.")
+        # Blank is let through so that the service answers with its own bilingual refusal.
+        subject = serializers.CharField(max_length=300, allow_blank=True)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+                                            default="")
+
+    @extend_schema(
+        tags=["workflow"], operation_id="workflow_cases_create",
+        summary="Submit a new case (a signed-in citizen or resident)",
+        description="Opens a case of `kind` in the caller's own municipality of residence, "
+                    "then routes it to its first queue. Only kinds offered on the portal may "
+                    "be submitted, and only where the e-service's rollout allows: live for "
+                    "anyone living there, a pilot only for its residents and staff, off for "
+                    "nobody.",
+        request=InputSerializer,
+        responses={201: CaseSummarySerializer, **api_errors(
+            400, 403, 404,
+            e400="`validation_error`, `workflow.subject_required`, `rollout.service_off`, "
+                 "`workflow.kind_not_online`, `workflow.municipality_unknown`",
+            e403="`auth.not_authenticated`, `workflow.citizens_only`, `rollout.pilot_only`",
+            e404="`workflow.definition_not_found`")},
+    )
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = services.case_submit_online(user=request.user, kind=data["kind"],
+                                           subject=data["subject"],
+                                           description=data["description"])
+        return Response(case_summary(selectors.case_get_visible(case_id=case.pk,
+                                                                user=request.user)),
+                        status=status.HTTP_201_CREATED)
+
 
 class CaseDetailApi(APIView):
     @extend_schema(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from amanah.demo import eservice_start_page_ensure
 from amanah.enums import MunicipalityKind, StaffRole
-from amanah.models import Department, Municipality, Person, StaffMembership, User
+from amanah.models import Department, EService, Municipality, Person, StaffMembership, User
 
 from .demo_definitions import DEMO_DEFINITIONS
 from .enums import VersionStatus
@@ -52,10 +52,23 @@ def _departments_ensure(amanah: Municipality) -> None:
 
 def _definitions_seed(amanah: Municipality, log: Log) -> None:
     for data in DEMO_DEFINITIONS:
-        published = DefinitionVersion.objects.filter(
+        eservice = EService.objects.filter(code=data["eservice"]).first()
+        if eservice is None:
+            # Imported without its e-service it would ignore rollout: better not at all.
+            log(f"definition {data['code']}: e-service {data['eservice']} not found "
+                "(amanah demo not seeded?); skipped")
+            continue
+        published = (DefinitionVersion.objects.filter(
             definition__code=data["code"], definition__municipality=amanah,
-            status=VersionStatus.PUBLISHED).first()
+            status=VersionStatus.PUBLISHED).select_related("definition").first())
         if published is not None:
+            definition = published.definition
+            if definition.eservice_id is None:
+                # Seeded before procedures named their e-service (and the migration found
+                # no e-service then): link it, as that migration would have.
+                definition.eservice = eservice
+                definition.save(update_fields=["eservice"])
+                log(f"definition {data['code']} @ {amanah.code}: linked to its e-service")
             log(f"definition {data['code']} @ {amanah.code}: v{published.number} kept")
             continue
         version = definition_import(data=data, municipality=amanah, publish=True)

@@ -3,6 +3,7 @@
 general_correspondence: customer service takes the letter in, refers it (إحالة) to the competent
 department where needed, whose reviewer or head answers it; it can go back to the applicant.
 complaint: customer service triages, field inspection resolves or finds it unsubstantiated.
+Each serves the catalogue's e-service of the same code, whose rollout decides where it starts.
 """
 
 from .services.definitions import EXPORT_FORMAT
@@ -30,6 +31,7 @@ STAFF_HANDLERS = ["clerk", "reviewer", "head"]
 GENERAL_CORRESPONDENCE = {
     "format": EXPORT_FORMAT,
     "code": "general_correspondence",
+    "eservice": "general_correspondence",
     "name_ar": "المراسلات العامة",
     "name_en": "General correspondence",
     "description_ar": "خطاب أو طلب إلى إحدى إدارات البلدية تتم دراسته والإفادة عنه.",
@@ -68,6 +70,7 @@ GENERAL_CORRESPONDENCE = {
 COMPLAINT = {
     "format": EXPORT_FORMAT,
     "code": "complaint",
+    "eservice": "complaint",
     "name_ar": "بلاغ أو شكوى",
     "name_en": "Complaint",
     "description_ar": "بلاغ عن مشكلة في خدمة أو موقع، يفرز ثم يعالج ميدانيًا.",

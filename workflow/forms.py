@@ -2,6 +2,7 @@
 from which state, what is required by the definition) are the services' to say."""
 
 from django import forms
+from django.core.validators import slug_re
 from django.utils.translation import gettext_lazy as _
 
 from .enums import SlaStatus
@@ -104,8 +105,16 @@ class StatusCheckForm(forms.Form):
                                                                 "autocomplete": "off"}))
 
 
+class _KindField(forms.ChoiceField):
+    """Offers the kinds the person may submit, but accepts any well-formed code: whether a kind
+    may be started there is the service's to say (with its reason), not "invalid choice"."""
+
+    def valid_value(self, value) -> bool:
+        return len(str(value)) <= 64 and bool(slug_re.fullmatch(str(value)))
+
+
 class CaseSubmitForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of transaction"))
+    kind = _KindField(label=_("Kind of transaction"))
     subject = forms.CharField(label=_("Subject"), max_length=300)
     description = forms.CharField(label=_("Details"), required=False, max_length=MAX_TEXT,
                                   widget=forms.Textarea(attrs={"rows": 5}))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amanah.events import ChainedEvent, ChainHead
-from amanah.models import Department, Establishment, Municipality, Person
+from amanah.models import Department, EService, Establishment, Municipality, Person
 
 from .enums import (
     ActorKind,
@@ -57,6 +57,11 @@ class WorkflowDefinition(models.Model):
     case_prefix = models.CharField(
         _("Number prefix"), max_length=8, blank=True,
         help_text=_("Left empty, case numbers start with the municipality code"))
+    eservice = models.ForeignKey(
+        EService, verbose_name=_("E-service"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="workflow_definitions",
+        help_text=_("The e-service this procedure serves; its rollout decides where a case may "
+                    "be started. Empty for internal procedures that only code starts."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Who changed the configuration, when, and what it was before (admin "History").

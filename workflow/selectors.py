@@ -17,6 +17,7 @@ from amanah.errors import NotFound
 from amanah.identity import digits_normalise
 from amanah.models import Department, Municipality, StaffMembership
 from amanah.permissions import is_admin, person_for_user, staff_memberships
+from amanah.selectors import eservice_list_startable
 
 from . import working_time
 from .enums import ActorKind, CaseEventKind, SlaStatus, StatusCategory, VersionStatus
@@ -39,7 +40,11 @@ from .services.acting import (
     staff_roles_in,
     user_is_applicant,
 )
-from .services.definitions import definitions_published_for, department_resolve
+from .services.definitions import (
+    definition_is_offered_online,
+    definitions_published_for,
+    department_resolve,
+)
 from .services.steps import guard_refusal
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "attachment_get_for_user",
     "case_get_for_user",
     "case_get_visible",
+    "case_kind_list_startable",
     "case_list_for_applicant",
     "case_list_for_staff",
     "case_queue_for_department",
@@ -138,6 +144,26 @@ def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[C
     return (Case.objects.filter(department_id__in=department_ids)
             .select_related(*_CASE_RELATED)
             .order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id"))
+
+
+def case_kind_list_startable(*, user) -> list[DefinitionVersion]:
+    """The kinds the signed-in person may submit on the portal's form where they live: published
+    there (or at the Amanah), offered online, and open to them by the e-service's rollout.
+    Three queries (the person, the published versions, the rollouts)."""
+    person = person_for_user(user)
+    if person is None or person.municipality is None:
+        return []
+    versions = definitions_published_for(municipality=person.municipality)
+    offers = {offer.eservice.pk: offer.eservice for offer in eservice_list_startable(
+        municipality=person.municipality, user=user, person=person)}
+    startable = []
+    for version in versions:
+        definition = version.definition
+        if definition.eservice_id in offers:
+            definition.eservice = offers[definition.eservice_id]
+            if definition_is_offered_online(definition):
+                startable.append(version)
+    return startable
 
 
 def case_list_for_applicant(*, user) -> QuerySet[Case]:

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from amanah.errors import DomainError, PermissionDenied
 from amanah.models import EService, Establishment, Municipality, Person
+from amanah.rollout import eservice_start_check
 
 from ..enums import BillCategory
 from ..models import Bill
@@ -22,7 +23,9 @@ def misc_fee_issue(*, actor, municipality: Municipality, eservice: EService,
                    quantity: Decimal | str | None = None, description_ar: str = "",
                    description_en: str = "", reference: str = "") -> Bill:
     """A cashier of the municipality's finance department bills a service at its scheduled fee
-    (the amount always comes from the fee schedule, never typed by hand).
+    (the amount always comes from the fee schedule, never typed by hand), where the service's
+    rollout allows it: not where it is off; a pilot only by its own staff, which a cashier
+    there is.
 
     `reference` is the paper challan's number when there is one; otherwise one is made up."""
     if not (getattr(actor, "is_superuser", False) and actor.is_active) and not any(
@@ -32,6 +35,7 @@ def misc_fee_issue(*, actor, municipality: Municipality, eservice: EService,
                                "إصدار الرسوم المتنوعة لأمناء الصندوق في مالية البلدية فقط.",
                                "Only cashiers of this municipality's finance department may "
                                "issue miscellaneous fees.")
+    eservice_start_check(eservice=eservice, municipality=municipality, user=actor)
     description_ar = (description_ar or "").strip()[:300]
     description_en = (description_en or "").strip()[:300]
     if not description_ar and not description_en:

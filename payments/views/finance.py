@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -15,7 +14,7 @@ from amanah import clock
 from amanah.dates import business_date
 from amanah.errors import DomainError
 from amanah.identity import digits_normalise
-from amanah.models import EService, Establishment, Municipality, Person
+from amanah.models import Establishment, Municipality, Person
 
 from .. import selectors
 from ..enums import AccessChannel, BillStatus, PaymentStatus, ResolutionStatus
@@ -26,7 +25,6 @@ from ..forms import (
     RefundRequestForm,
     WriteOffForm,
 )
-from ..models import FeeSchedule
 from ..services import (
     misc_fee_issue,
     refund_approve,
@@ -198,13 +196,15 @@ def suspense_item(request, payment_id: int):
     }, status=status)
 
 
-def _issuable(scope):
+def _issuable(scope, user):
+    """The municipalities the cashier may bill in; the e-services with a fee (any, so that the
+    service can say why one is refused); and those its rollout offers in those municipalities,
+    the only ones the form lists."""
     municipalities = Municipality.objects.filter(is_active=True).order_by("code")
     if scope.municipality_ids is not None:
         municipalities = municipalities.filter(pk__in=scope.municipality_ids)
-    configured = FeeSchedule.objects.filter(eservice=OuterRef("pk"))
-    eservices = EService.objects.filter(Exists(configured)).order_by("display_order", "code")
-    return municipalities, eservices
+    return (municipalities, selectors.misc_fee_eservice_list(),
+            selectors.misc_fee_eservice_list(user=user, municipalities=municipalities))
 
 
 def _payer_find(official_id: str):
@@ -229,9 +229,9 @@ def bill_new(request):
     """A cashier issues a miscellaneous fee (a challan) priced by the service's fee schedule."""
     if not request.finance.may_issue_bills:
         return forbidden(request)
-    municipalities, eservices = _issuable(request.finance)
+    municipalities, eservices, offered = _issuable(request.finance, request.user)
     form = MiscFeeBillForm(request.POST or None, municipalities=municipalities,
-                           eservices=eservices)
+                           eservices=eservices, eservices_offered=offered)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person, establishment = _payer_find(data["payer_id"])

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from amanah.enums import StaffRole
+from amanah.enums import RolloutState, StaffRole
 from amanah.errors import DomainError
 from payments.enums import BillStatus, FeeRuleKind
 from payments.models import Bill, SadadOutbox
@@ -14,6 +14,7 @@ from payments.services import fee_schedule_create, misc_fee_issue
 from tests.factories import (
     CitizenFactory,
     DepartmentFactory,
+    EServiceRolloutFactory,
     MunicipalityFactory,
     PersonFactory,
     StaffMembershipFactory,
@@ -26,7 +27,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def municipality():
-    return MunicipalityFactory(municipality_class=3)
+    municipality = MunicipalityFactory(municipality_class=3)
+    # Live there: rollout's refusals are tests/payments/test_rollout_misc_fee.py's to test.
+    EServiceRolloutFactory(eservice=misc_fee_service(), municipality=municipality,
+                           state=RolloutState.LIVE)
+    return municipality
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from amanah.enums import OwningApp, StaffRole
+from amanah.enums import OwningApp, RolloutState, StaffRole
 from payments.enums import BillStatus, FeeRuleKind
 from payments.models import Bill, SadadOutbox
 from payments.services import fee_schedule_create
-from tests.factories import EServiceFactory, EstablishmentFactory
+from tests.factories import EServiceFactory, EServiceRolloutFactory, EstablishmentFactory
 
 from .factories import at_riyadh, misc_fee_service
 from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
@@ -31,6 +31,10 @@ def priced(world, clock):
     fee_schedule_create(eservice=pavement, municipality_class=2, kind=FeeRuleKind.RATE,
                         amount=Decimal("15"), minimum=Decimal("100"),
                         effective_from=dt.date(2026, 1, 1), unit_ar="م²", unit_en="m²")
+    # Both live in the branch: rollout's refusals are tests/payments/test_rollout_misc_fee.py's.
+    for service in (misc, pavement):
+        EServiceRolloutFactory(eservice=service, municipality=world.branch,
+                               state=RolloutState.LIVE)
     return misc, pavement
 
 

@@ -1,15 +1,18 @@
 """Workflow test data: a small Amanah with one branch, its departments and staff, and the
-demo procedures published for the Amanah (so the branch uses them by fallback)."""
+demo procedures published for the Amanah (so the branch uses them by fallback). Their e-services
+are live everywhere in it, so that only the rollout tests meet a refusal from rollout."""
 
 import copy
 from collections import deque
 from dataclasses import dataclass, field
 
-from amanah.enums import MunicipalityKind, StaffRole
+from amanah.enums import MunicipalityKind, OwningApp, RolloutState, StaffRole
 from amanah.models import Department, Municipality, Person, User
 from tests.factories import (
     CitizenFactory,
     DepartmentFactory,
+    EServiceFactory,
+    EServiceRolloutFactory,
     MunicipalityFactory,
     StaffMembershipFactory,
     StaffUserFactory,
@@ -69,6 +72,12 @@ def world_build(*, definitions=(GENERAL_CORRESPONDENCE, COMPLAINT)) -> World:
                   applicant=CitizenFactory(municipality=branch),
                   other_citizen=CitizenFactory(municipality=branch))
     for data in definitions:
+        if data.get("eservice"):
+            eservice = EServiceFactory(code=data["eservice"], name_ar=data["name_ar"],
+                                       name_en=data["name_en"], owning_app=OwningApp.WORKFLOW)
+            for municipality in (amanah, branch, other_branch):
+                EServiceRolloutFactory(eservice=eservice, municipality=municipality,
+                                       state=RolloutState.LIVE)
         world.versions[data["code"]] = definition_import(data=copy.deepcopy(data),
                                                          municipality=amanah, publish=True)
     return world

@@ -190,3 +190,18 @@ def test_a_transition_cannot_point_at_a_state_of_another_version(client, world):
     # then the form is shown again with the error and nothing is saved
     assert response.status_code == 200
     assert draft.transitions.filter(to_state=foreign).count() == 0
+
+
+def test_the_admin_shows_and_filters_by_the_e_service_a_procedure_serves(client, world):
+    # given the published complaint procedure, which serves the complaint e-service
+    definition = world.versions["complaint"].definition
+    # when the admin lists procedures filtered by that e-service, and opens it
+    listing = _admin(client, world).get("/en/admin/workflow/workflowdefinition/",
+                                        {"eservice__id__exact": definition.eservice_id})
+    page = client.get(f"/en/admin/workflow/workflowdefinition/{definition.pk}/change/")
+    # then only it is listed, with an E-service column, and its form has the field, chosen
+    assert [d.pk for d in listing.context["cl"].result_list] == [definition.pk]
+    assert "column-eservice" in listing.content.decode()
+    field = page.context["adminform"].form["eservice"]
+    assert str(field.value()) == str(definition.eservice_id)
+    assert field.label == "E-service"

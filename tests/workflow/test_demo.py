@@ -2,9 +2,10 @@
 
 from amanah import demo as amanah_demo
 from amanah.events import audit_verify
+from amanah.models import Person
 from workflow import demo
 from workflow.enums import StatusCategory, VersionStatus
-from workflow.models import Case, CaseEvent, DefinitionVersion
+from workflow.models import Case, CaseEvent, DefinitionVersion, WorkflowDefinition
 
 
 def test_seed_is_complete_and_idempotent(db):
@@ -29,3 +30,38 @@ def test_seed_is_complete_and_idempotent(db):
     assert set(Case.objects.values_list("municipality__code", flat=True)) == {"KHB", "DMM"}
     assert all(result.ok for result in audit_verify())
 
+
+
+def test_demo_procedures_serve_their_e_services_and_qatif_cannot_file_a_complaint(db, client):
+    # given the core and workflow demo data
+    amanah_demo.seed(log=lambda message: None)
+    demo.seed(log=lambda message: None)
+    # then each demo procedure serves the e-service of its code
+    assert set(WorkflowDefinition.objects.values_list("code", "eservice__code")) == {
+        ("general_correspondence", "general_correspondence"), ("complaint", "complaint")}
+    # and the demo's Qatif citizen, where the services are off, is offered nothing and refused
+    hussain = Person.objects.get(national_id="1034567899")
+    client.force_login(hussain.user)
+    assert client.get("/en/transactions/mine/new/").context["form"].fields["kind"].choices == []
+    response = client.post("/en/transactions/mine/new/", {"kind": "complaint",
+                                                          "subject": "Broken street light"})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "kind": ["This service is not offered in Qatif Municipality yet."]}
+    assert not Case.objects.filter(applicant_person=hussain).exists()
+
+
+def test_a_reseed_links_a_demo_procedure_seeded_before_the_link(db):
+    # given the demo seeded once, then its complaint procedure unlinked (as before the field)
+    amanah_demo.seed(log=lambda message: None)
+    demo.seed(log=lambda message: None)
+    WorkflowDefinition.objects.filter(code="complaint").update(eservice=None)
+    # when the workflow demo runs again, twice
+    lines: list[str] = []
+    demo.seed(log=lines.append)
+    again: list[str] = []
+    demo.seed(log=again.append)
+    # then the first run linked it and the second changed nothing
+    assert "definition complaint @ EPA: linked to its e-service" in lines
+    assert not [line for line in again if "linked" in line]
+    assert WorkflowDefinition.objects.get(code="complaint").eservice.code == "complaint"

@@ -18,11 +18,13 @@ from .definitions import (
     definition_export,
     definition_import,
     definition_resolve,
+    definition_start_check,
     department_resolve,
     version_draft_create,
     version_publish,
     version_validate,
 )
+from .online import case_submit_online
 from .sla import SweepResult, sla_sweep
 
 __all__ = [
@@ -37,11 +39,13 @@ __all__ = [
     "case_return_to_applicant",
     "case_route",
     "case_submit",
+    "case_submit_online",
     "case_transfer",
     "case_transition",
     "definition_export",
     "definition_import",
     "definition_resolve",
+    "definition_start_check",
     "department_resolve",
     "sla_sweep",
     "version_draft_create",

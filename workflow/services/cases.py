@@ -34,7 +34,7 @@ from .acting import (
     staff_acting,
     staff_roles_in,
 )
-from .definitions import definition_resolve, department_resolve
+from .definitions import definition_resolve, definition_start_check, department_resolve
 from .documents import attachment_store, document_check
 from .steps import (
     case_event_append,
@@ -93,6 +93,8 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
     for document in documents:
         document_check(document)
     version = definition_resolve(code=kind, municipality=municipality)
+    definition_start_check(definition=version.definition, municipality=municipality,
+                           user=submitted_by, person=applicant_person)
     start = version.states.filter(is_start=True).first()
     if start is None:
         raise DomainError("workflow.definition_broken", "تعريف المعاملة غير مكتمل.",

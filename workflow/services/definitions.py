@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from amanah import clock
-from amanah.enums import MunicipalityKind, StaffRole
+from amanah.enums import MunicipalityKind, OwningApp, StaffRole
 from amanah.errors import DomainError, NotFound
-from amanah.models import Department, Municipality
+from amanah.models import Department, EService, Municipality, Person
+from amanah.rollout import eservice_start_check
 
 from .. import registry
 from ..enums import ACTOR_APPLICANT, ACTOR_SYSTEM, StatusCategory, VersionStatus
@@ -59,7 +60,8 @@ def definition_resolve(*, code: str, municipality: Municipality) -> DefinitionVe
     chain = _fallback_municipalities(municipality)
     versions = {v.definition.municipality_id: v for v in DefinitionVersion.objects.filter(
         definition__code=code, definition__municipality__in=chain,
-        status=VersionStatus.PUBLISHED).select_related("definition__municipality")}
+        status=VersionStatus.PUBLISHED).select_related("definition__municipality",
+                                                       "definition__eservice")}
     for candidate in chain:
         if candidate.pk in versions:
             return versions[candidate.pk]
@@ -67,6 +69,27 @@ def definition_resolve(*, code: str, municipality: Municipality) -> DefinitionVe
                    "هذه المعاملة غير متاحة في هذه البلدية.",
                    "This kind of transaction is not offered in this municipality.",
                    field="kind")
+
+
+def definition_start_check(*, definition: WorkflowDefinition, municipality: Municipality,
+                           user=None, person: Person | None = None) -> None:
+    """A case of a procedure that serves an e-service is started only where, and by whom, that
+    e-service's rollout allows. Internal procedures (no e-service) are started by code only and
+    are not subject to rollout. Either the submitting user or the applicant may qualify for a
+    pilot (see `amanah.rollout`)."""
+    if definition.eservice_id is None:
+        return
+    eservice_start_check(eservice=definition.eservice, municipality=municipality, user=user,
+                         person=person, field="kind")
+
+
+def definition_is_offered_online(definition: WorkflowDefinition) -> bool:
+    """Citizens start it on the portal's own "new transaction" form: it serves an e-service of
+    the workflow app. Internal procedures are started by code, and procedures serving another
+    app's e-service (a permit, an objection) start on that app's page, which asks what it
+    needs."""
+    return (definition.eservice_id is not None
+            and definition.eservice.owning_app == OwningApp.WORKFLOW)
 
 
 def version_validate(*, version: DefinitionVersion) -> list[DomainError]:
@@ -276,29 +299,55 @@ def definition_export(*, version: DefinitionVersion) -> dict:
         "description_ar": definition.description_ar,
         "description_en": definition.description_en,
         "case_prefix": definition.case_prefix,
+        "eservice": definition.eservice.code if definition.eservice_id else None,
         "source": {"municipality": definition.municipality.code, "version": version.number},
         **_content_dump(version),
     }
 
 
+def _import_eservice(data: dict) -> EService | None:
+    """The e-service a file names. A file made before procedures named one carries no key: it
+    is linked to the e-service of its own code, as the migration linked existing definitions,
+    so an old file never turns a public procedure into one that ignores rollout. `null` means
+    an internal procedure; a code the catalogue does not have is refused."""
+    if "eservice" not in data:
+        return EService.objects.filter(code=data["code"]).first()
+    code = data["eservice"]
+    if code in (None, ""):
+        return None
+    eservice = EService.objects.filter(code=code).first() if isinstance(code, str) else None
+    if eservice is None:
+        raise _import_error(f"the e-service {code!r} is not in the catalogue")
+    return eservice
+
+
 @transaction.atomic
 def definition_import(*, data: dict, municipality: Municipality, publish: bool = False,
                       actor=None) -> DefinitionVersion:
-    """Load exported data as a new draft version of (code, municipality); publish on request."""
+    """Load exported data as a new draft version of (code, municipality); publish on request.
+    The definition's e-service comes from the file when the definition is new, or fills an
+    empty one; a file naming a different e-service than the definition's is refused."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise _import_error(f"expected format {EXPORT_FORMAT!r}")
     missing = [k for k in ("code", "name_ar", "name_en", "states", "transitions")
                if k not in data]
     if missing:
         raise _import_error("missing " + ", ".join(missing))
+    eservice = _import_eservice(data)
     try:
         definition, _ = WorkflowDefinition.objects.get_or_create(
             code=data["code"], municipality=municipality,
             defaults={"name_ar": data["name_ar"], "name_en": data["name_en"],
                       "description_ar": data.get("description_ar", ""),
                       "description_en": data.get("description_en", ""),
-                      "case_prefix": data.get("case_prefix", "")})
+                      "case_prefix": data.get("case_prefix", ""), "eservice": eservice})
         definition = WorkflowDefinition.objects.select_for_update().get(pk=definition.pk)
+        if eservice is not None and definition.eservice_id != eservice.pk:
+            if definition.eservice_id is not None:
+                raise _import_error(f"it names the e-service {eservice.code!r}, but "
+                                    f"{definition.code!r} here serves another one")
+            definition.eservice = eservice
+            definition.save(update_fields=["eservice"])
         number = (definition.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = DefinitionVersion.objects.create(
             definition=definition, number=number, sla_hours=data.get("sla_hours"),
@@ -312,7 +361,8 @@ def definition_import(*, data: dict, municipality: Municipality, publish: bool =
 
 
 def definitions_published_for(*, municipality: Municipality) -> list[DefinitionVersion]:
-    """The kinds a citizen of `municipality` may submit: its own, else the Amanah's."""
+    """The kinds published for `municipality`: its own, else the Amanah's. Which of them a
+    person may start there is `selectors.case_kind_list_startable`'s to say (rollout)."""
     chain = _fallback_municipalities(municipality)
     rank = {m.pk: i for i, m in enumerate(chain)}
     best: dict[str, DefinitionVersion] = {}

@@ -33,12 +33,12 @@ def my_cases(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
-    """A general correspondence or complaint, in the citizen's own municipality."""
+    """A general correspondence or complaint, in the citizen's own municipality: only the kinds
+    its rollout lets this person start there are offered, and the service refuses the others."""
     person = person_for_user(request.user)
     if person is None:
         return forbidden(request)
-    municipality = person.municipality
-    versions = selectors.definitions_published_for(municipality=municipality)
+    versions = selectors.case_kind_list_startable(user=request.user)
     kinds = [(v.definition.code, label(v.definition)) for v in versions]
     form = CaseSubmitForm(request.POST or None, request.FILES or None, kinds=kinds,
                           initial={"kind": request.GET.get("kind")})
@@ -47,10 +47,9 @@ def case_new(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                case = services.case_submit(
-                    kind=data["kind"], municipality=municipality, subject=data["subject"],
-                    description=data["description"], submitted_by=request.user,
-                    applicant_person=person,
+                case = services.case_submit_online(
+                    user=request.user, kind=data["kind"], subject=data["subject"],
+                    description=data["description"],
                     documents=[data["document"]] if data["document"] else [])
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -59,7 +58,8 @@ def case_new(request):
                                  % {"number": case.number})
                 return redirect("workflow:my_case", case.pk)
         status = 400
-    return render(request, "workflow/case_new.html", {"form": form}, status=status)
+    return render(request, "workflow/case_new.html",
+                  {"form": form, "municipality": person.municipality}, status=status)
 
 
 # Same budget as the public status API: enough for a person, too little to guess IDs.

@@ -75,7 +75,7 @@ def guard_on(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflow", "0005_configuration_history_baseline"),
+        ("workflow", "0007_workflowdefinition_eservice_link"),
         ("amanah", "0003_accountevent_event_base"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
