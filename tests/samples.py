@@ -5,6 +5,7 @@ write the structure, e.g. compressed object streams), Pillow draws the images.
 """
 
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -205,3 +206,80 @@ EXECUTABLE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>\n"
 SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
        b"<script>alert(1)</script></svg>\n")
+
+
+# --- Request bodies ----------------------------------------------------------------------
+
+BOUNDARY = "----amanah-test-boundary"
+
+
+class Body(io.RawIOBase):
+    """A multipart body of `total` bytes made on demand: `head`, filler, `tail`. It counts
+    what is read and, at every read, looks at the upload temp folder."""
+
+    def __init__(self, head: bytes, total: int, tail: bytes, watch=None):
+        self.head, self.tail, self.total = head, tail, total
+        self.read_bytes, self.watch = 0, watch
+        self.largest_temp_file = 0
+
+    def readable(self):
+        return True
+
+    def _bytes_at(self, start: int, size: int) -> bytes:
+        out = bytearray()
+        filler_end = self.total - len(self.tail)
+        while len(out) < size:
+            position = start + len(out)
+            if position < len(self.head):
+                out += self.head[position:position + size - len(out)]
+            elif position < filler_end:
+                out += b"0" * min(size - len(out), filler_end - position)
+            else:
+                offset = position - filler_end
+                out += self.tail[offset:offset + size - len(out)]
+        return bytes(out)
+
+    def _take(self, size, *, line: bool) -> bytes:
+        if self.watch is not None:
+            for entry in os.scandir(self.watch):
+                self.largest_temp_file = max(self.largest_temp_file, entry.stat().st_size)
+        size = self.total - self.read_bytes if size is None or size < 0 else size
+        data = self._bytes_at(self.read_bytes, min(size, self.total - self.read_bytes,
+                                                   64 * 1024 if line else size))
+        if line and b"\n" in data:
+            data = data[:data.index(b"\n") + 1]
+        self.read_bytes += len(data)
+        return data
+
+    def read(self, size=-1):
+        return self._take(size, line=False)
+
+    def readline(self, size=-1):
+        # As a server's input stream does: a line at a time, without a byte-by-byte crawl.
+        return self._take(size, line=True)
+
+
+def multipart_body(*, fields_before: dict, file_bytes: int, fields_after: dict | None = None,
+                   watch=None, file_field: str = "document") -> Body:
+    """A form post with text fields, one file of `file_bytes` (a PDF header and filler), and
+    text fields after it."""
+    head = b""
+    for name, value in fields_before.items():
+        head += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                 f"{value}\r\n").encode()
+    head += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{file_field}\"; "
+             "filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n").encode()
+    tail = b"\r\n"
+    for name, value in (fields_after or {}).items():
+        tail += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                 f"{value}\r\n").encode()
+    tail += f"--{BOUNDARY}--\r\n".encode()
+    total = len(head) - len(b"%PDF-1.7\n") + file_bytes + len(tail)
+    return Body(head, total, tail, watch=watch)
+
+
+def body_request(body: Body) -> dict:
+    """Keyword arguments for the test client's or request factory's `generic("POST", path,
+    ...)`: the body streams from `body` instead of being built in memory."""
+    return {"data": b"-", "content_type": f"multipart/form-data; boundary={BOUNDARY}",
+            "wsgi.input": body, "CONTENT_LENGTH": str(body.total)}

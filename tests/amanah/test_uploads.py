@@ -402,87 +402,13 @@ def test_a_document_downloads_under_the_extension_of_its_content(display, conten
 
 # --- The streaming cap -------------------------------------------------------------------
 
-BOUNDARY = "----amanah-test-boundary"
-
-
-class _Body(io.RawIOBase):
-    """A multipart body of `total` bytes made on demand: `head`, filler, `tail`. It counts
-    what is read and, at every read, looks at the upload temp folder."""
-
-    def __init__(self, head: bytes, total: int, tail: bytes, watch=None):
-        self.head, self.tail, self.total = head, tail, total
-        self.read_bytes, self.watch = 0, watch
-        self.largest_temp_file = 0
-
-    def readable(self):
-        return True
-
-    def _bytes_at(self, start: int, size: int) -> bytes:
-        out = bytearray()
-        filler_end = self.total - len(self.tail)
-        while len(out) < size:
-            position = start + len(out)
-            if position < len(self.head):
-                out += self.head[position:position + size - len(out)]
-            elif position < filler_end:
-                out += b"0" * min(size - len(out), filler_end - position)
-            else:
-                offset = position - filler_end
-                out += self.tail[offset:offset + size - len(out)]
-        return bytes(out)
-
-    def _take(self, size, *, line: bool) -> bytes:
-        if self.watch is not None:
-            for entry in os.scandir(self.watch):
-                self.largest_temp_file = max(self.largest_temp_file, entry.stat().st_size)
-        size = self.total - self.read_bytes if size is None or size < 0 else size
-        data = self._bytes_at(self.read_bytes, min(size, self.total - self.read_bytes,
-                                                   64 * 1024 if line else size))
-        if line and b"\n" in data:
-            data = data[:data.index(b"\n") + 1]
-        self.read_bytes += len(data)
-        return data
-
-    def read(self, size=-1):
-        return self._take(size, line=False)
-
-    def readline(self, size=-1):
-        # As a server's input stream does: a line at a time, without a byte-by-byte crawl.
-        return self._take(size, line=True)
-
-
-def multipart_body(*, fields_before: dict, file_bytes: int, fields_after: dict | None = None,
-                   watch=None, file_field: str = "document") -> _Body:
-    """A form post with text fields, one file of `file_bytes` (a PDF header and filler), and
-    text fields after it."""
-    head = b""
-    for name, value in fields_before.items():
-        head += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
-                 f"{value}\r\n").encode()
-    head += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{file_field}\"; "
-             "filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n").encode()
-    tail = b"\r\n"
-    for name, value in (fields_after or {}).items():
-        tail += (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
-                 f"{value}\r\n").encode()
-    tail += f"--{BOUNDARY}--\r\n".encode()
-    total = len(head) - len(b"%PDF-1.7\n") + file_bytes + len(tail)
-    return _Body(head, total, tail, watch=watch)
-
-
-def body_environ(body: _Body) -> dict:
-    return {"wsgi.input": body, "CONTENT_LENGTH": str(body.total)}
-
-
-def _post(body: _Body):
-    return RequestFactory().generic(
-        "POST", "/upload/", data=b"-", content_type=f"multipart/form-data; boundary={BOUNDARY}",
-        **body_environ(body))
+def _post(body: samples.Body):
+    return RequestFactory().generic("POST", "/upload/", **samples.body_request(body))
 
 
 def test_a_body_far_over_the_cap_is_stopped_at_its_file_unread(upload_temp):
     # given a 1 GB post: a field, then a file
-    body = multipart_body(fields_before={"op": "attachment"}, file_bytes=1024 * MB,
+    body = samples.multipart_body(fields_before={"op": "attachment"}, file_bytes=1024 * MB,
                           watch=upload_temp)
     request = _post(body)
     # when the request's data is read
@@ -504,7 +430,7 @@ def test_a_body_a_little_over_the_cap_is_read_to_its_end_and_dropped(settings, u
     # given a cap of 1 MB and a 3 MB post (within the part read to the end for the browser)
     settings.UPLOAD_MAX_BYTES = MB
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
-    body = multipart_body(fields_before={"op": "attachment"}, file_bytes=3 * MB,
+    body = samples.multipart_body(fields_before={"op": "attachment"}, file_bytes=3 * MB,
                           watch=upload_temp)
     request = _post(body)
     # when the request's data is read
@@ -522,7 +448,7 @@ def test_a_file_that_grows_past_the_cap_while_streaming_is_dropped_at_the_cap(se
     # file is 1 MB + 10 KB, and uploads that go to temporary files past 64 KB
     settings.UPLOAD_MAX_BYTES = MB
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
-    body = multipart_body(fields_before={"op": "attachment"}, file_bytes=MB + 10 * 1024,
+    body = samples.multipart_body(fields_before={"op": "attachment"}, file_bytes=MB + 10 * 1024,
                           fields_after={"is_internal": "on"}, watch=upload_temp)
     request = _post(body)
     # when the request's data is read
@@ -537,7 +463,7 @@ def test_a_file_that_grows_past_the_cap_while_streaming_is_dropped_at_the_cap(se
 
 
 def test_a_file_within_the_cap_passes_the_handler(upload_temp):
-    body = multipart_body(fields_before={"op": "attachment"}, file_bytes=100 * 1024)
+    body = samples.multipart_body(fields_before={"op": "attachment"}, file_bytes=100 * 1024)
     request = _post(body)
     assert request.FILES["document"].size == 100 * 1024
     assert upload_refusal(request) is None
@@ -545,7 +471,7 @@ def test_a_file_within_the_cap_passes_the_handler(upload_temp):
 
 
 def test_the_refusal_is_raised_for_views_to_answer_like_any_other(upload_temp):
-    body = multipart_body(fields_before={"op": "attachment"}, file_bytes=64 * MB)
+    body = samples.multipart_body(fields_before={"op": "attachment"}, file_bytes=64 * MB)
     request = _post(body)
     with pytest.raises(DomainError) as refused:
         upload_refusal_raise(request)
