@@ -185,7 +185,7 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
         raise errors.required("workflow.comment_required", "comment", "التعليق", "A comment")
     if transition.document_required and document is None:
         raise errors.required("workflow.document_required", "document", "المرفق", "A document")
-    document_check(document)
+    checked = document_check(document)
     guards_check(case, transition, user)
 
     at = clock.now()
@@ -200,8 +200,8 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
         from_state=from_state, to_state=transition.to_state,
         from_department=department_before, to_department=case.department,
         comment=comment, data={"document": True} if document is not None else None)
-    if document is not None:
-        attachment_store(case, document, user=user, at=at, event_seq=event.seq)
+    if checked is not None:
+        attachment_store(case, checked, user=user, at=at, event_seq=event.seq)
     case_save(case)
     _effects_schedule(case, transition, event)
     return event
