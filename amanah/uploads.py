@@ -22,7 +22,6 @@ import re
 import tempfile
 import unicodedata
 import uuid
-import warnings
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -356,34 +355,32 @@ def _image_reencode(content, content_type: str, policy: UploadPolicy, field: str
     pixels only — no metadata, no comment chunks, nothing appended after the image's end."""
     pillow_format = KNOWN_TYPES[content_type].pillow_format
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns below twice its own limit; here any bomb is a refusal.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            content.seek(0)
-            with Image.open(content, formats=[pillow_format]) as probe:
-                width, height = probe.size
-                if width * height > policy.max_pixels:
-                    raise _too_many_pixels(policy, field)
-                probe.verify()
-            content.seek(0)
-            with Image.open(content, formats=[pillow_format]) as image:
-                image.load()
-                transparency = image.info.get("transparency")
-                clean = ImageOps.exif_transpose(image)
-                clean.info = {}
-                if clean.mode not in _OUTPUT_MODES[pillow_format]:
-                    has_alpha = "A" in clean.getbands() or transparency is not None
-                    clean = clean.convert(
-                        "RGBA" if has_alpha and pillow_format != "JPEG" else "RGB")
-                    transparency = None
-                options = {"quality": 90} if pillow_format in ("JPEG", "WEBP") else {}
-                if transparency is not None and pillow_format == "PNG":
-                    options["transparency"] = transparency
-                output = io.BytesIO()
-                clean.save(output, format=pillow_format, **options)
+        content.seek(0)
+        with Image.open(content, formats=[pillow_format]) as probe:
+            # The size is in the header: a decompression bomb is refused before it is decoded
+            # (Pillow's own, higher limit refuses the worst ones already while opening).
+            width, height = probe.size
+            if width * height > policy.max_pixels:
+                raise _too_many_pixels(policy, field)
+            probe.verify()
+        content.seek(0)
+        with Image.open(content, formats=[pillow_format]) as image:
+            image.load()
+            transparency = image.info.get("transparency")
+            clean = ImageOps.exif_transpose(image)
+            clean.info = {}
+            if clean.mode not in _OUTPUT_MODES[pillow_format]:
+                has_alpha = "A" in clean.getbands() or transparency is not None
+                clean = clean.convert("RGBA" if has_alpha and pillow_format != "JPEG" else "RGB")
+                transparency = None
+            options = {"quality": 90} if pillow_format in ("JPEG", "WEBP") else {}
+            if transparency is not None and pillow_format == "PNG":
+                options["transparency"] = transparency
+            output = io.BytesIO()
+            clean.save(output, format=pillow_format, **options)
     except DomainError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise _too_many_pixels(policy, field) from None
     except MemoryError:
         raise

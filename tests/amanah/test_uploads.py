@@ -109,6 +109,17 @@ def test_image_metadata_is_not_stored():
     assert b"<script>" not in stored_png and b"tEXt" not in stored_png
 
 
+def test_a_photo_is_stored_the_way_up_its_camera_said_then_without_the_note():
+    # given a 40×30 photo whose EXIF says to view it turned a quarter
+    data = samples.jpeg(width=40, height=30, orientation=6)
+    # when it is checked
+    stored = _stored(_check("phone.jpg", data))
+    # then it is stored turned, 30×40, with no EXIF left to turn it again
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (30, 40)
+        assert dict(image.getexif()) == {}
+
+
 def test_a_jpeg_with_a_zip_and_html_appended_is_stored_without_them():
     # given a JPEG polyglot: a ZIP holding an HTML page appended after the image
     payload = samples.zip_archive(**{"index.html": b"<html><script>alert(1)</script></html>"})
