@@ -264,6 +264,8 @@ def _chunks(file):
 
 
 def _copy(file, content, limit: int, policy: UploadPolicy, field: str | None):
+    # A copy of its own: what is stored is exactly what was checked, whatever the caller's
+    # file object does afterwards.
     size, head, digest = 0, b"", hashlib.sha256()
     for chunk in _chunks(file):
         if isinstance(chunk, str):
