@@ -47,6 +47,7 @@ _ERROR_MEANING = {
     403: "Not signed in (`auth.not_authenticated`) or not allowed to do this.",
     404: "Not found, or not visible to the caller (the same answer, on purpose).",
     409: "Someone else changed the record first or is changing it now: reload and retry.",
+    413: "The uploaded file is larger than the portal accepts (`upload.too_large`).",
     429: "Too many requests from this address (`rate_limited`): wait and retry.",
 }
 

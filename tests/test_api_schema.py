@@ -123,8 +123,10 @@ def test_public_status_check_documents_its_query_and_rate_limit(schema):
 
 def test_case_actions_document_body_conflicts_and_session_auth(schema):
     operation = schema["paths"]["/api/v1/workflow/cases/{case_id}/transitions/"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "403", "404", "409"}
+    assert set(operation["responses"]) == {"200", "400", "403", "404", "409", "413"}
     assert "`workflow.case_changed`" in operation["responses"]["409"]["description"]
+    assert "`upload.unsafe_pdf`" in operation["responses"]["400"]["description"]
+    assert "`upload.too_large`" in operation["responses"]["413"]["description"]
     assert operation["security"] == [{"cookieAuth": []}]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/CaseTransitionRequest"}

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from amanah.api_schema import api_errors
 from amanah.errors import DomainError
 from amanah.permissions import is_staff_member
+from amanah.uploads import upload_refusal_raise
 
 from . import selectors, services
 from .enums import SlaStatus, StatusCategory
@@ -72,7 +73,9 @@ def case_detail(detail: selectors.CaseDetail) -> dict:
         "events": [_event(e) for e in detail.events],
         "attachments": [{"id": a.pk, "name": a.original_name, "size": a.size,
                          "content_type": a.content_type, "is_internal": a.is_internal,
-                         "uploaded_at": a.created_at} for a in detail.attachments],
+                         "uploaded_at": a.created_at, "sha256": a.sha256,
+                         "version": a.version, "replaces": a.replaces_id}
+                        for a in detail.attachments],
         "actions_available": [{
             "action": a.action, "name_ar": a.name_ar, "name_en": a.name_en,
             "to_category": a.to_category, "comment_required": a.comment_required,
@@ -150,6 +153,11 @@ class CaseAttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     is_internal = serializers.BooleanField()
     uploaded_at = serializers.DateTimeField()
+    sha256 = serializers.CharField(help_text="SHA-256 of the stored file (blank for documents "
+                                             "stored before uploads were checked).")
+    version = serializers.IntegerField(help_text="1, or the version this correction makes.")
+    replaces = serializers.IntegerField(allow_null=True,
+                                        help_text="The document this one corrects.")
 
 
 class CaseActionSerializer(serializers.Serializer):
@@ -291,7 +299,8 @@ class CaseTransitionApi(APIView):
         comment = serializers.CharField(required=False, allow_blank=True, max_length=4000,
                                         default="")
         expected_version = serializers.IntegerField(required=False, min_value=1)
-        document = serializers.FileField(required=False)
+        # Empty files go on to the upload service, which refuses them with its own code.
+        document = serializers.FileField(required=False, allow_empty_file=True)
 
     @extend_schema(
         tags=["workflow"], summary="Take an action on a case (move it to its next state)",
@@ -299,16 +308,19 @@ class CaseTransitionApi(APIView):
                     "action needs one, is sent as `multipart/form-data`.",
         parameters=[_CASE_ID],
         responses={200: CaseDetailSerializer, **api_errors(
-            400, 403, 404, 409, e404=_CASE_ERRORS,
+            400, 403, 404, 409, 413, e404=_CASE_ERRORS,
             e400="`validation_error`, `workflow.comment_required`, `workflow.document_required`, "
-                 "`workflow.document_invalid`, `workflow.document_too_large`, "
-                 "`workflow.guard_refused`",
+                 "`upload.invalid`, `upload.empty`, `upload.type_not_allowed`, "
+                 "`upload.malformed_image`, `upload.image_too_large`, `upload.malformed_pdf`, "
+                 "`upload.unsafe_pdf`, `upload.pdf_encrypted`, `workflow.guard_refused`",
+            e413="`upload.too_large`",
             e403="`workflow.not_allowed`",
             e409=f"`workflow.action_not_available`, {_ACT_409}")},
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
     )
     def post(self, request, case_id: int):
         _visible(request, case_id)
+        upload_refusal_raise(request)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

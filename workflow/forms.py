@@ -3,7 +3,11 @@ from which state, what is required by the definition) are the services' to say."
 
 from django import forms
 from django.core.validators import slug_re
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from amanah.uploads import CASE_DOCUMENT_POLICY
 
 from .enums import SlaStatus
 from .selectors import QUEUE_SCOPES
@@ -49,11 +53,24 @@ class _VersionedForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+def _document_help() -> str:
+    return CASE_DOCUMENT_POLICY.describe("ar" if _is_ar() else "en")
+
+
+def document_field(label) -> forms.FileField:
+    """A case document's file field. Empty files reach the upload service, which refuses them
+    saying what is allowed; the `accept` list only helps the browser's file picker."""
+    return forms.FileField(label=label, required=False, allow_empty_file=True,
+                           help_text=lazy(_document_help, str)(),
+                           widget=forms.FileInput(
+                               attrs={"accept": CASE_DOCUMENT_POLICY.accept}))
+
+
 class TransitionForm(_VersionedForm):
     action = forms.SlugField(widget=forms.HiddenInput, max_length=64)
     comment = forms.CharField(label=_("Comment"), required=False, max_length=MAX_TEXT,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    document = forms.FileField(label=_("Document"), required=False)
+    document = document_field(_("Document"))
 
 
 class ClaimForm(_VersionedForm):
@@ -89,8 +106,11 @@ class CommentForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    document = forms.FileField(label=_("Document"), required=False)
+    document = document_field(_("Document"))
     is_internal = forms.BooleanField(label=_("Internal (staff only)"), required=False)
+    # The document this upload corrects, if any; whether it may be corrected is the service's.
+    replaces = forms.IntegerField(label=_("This is a corrected version of"), required=False,
+                                  min_value=1)
 
 
 class StatusCheckForm(forms.Form):
@@ -118,7 +138,7 @@ class CaseSubmitForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     description = forms.CharField(label=_("Details"), required=False, max_length=MAX_TEXT,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    document = forms.FileField(label=_("Supporting document"), required=False)
+    document = document_field(_("Supporting document"))
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +146,4 @@ class CaseSubmitForm(forms.Form):
 
 
 def _is_ar() -> bool:
-    from django.utils.translation import get_language
-
     return not (get_language() or "ar").startswith("en")

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from amanah.events import ChainedEvent, ChainHead
 from amanah.models import Department, EService, Establishment, Municipality, Person
+from amanah.uploads import download_name
 
 from .enums import (
     ActorKind,
@@ -365,14 +366,27 @@ class CaseComment(models.Model):
 
 
 class CaseAttachment(models.Model):
-    """A document on a case, stored privately and served only through a checked view."""
+    """A document on a case, stored privately and served only through a checked view.
+
+    Its content was checked by amanah.uploads: `content_type` is the type found in the bytes,
+    `sha256` and `size` are of the stored bytes, the file is stored under a random name
+    (`stored_name`); `original_name` is the uploader's name, cleaned, for display only. A
+    corrected document is a new row that `replaces` the earlier one, which is kept.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("File"), upload_to=attachment_upload_to, storage=private_storage,
                             max_length=300)
     original_name = models.CharField(_("File name"), max_length=255)
+    stored_name = models.CharField(max_length=64, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
+    # Blank only for documents stored before uploads were checked.
+    sha256 = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    # One-to-one: a document is corrected at most once, so its versions form one line.
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.RESTRICT,
+                                    related_name="replaced_by")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     is_internal = models.BooleanField(_("Internal (staff only)"), default=False)
@@ -381,9 +395,20 @@ class CaseAttachment(models.Model):
 
     class Meta:
         ordering = ["case", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(replaces__isnull=True, version=1)
+                                   | Q(replaces__isnull=False, version__gt=1),
+                                   name="caseattachment_version_follows_replaces"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The display name with the extension of the type the content was found to be."""
+        return download_name(self.original_name, self.content_type) if self.sha256 \
+            else self.original_name
 
 
 class Escalation(models.Model):

@@ -45,6 +45,7 @@ from .services.definitions import (
     definitions_published_for,
     department_resolve,
 )
+from .services.documents import attachment_may_replace, attachment_uploaded_as
 from .services.steps import guard_refusal
 
 __all__ = [
@@ -206,6 +207,8 @@ class CaseDetail:
     case: Case
     viewer_kind: str  # ActorKind.STAFF or ActorKind.APPLICANT
     events: list[CaseEvent]
+    # Staff see every version of every document (an old one's `replaced_by` names its
+    # correction); the applicant sees the current version of each document they may see.
     attachments: list[CaseAttachment]
     comments: list[CaseComment]
     actions_available: list[ActionOption]
@@ -218,6 +221,8 @@ class CaseDetail:
     # people named by assignment events (staff view only).
     transition_labels: dict = field(default_factory=dict)
     assignees_named: dict = field(default_factory=dict)
+    # The current documents this user may upload a corrected version of.
+    attachments_replaceable: list[CaseAttachment] = field(default_factory=list)
 
     @property
     def is_staff_view(self) -> bool:
@@ -256,11 +261,13 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     staff = viewer == ActorKind.STAFF
     events = CaseEvent.objects.filter(case=case).select_related(
         "actor", "from_state", "to_state", "department", "from_department", "to_department")
-    attachments = CaseAttachment.objects.filter(case=case).select_related("uploaded_by")
+    attachments = CaseAttachment.objects.filter(case=case).select_related("uploaded_by",
+                                                                           "replaced_by")
     comments = CaseComment.objects.filter(case=case).select_related("author")
     if not staff:
         events, attachments, comments = (events.exclude(_INTERNAL),
-                                         attachments.filter(is_internal=False),
+                                         attachments.filter(is_internal=False,
+                                                            replaced_by__isnull=True),
                                          comments.filter(is_internal=False))
     detail = CaseDetail(case=case, viewer_kind=viewer, events=list(events.order_by("seq")),
                         attachments=list(attachments), comments=list(comments),
@@ -287,6 +294,13 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
                 disabled_reason_ar=refusal.message_ar if refusal else "",
                 disabled_reason_en=refusal.message_en if refusal else ""))
     roles = staff_roles_in(user, case.department_id)
+    if roles or not staff:
+        viewer_kind = ActorKind.STAFF if roles else ActorKind.APPLICANT
+        events_by_seq = {e.seq: e for e in detail.events}
+        detail.attachments_replaceable = [
+            a for a in detail.attachments if getattr(a, "replaced_by", None) is None
+            and attachment_may_replace(a, viewer_kind=viewer_kind,
+                                       uploaded_as=attachment_uploaded_as(a, events_by_seq))]
     detail.can_claim = bool(roles & CLAIM_ROLES) and case.assignee_id is None
     detail.can_assign = bool(roles & ASSIGN_ROLES)
     codes = case.state.transfer_department_codes or []
@@ -305,16 +319,18 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
 
 
 def attachment_get_for_user(*, attachment_id: int, user) -> CaseAttachment:
-    """A document the user may download: staff of the holding department, or the applicant
-    for documents that are not internal. Anything else looks like it does not exist."""
-    attachment = (CaseAttachment.objects.select_related("case").filter(pk=attachment_id)
-                  .first())
+    """A document the user may download: staff of the holding department (every version), or
+    the applicant for the current version of documents that are not internal. Anything else
+    looks like it does not exist."""
+    attachment = (CaseAttachment.objects.select_related("case", "replaced_by")
+                  .filter(pk=attachment_id).first())
     if attachment is None or not getattr(user, "is_authenticated", False):
         raise _attachment_not_found()
     case = attachment.case
     if staff_roles_in(user, case.department_id) or is_admin(user):
         return attachment
-    if not attachment.is_internal and user_is_applicant(case, user):
+    if (not attachment.is_internal and getattr(attachment, "replaced_by", None) is None
+            and user_is_applicant(case, user)):
         return attachment
     raise _attachment_not_found()
 

@@ -128,6 +128,26 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Uploads -------------------------------------------------------------------------
+# The most one uploaded file may weigh, portal-wide. amanah.uploads.UploadLimitHandler holds
+# every multipart request to it while the body streams in, so a larger file is never
+# buffered in memory or written to the temp folder; each kind of document may allow less
+# (amanah.uploads.UploadPolicy).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "amanah.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A file up to this size stays in memory while its request is handled; a larger one goes to a
+# temporary file, removed when the request ends.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The non-file fields of one request, held in memory (files do not count against it, so it is
+# never the thing to raise for bigger uploads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# No form of the portal takes more than one file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
 # --- Redis, cache, Celery -------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 

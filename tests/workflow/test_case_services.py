@@ -1,10 +1,10 @@
 """The case services: what each does, and that each refusal leaves everything as it was."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from amanah.enums import StaffRole
 from amanah.errors import DomainError
+from tests import samples
 from workflow.enums import CaseEventKind, SlaStatus, StatusCategory
 from workflow.models import Case, CaseAttachment, CaseEvent
 from workflow.services import (
@@ -230,7 +230,7 @@ def test_return_to_applicant_and_resume(world):
     case_return_to_applicant(case_id=case.pk, actor=clerk, comment="أرفق الصك")
     assert Case.objects.get(pk=case.pk).category == StatusCategory.AWAITING_APPLICANT
     # the applicant resumes with the missing document
-    document = SimpleUploadedFile("deed.pdf", b"%PDF-1.4 deed", content_type="application/pdf")
+    document = samples.upload("deed.pdf", samples.pdf(), "application/pdf")
     case_resume(case_id=case.pk, actor=world.applicant.user, comment="أرفقت الصك",
                 document=document)
     case = Case.objects.get(pk=case.pk)
@@ -281,8 +281,8 @@ def test_attachment_added_privately(world, private_files):
     case = case_new(world)
     attachment = case_attachment_add(
         case_id=case.pk, actor=world.applicant.user,
-        document=SimpleUploadedFile("plan.pdf", b"%PDF plan", content_type="application/pdf"))
-    assert attachment.size == len(b"%PDF plan")
+        document=samples.upload("plan.pdf", samples.pdf(), "application/pdf"))
+    assert attachment.size == len(samples.pdf())
     assert attachment.file.path.startswith(str(private_files))
     with pytest.raises(ValueError):
         _ = attachment.file.url  # a private file has no public address

@@ -1,11 +1,15 @@
 """Who may open each workflow page: anonymous, the applicant, another citizen, staff of another
 department, staff of the case's department, and an admin."""
 
-import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
-from django.utils import translation
+import hashlib
 
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tests import samples
+from workflow.models import CaseAttachment
 from workflow.services import case_attachment_add
 
 from .factories import case_new
@@ -55,10 +59,10 @@ def test_who_may_open_which_workflow_page(client, world, who, page):
     clerk = user_for(world, "department_staff", case)
     documents = {
         "document": case_attachment_add(case_id=case.pk, actor=world.applicant.user,
-                                        document=SimpleUploadedFile("plan.pdf", b"%PDF-1")),
+                                        document=samples.upload("plan.pdf", samples.pdf())),
         "internal_document": case_attachment_add(
             case_id=case.pk, actor=clerk, is_internal=True,
-            document=SimpleUploadedFile("memo.pdf", b"%PDF-2")),
+            document=samples.upload("memo.pdf", samples.pdf(pages=2))),
     }
     user = user_for(world, who, case)
     if user is not None:
@@ -75,23 +79,42 @@ def test_who_may_open_which_workflow_page(client, world, who, page):
         assert response["Location"] == f"/ar/transactions/cases/{case.pk}/"
 
 
-def test_documents_are_downloads_with_a_neutral_type_never_a_media_url(client, world):
-    # given a case with an HTML file uploaded as a document
+def test_documents_stored_before_the_checks_download_with_a_neutral_type(client, world):
+    # given a case with an HTML file stored before uploads were checked by content
     case = case_new(world)
-    attachment = case_attachment_add(case_id=case.pk, actor=world.applicant.user,
-                                     document=SimpleUploadedFile("x.html", b"<script>1</script>",
-                                                                 content_type="text/html"))
+    attachment = CaseAttachment(case=case, original_name="x.html", content_type="text/html",
+                                size=18, uploaded_by=world.applicant.user,
+                                created_at=timezone.now())
+    attachment.file.save("x.html", ContentFile(b"<script>1</script>"))
     client.force_login(world.applicant.user)
     # when the applicant opens their case and downloads it
     page = client.get(f"/ar/transactions/mine/{case.pk}/").content.decode()
     response = client.get(f"/ar/transactions/documents/{attachment.pk}/")
-    # then the link goes through the checked view, and the file comes as an attachment
+    # then the link goes through the checked view, and the file comes as a neutral download
     assert f'href="/ar/transactions/documents/{attachment.pk}/"' in page
     assert "/media/" not in page
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"] == 'attachment; filename="x.html"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == b"<script>1</script>"
+
+
+def test_checked_documents_download_as_the_type_found_in_them(client, world):
+    # given a PNG uploaded under a name that says HTML
+    case = case_new(world)
+    attachment = case_attachment_add(case_id=case.pk, actor=world.applicant.user,
+                                     document=samples.upload("x.html", samples.png(),
+                                                             "text/html"))
+    client.force_login(world.applicant.user)
+    # when the applicant downloads it
+    response = client.get(f"/ar/transactions/documents/{attachment.pk}/")
+    # then it comes as a PNG download named .png, whatever it was called
+    body = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="x.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert hashlib.sha256(body).hexdigest() == attachment.sha256
+    assert body.startswith(b"\x89PNG")
 
 
 def test_an_unknown_department_queue_and_case_are_not_found(client, world):

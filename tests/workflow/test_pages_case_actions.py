@@ -2,9 +2,9 @@
 the page (in the page's language, next to its field) with nothing changed and nothing queued."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from amanah.enums import StaffRole
+from tests import samples
 from workflow.enums import CaseEventKind, StatusCategory
 from workflow.models import Case, CaseEvent
 from workflow.services import case_claim
@@ -198,7 +198,7 @@ def test_the_applicant_responds_to_a_return_with_a_document_and_resumes(client, 
     # when they resubmit with the document and a comment
     response = _post(client, world.applicant.user, case, {
         "op": "transition", "action": "resubmit", "comment": "أرفقت الصك",
-        "document": SimpleUploadedFile("deed.pdf", b"%PDF-deed"),
+        "document": samples.upload("deed.pdf", samples.pdf()),
         "expected_version": case.row_version}, page="mine")
     # then the case is back in review, with the document
     assert response.status_code == 302
@@ -227,7 +227,7 @@ def test_documents_and_comments_are_added_from_the_page(client, world):
     # when the clerk uploads an internal memo and writes a comment
     response = _post(client, clerk, case, {
         "op": "attachment", "is_internal": "on",
-        "document": SimpleUploadedFile("memo.pdf", b"%PDF-memo")})
+        "document": samples.upload("memo.pdf", samples.pdf())})
     assert response.status_code == 302
     response = _post(client, clerk, case, {"op": "comment", "body": "بانتظار رأي الهندسة"})
     assert response.status_code == 302

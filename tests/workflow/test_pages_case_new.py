@@ -1,7 +1,7 @@
 """A citizen submits general correspondence or a complaint from the tracker."""
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import samples
 from workflow.enums import StatusCategory
 from workflow.models import Case, CaseCounter
 
@@ -18,7 +18,7 @@ def test_a_citizen_submits_a_complaint_with_a_photo(client, world,
         response = client.post("/ar/transactions/mine/new/", {
             "kind": "complaint", "subject": "تسرب مياه في الشارع",
             "description": "أمام المنزل رقم ١٢",
-            "document": SimpleUploadedFile("leak.jpg", b"jpg")})
+            "document": samples.upload("leak.jpg", samples.jpeg())})
     # then it is numbered in their branch, routed, and shown to them
     case = Case.objects.get()
     assert response.status_code == 302

@@ -3,13 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from amanah.dates import RIYADH
 from amanah.enums import StaffRole
 from amanah.errors import NotFound
+from tests import samples
 from workflow.enums import CaseEventKind
 from workflow.selectors import (
     attachment_get_for_user,
@@ -54,7 +54,7 @@ def test_applicant_does_not_see_internal_notes_or_documents(world):
     clerk = world.staff("customer_service", StaffRole.CLERK)
     case_comment_add(case_id=case.pk, actor=clerk, body="داخلي", is_internal=True)
     internal = case_attachment_add(case_id=case.pk, actor=clerk, is_internal=True,
-                                   document=SimpleUploadedFile("memo.txt", b"memo"))
+                                   document=samples.upload("memo.pdf", samples.pdf()))
     staff_view = case_get_for_user(case_id=case.pk, user=clerk)
     applicant_view = case_get_for_user(case_id=case.pk, user=world.applicant.user)
     assert len(staff_view.comments) == 1 and len(staff_view.attachments) == 1
@@ -68,7 +68,7 @@ def test_applicant_does_not_see_internal_notes_or_documents(world):
 def test_attachment_is_hidden_from_other_citizens_and_other_departments(world):
     case = case_new(world)
     document = case_attachment_add(case_id=case.pk, actor=world.applicant.user,
-                                   document=SimpleUploadedFile("id.pdf", b"%PDF"))
+                                   document=samples.upload("id.pdf", samples.pdf()))
     assert attachment_get_for_user(attachment_id=document.pk,
                                    user=world.applicant.user) == document
     for outsider in (world.other_citizen.user, world.staff("legal", StaffRole.HEAD)):

@@ -35,7 +35,7 @@ from .acting import (
     staff_roles_in,
 )
 from .definitions import definition_resolve, definition_start_check, department_resolve
-from .documents import attachment_store, document_check
+from .documents import attachment_store, attachment_to_replace, document_check
 from .steps import (
     case_event_append,
     case_lock,
@@ -90,8 +90,7 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
                                "لست مفوضًا عن هذه المنشأة.",
                                "You are not a representative of this establishment.",
                                field="applicant")
-    for document in documents:
-        document_check(document)
+    checked = [document_check(document) for document in documents]
     version = definition_resolve(code=kind, municipality=municipality)
     definition_start_check(definition=version.definition, municipality=municipality,
                            user=submitted_by, person=applicant_person)
@@ -126,8 +125,8 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
     case.save()
     event.case = case
     event.save()
-    for document in documents:
-        attachment_store(case, document, user=case.submitted_by, at=at, event_seq=event.seq)
+    for upload in checked:
+        attachment_store(case, upload, user=case.submitted_by, at=at, event_seq=event.seq)
     # Routing is a task; if it is lost (broker down) `case_route_sweep` routes the case.
     task_on_commit("workflow.case_route", case_id=case.pk)
     return case
@@ -346,23 +345,30 @@ def case_comment_add(*, case_id: int, actor, body: str, is_internal: bool = Fals
 
 
 @transaction.atomic
-def case_attachment_add(*, case_id: int, actor, document,
-                        is_internal: bool = False) -> CaseAttachment:
-    """A document added to an open case by its department's staff or its applicant."""
+def case_attachment_add(*, case_id: int, actor, document, is_internal: bool = False,
+                        replaces_id: int | None = None) -> CaseAttachment:
+    """A document added to an open case by its department's staff or its applicant. With
+    `replaces_id` it is a corrected version of that document, which is kept as it was."""
     case = case_lock(case_id)
     case_open_check(case)
     acting = participant(case, actor)
     if acting is None or (is_internal and acting.kind != ActorKind.STAFF):
         raise errors.not_allowed()
+    replaced = (attachment_to_replace(case, replaces_id, viewer_kind=acting.kind)
+                if replaces_id is not None else None)
     if document is None:
         raise errors.required("workflow.document_required", "document", "المرفق", "A document")
-    document_check(document)
+    checked = document_check(document)
+    if replaced is not None:
+        # A correction is seen by whoever saw the document it corrects.
+        is_internal = replaced.is_internal
     at = clock.now()
+    data = {"internal": is_internal, "name": checked.display_name, "sha256": checked.sha256}
+    if replaced is not None:
+        data.update(replaces=replaced.pk, version=replaced.version + 1)
     event = case_event_append(case, kind=CaseEventKind.ATTACHMENT_ADDED, at=at, actor=actor,
-                          acting=acting, payload={"internal": is_internal,
-                                               "name": getattr(document, "name", "")})
-    attachment = attachment_store(case, document, user=actor, at=at, event_seq=event.seq,
-                                   is_internal=is_internal)
+                              acting=acting, payload=data)
+    attachment = attachment_store(case, checked, user=actor, at=at, event_seq=event.seq,
+                                  is_internal=is_internal, replaces=replaced)
     case_save(case)
     return attachment
-

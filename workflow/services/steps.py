@@ -224,7 +224,7 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
         raise errors.required("workflow.comment_required", "comment", "التعليق", "A comment")
     if transition.document_required and document is None:
         raise errors.required("workflow.document_required", "document", "المرفق", "A document")
-    document_check(document)
+    checked = document_check(document)
     guards_check(case, transition, user)
 
     at = clock.now()
@@ -247,8 +247,8 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
         to_department=case.department, from_status=from_state.category,
         to_status=target.category, reason=comment,
         payload={"document": True} if document is not None else None)
-    if document is not None:
-        attachment_store(case, document, user=user, at=at, event_seq=event.seq)
+    if checked is not None:
+        attachment_store(case, checked, user=user, at=at, event_seq=event.seq)
     entry_sla = sla_status_on_entry(case, at)
     if case.sla_status != entry_sla:
         case_sla_status_change(case=case, to_status=entry_sla, at=at)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from amanah.enums import StaffRole
 from amanah.errors import Conflict, DomainError, NotFound
+from amanah.uploads import CASE_DOCUMENT_POLICY, KNOWN_TYPES, upload_refusal_raise
 
 from .. import selectors, services
 from ..enums import ActorKind, CaseEventKind, StatusCategory
@@ -102,6 +103,9 @@ def _event_title(event: CaseEvent, labels: dict, users: dict, staff_view: bool) 
     if kind == CaseEventKind.COMMENTED:
         return _("Internal note") if event.payload.get("internal") else _("Comment")
     if kind == CaseEventKind.ATTACHMENT_ADDED:
+        if event.payload.get("replaces"):
+            return _("Corrected document added: %(name)s (version %(version)s)") % {
+                "name": event.payload.get("name", ""), "version": event.payload.get("version", "")}
         return _("Document added: %(name)s") % {"name": event.payload.get("name", "")}
     if kind == CaseEventKind.SLA_AT_RISK:
         return _("The step's deadline is near")
@@ -149,7 +153,7 @@ _FORM_FIELDS = {
     "assign": {"assignee"},
     "transfer": {"department", "note"},
     "comment": {"body"},
-    "attachment": {"document"},
+    "attachment": {"document", "replaces"},
 }
 
 
@@ -177,6 +181,9 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
     op = request.POST.get("op", "")
     action = request.POST.get("action") or None
     try:
+        # A file refused while the request streamed in is answered first, next to its field:
+        # otherwise the form would only see that the file is missing.
+        upload_refusal_raise(request)
         if op == "transition":
             form = TransitionForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -223,9 +230,13 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
             form = AttachmentForm(request.POST, request.FILES)
             if not form.is_valid():
                 return _form_error(form, op, None), ""
+            replaces_id = form.cleaned_data["replaces"]
             services.case_attachment_add(case_id=case_id, actor=user,
                                          document=form.cleaned_data["document"],
-                                         is_internal=form.cleaned_data["is_internal"])
+                                         is_internal=form.cleaned_data["is_internal"],
+                                         replaces_id=replaces_id)
+            if replaces_id:
+                return None, _("The corrected version was added; the earlier one is kept.")
             return None, _("The document was added.")
     except DomainError as exc:
         return _error_from(exc, op, action), ""
@@ -265,6 +276,8 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
         "queue_url": reverse("workflow:queue", args=[case.department_id])
         if detail.is_staff_view and case.department_id else None,
         "is_awaiting_applicant": case.category == StatusCategory.AWAITING_APPLICANT,
+        "document_help": CASE_DOCUMENT_POLICY.describe("en" if is_english() else "ar"),
+        "document_accept": CASE_DOCUMENT_POLICY.accept,
     }
     return render(request, template, context, status=status)
 
@@ -333,9 +346,13 @@ def document_download(request, attachment_id: int):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    # Served as a download with a neutral type, so an uploaded HTML file cannot run as a page.
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type="application/octet-stream")
+    # Always a download, never shown inline. A document checked by content goes out as the
+    # type it was found to be; one stored before the checks only with a neutral type, so an
+    # HTML file among them cannot run as a page.
+    checked = attachment.sha256 and attachment.content_type in KNOWN_TYPES
+    response = FileResponse(handle, as_attachment=True, filename=attachment.download_name,
+                            content_type=attachment.content_type if checked
+                            else "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

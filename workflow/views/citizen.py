@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from amanah.errors import DomainError, NotFound
 from amanah.permissions import person_for_user
+from amanah.uploads import upload_refusal
 
 from .. import selectors, services
 from ..enums import StatusCategory
@@ -43,7 +44,12 @@ def case_new(request):
     form = CaseSubmitForm(request.POST or None, request.FILES or None, kinds=kinds,
                           initial={"kind": request.GET.get("kind")})
     status = 200
-    if request.method == "POST":
+    refusal = upload_refusal(request) if request.method == "POST" else None
+    if refusal is not None:
+        # Refused while it streamed in: said next to the file field, and nothing is submitted.
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        status = refusal.status
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
