@@ -16,7 +16,7 @@ class PaymentsConfig(AppConfig):
         from .registry import register_builtin_kinds
 
         register_builtin_kinds()
-        from .reconciliation.tasks import INBOX_SWEEP_SECONDS  # also registers its tasks
+        from .sadad.tasks import INBOX_SWEEP_SECONDS  # also registers the reconciliation tasks
         periodic_task_register("payments-recon-inbox", "payments.recon_inbox_sweep",
                                INBOX_SWEEP_SECONDS)
         periodic_task_register("payments-outbox-sweep", "payments.outbox_sweep", 60.0)
