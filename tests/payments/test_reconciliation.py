@@ -666,7 +666,10 @@ def test_endpoint_answers_202_with_the_run_id_and_a_task_processes_it(
     assert response.status_code == 202
     run = ReconRun.objects.get()
     assert response["X-Recon-Run-Id"] == str(run.pk)
-    assert f"<ReconRunId>{run.pk}</ReconRunId>".encode() in response.content
+    assert response.content == (f"<SADAD><BillerSvcRs><Status><StatusCode>0</StatusCode>"
+                                f"</Status><ReconRunId>{run.pk}</ReconRunId>"
+                                f"<ReconRunStatus>RECEIVED</ReconRunStatus></BillerSvcRs>"
+                                f"</SADAD>").encode()
     assert [c.task_name for c in callbacks] == ["payments.recon_run_process"]
     assert run.source == ReconSource.ENDPOINT
     assert Path(run.file_path).read_bytes() == body
