@@ -56,8 +56,8 @@ def _moment(i: int, records: int) -> dt.datetime:
 
 def file_write(path: Path, records: int) -> None:
     """Stream the day's file: each bank's totals first (arithmetic), then its records."""
-    from payments.reconciliation.fileformat import BankSection, recon_file_write
     from payments.sadad import wire
+    from payments.sadad.reconfile import BankSection, recon_file_write
 
     def bank_records(b: int):
         for i in range(b, records, len(BANKS)):

@@ -20,7 +20,7 @@ class PaymentsConfig(AppConfig):
         register_builtin_kinds()
         chain_register("bill", BillEvent)
         chain_register("payment", PaymentEvent)
-        from .reconciliation.tasks import INBOX_SWEEP_SECONDS  # also registers its tasks
+        from .sadad.tasks import INBOX_SWEEP_SECONDS  # also registers the reconciliation tasks
         periodic_task_register("payments-recon-inbox", "payments.recon_inbox_sweep",
                                INBOX_SWEEP_SECONDS)
         periodic_task_register("payments-outbox-sweep", "payments.outbox_sweep", 60.0)

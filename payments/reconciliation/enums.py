@@ -21,11 +21,18 @@ RUN_FINAL = frozenset({
 })
 
 
-class ReconPhase(models.TextChoices):
-    """How far a run got, so a killed run resumes where its last commit left it."""
+# What §4 reports for a delivery whose run another worker is processing right now (exit 75).
+# An answer, never a stored status: the run itself stays PROCESSING.
+IN_PROGRESS = "IN_PROGRESS"
 
-    NEW = "new", _("New")
-    CLASSIFIED = "classified", _("Records classified")
+
+class ReconPhase(models.TextChoices):
+    """The stage a run is in; each resumes from the checkpoint its last batch committed."""
+
+    STAGING = "staging", _("Reading the file")
+    CLASSIFYING = "classifying", _("Classifying the file's records")
+    PORTAL = "portal", _("Looking for portal payments absent from the file")
+    RECORDING = "recording", _("Recording payments missing in the portal")
     DONE = "done", _("Done")
 
 

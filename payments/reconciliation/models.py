@@ -33,7 +33,10 @@ class ReconRun(models.Model):
     source = models.CharField(_("Source"), max_length=10, choices=ReconSource.choices)
     status = models.CharField(_("Status"), max_length=28, choices=ReconRunStatus.choices,
                               default=ReconRunStatus.RECEIVED)
-    phase = models.CharField(max_length=12, choices=ReconPhase.choices, default=ReconPhase.NEW)
+    phase = models.CharField(max_length=12, choices=ReconPhase.choices,
+                             default=ReconPhase.STAGING)
+    # Where the phase's last committed batch left off (see services.py); written with it.
+    checkpoint = models.JSONField(default=dict, blank=True)
     business_date = models.DateField(_("Business date (PrcDt)"), null=True, blank=True)
     rq_uid = models.CharField(max_length=64, blank=True)
     collected = models.DecimalField(_("Collected (CollectPmtAmt)"), null=True, blank=True,

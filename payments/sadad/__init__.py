@@ -6,6 +6,12 @@
 - `simulator`: the simulated SADAD (its own tables) and its bank, for demos, training and tests.
 - `views`/`urls`: `POST /sadad/payment-notifications`; the protocol itself lives in
   `payments.services.notifications.notification_handle`.
+- `reconfile`: the §4 reconciliation file, read as a stream that can go on from a checkpoint
+  (it fills the domain's `payments.reconciliation.records.ReconFileOpen` port), and written.
+- `recon_endpoint`: `POST /sadad/reconciliation-files` (streamed to disk, signature checked as
+  it streams, answered 202).
+- `tasks`: `payments.recon_run_process` and `payments.recon_inbox_sweep`, which open the files
+  and hand the reconciliation domain plain records.
 
 Decisions the spec leaves open:
 - Overpayment: the whole payment goes to suspense (reason `overpaid`) and the bill stays unpaid;

@@ -317,6 +317,16 @@ def error_response_build(*, rq_uid: str, code: str, short_desc: str) -> bytes:
             f"<ShortDesc>{escape(short_desc)}</ShortDesc></Status></BillerSvcRs></SADAD>").encode()
 
 
+# --- §4 reconciliation files -----------------------------------------------------------------
+
+def recon_accepted_build(*, run_id: int, run_status: str) -> bytes:
+    """The 202 answer to a delivered reconciliation file: the run that will process it."""
+    return (f"<SADAD><BillerSvcRs><Status><StatusCode>0</StatusCode></Status>"
+            f"<ReconRunId>{int(run_id)}</ReconRunId>"
+            f"<ReconRunStatus>{escape(run_status)}</ReconRunStatus>"
+            f"</BillerSvcRs></SADAD>").encode()
+
+
 # --- §2 bill uploads ----------------------------------------------------------------------
 
 def bill_record_xml(rec: BillRecord) -> str:

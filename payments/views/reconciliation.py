@@ -15,7 +15,7 @@ from amanah.errors import DomainError
 
 from .. import selectors
 from ..reconciliation.enums import ReconCategory, ReviewStatus
-from ..reconciliation.services import recon_item_review
+from ..reconciliation.review import recon_item_review
 from .access import finance_required
 
 PAGE_SIZE = 25

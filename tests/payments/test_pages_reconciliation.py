@@ -15,9 +15,9 @@ from amanah.dates import RIYADH
 from amanah.enums import StaffRole
 from payments.enums import PaymentSource
 from payments.reconciliation.enums import ReconCategory, ReconRunStatus, ReviewStatus
-from payments.reconciliation.fileformat import BankSection, recon_file_write
 from payments.reconciliation.models import ReconItem
-from payments.reconciliation.services import recon_file_process
+from payments.sadad.reconfile import BankSection, recon_file_write
+from payments.sadad.tasks import recon_file_reconcile
 from payments.services import payment_record
 
 from .factories import pmt
@@ -68,7 +68,7 @@ def run(world, clock, tmp_path):
         pmt(sptn="SP-D", amount="61.00", billing_account=bills[3].billing_account,
             bank_id="RJHISARI", processed_at=_at(10, 5)),
     ]
-    outcome = recon_file_process(path=_file(tmp_path, records))
+    outcome = recon_file_reconcile(path=_file(tmp_path, records))
     assert outcome.run.status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
     return outcome.run
 

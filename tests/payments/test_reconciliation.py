@@ -17,17 +17,23 @@ from amanah import clock
 from amanah.dates import RIYADH
 from payments.enums import BillStatus, PaymentSource, PaymentStatus, SuspenseReason
 from payments.models import Bill, Payment, ReconEvent, ReconItem, ReconRun
-from payments.reconciliation import services as recon
 from payments.reconciliation.enums import (
+    IN_PROGRESS,
     ReconCategory,
     ReconPhase,
     ReconRunStatus,
     ReconSource,
     ReviewStatus,
 )
-from payments.reconciliation.fileformat import BankSection, recon_file_write
-from payments.reconciliation.services import recon_file_process
+from payments.reconciliation.pace import Pace
+from payments.reconciliation.review import recon_item_review
+from payments.reconciliation.runs import recon_file_receive
+from payments.reconciliation.services import recon_report
+from payments.reconciliation.staging import stage_table
+from payments.sadad import tasks as sadad_tasks
+from payments.sadad.reconfile import BankSection, recon_file_write
 from payments.sadad.signing import signature_header
+from payments.sadad.tasks import recon_file_reconcile, recon_inbox_sweep
 from payments.services import payment_record
 
 from .factories import UNKNOWN_ACCOUNT, bill_make, pmt, signed
@@ -97,7 +103,7 @@ def test_matched_record_completes_the_run_without_exceptions(tmp_path):
     bill = bill_make()
     payment = notified(bill, sptn="SP1", when=at(10, 20))
     # when the day's file carries the same SPTN, amount and BillingAcct
-    outcome = recon_file_process(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")]))
+    outcome = recon_file_reconcile(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")]))
     # then it is MATCHED, the run is COMPLETED, and nothing new was recorded
     run = outcome.run
     assert outcome.status == ReconRunStatus.COMPLETED
@@ -108,8 +114,13 @@ def test_matched_record_completes_the_run_without_exceptions(tmp_path):
     assert items_of(run) == [(1, "SP1", "MATCHED", ReviewStatus.NONE)]
     assert ReconItem.objects.get(run=run).payment_id == payment.pk
     assert Payment.objects.count() == 1
-    assert list(ReconEvent.objects.filter(run=run).values_list("kind", "to_status")) == [
-        ("received", "RECEIVED"), ("started", "PROCESSING"), ("completed", "COMPLETED")]
+    assert list(ReconEvent.objects.filter(run=run).values_list("kind", "to_status", "payload")) == [
+        ("received", "RECEIVED", {"source": "command", "size": run.file_size}),
+        ("started", "PROCESSING", {"phase": "staging"}),
+        ("started", "PROCESSING", {"phase": "classifying"}),
+        ("started", "PROCESSING", {"phase": "portal"}),
+        ("started", "PROCESSING", {"phase": "recording"}),
+        ("completed", "COMPLETED", {"phase": "done", "counts": counts(MATCHED=1)})]
 
 
 def test_missing_in_portal_is_recorded_once_even_when_the_file_comes_twice_or_is_superseded(
@@ -118,7 +129,7 @@ def test_missing_in_portal_is_recorded_once_even_when_the_file_comes_twice_or_is
     bill = bill_make()
     records = [rec(bill, sptn="SP9", when=at(11, 0))]
     # when the day's file arrives
-    first = recon_file_process(path=write_file(tmp_path / "a.xml", records)).run
+    first = recon_file_reconcile(path=write_file(tmp_path / "a.xml", records)).run
     # then the payment is recorded from the file by the §3 rules: it pays the bill
     payment = Payment.objects.get(sptn="SP9")
     assert (payment.status, payment.source, payment.needs_review, payment.bill_id) == (
@@ -131,13 +142,13 @@ def test_missing_in_portal_is_recorded_once_even_when_the_file_comes_twice_or_is
     assert first.counts == counts(MISSING_IN_PORTAL=1)
     assert items_of(first) == [(1, "SP9", "MISSING_IN_PORTAL", ReviewStatus.OPEN)]
     # when the very same file is delivered again
-    again = recon_file_process(path=tmp_path / "a.xml")
+    again = recon_file_reconcile(path=tmp_path / "a.xml")
     # then it is a duplicate file and nothing is recorded twice
     assert again.status == ReconRunStatus.DUPLICATE_FILE
     assert again.run.duplicate_of_id == first.pk
     assert Payment.objects.filter(sptn="SP9").count() == 1
     # when a corrected file for the same day arrives (other fees: another SHA-256)
-    second = recon_file_process(path=write_file(tmp_path / "b.xml", records, fees="2.00")).run
+    second = recon_file_reconcile(path=write_file(tmp_path / "b.xml", records, fees="2.00")).run
     # then the earlier run is superseded, the payment is still MISSING_IN_PORTAL, not doubled
     first.refresh_from_db()
     assert (first.status, first.superseded_by_id) == (ReconRunStatus.SUPERSEDED, second.pk)
@@ -154,7 +165,7 @@ def test_missing_in_portal_is_recorded_once_even_when_the_file_comes_twice_or_is
 def test_missing_in_portal_for_an_unknown_account_lands_in_suspense(tmp_path):
     # given nothing in the portal for a BillingAcct
     # when the file reports a payment for it
-    run = recon_file_process(path=write_file(tmp_path / "f.xml",
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml",
                                              [rec(UNKNOWN_ACCOUNT, sptn="SPX")])).run
     # then the money is recorded in suspense, flagged for review
     payment = Payment.objects.get(sptn="SPX")
@@ -169,7 +180,7 @@ def test_amount_mismatch_is_an_exception_and_changes_nothing(tmp_path):
     notified(bill, sptn="SP1", when=at(10, 20))
     before = list(Payment.objects.values_list("sptn", "amount", "status", "billing_account"))
     # when the file says 100.00 for the same SPTN
-    run = recon_file_process(path=write_file(tmp_path / "f.xml",
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml",
                                              [rec(bill, sptn="SP1", amount="100.00")])).run
     # then it is AMOUNT_MISMATCH for staff, and the payment and bill are untouched
     assert run.status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
@@ -189,7 +200,7 @@ def test_account_mismatch_is_an_exception_and_changes_nothing(tmp_path):
     other = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
     # when the file names the other bill's BillingAcct for that SPTN
-    run = recon_file_process(path=write_file(tmp_path / "f.xml", [rec(other, sptn="SP1")])).run
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml", [rec(other, sptn="SP1")])).run
     # then it is ACCOUNT_MISMATCH, and the other bill stays unpaid
     assert run.counts == counts(ACCOUNT_MISMATCH=1)
     item = ReconItem.objects.get(run=run)
@@ -205,7 +216,7 @@ def test_duplicate_in_file_the_first_occurrence_counts(tmp_path):
     bill = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
     # when the file lists its SPTN twice
-    run = recon_file_process(path=write_file(
+    run = recon_file_reconcile(path=write_file(
         tmp_path / "f.xml", [rec(bill, sptn="SP1"), rec(bill, sptn="SP1")])).run
     # then the first is MATCHED and the second DUPLICATE_IN_FILE
     assert items_of(run) == [(1, "SP1", "MATCHED", ReviewStatus.NONE),
@@ -217,7 +228,7 @@ def test_duplicate_in_file_the_first_occurrence_counts(tmp_path):
 def test_duplicate_in_file_of_an_unknown_payment_records_it_once(tmp_path):
     # given a payment the portal never heard of, listed twice
     bill = bill_make()
-    run = recon_file_process(path=write_file(
+    run = recon_file_reconcile(path=write_file(
         tmp_path / "f.xml", [rec(bill, sptn="SP5"), rec(bill, sptn="SP5")])).run
     # then it is recorded once from the first occurrence
     assert items_of(run) == [(1, "SP5", "MISSING_IN_PORTAL", ReviewStatus.OPEN),
@@ -231,7 +242,7 @@ def test_missing_in_file_is_reported_and_nothing_is_reversed(tmp_path):
     notified(bill, sptn="SP1", when=at(10, 20))
     notified(lost, sptn="SP2", when=at(14, 0))
     # when the file arrives
-    run = recon_file_process(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")])).run
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")])).run
     # then the absent one is MISSING_IN_FILE and its bill stays paid
     assert items_of(run) == [(1, "SP1", "MATCHED", ReviewStatus.NONE),
                              (None, "SP2", "MISSING_IN_FILE", ReviewStatus.OPEN)]
@@ -246,7 +257,7 @@ def test_payment_of_another_day_is_not_missing_in_this_file(tmp_path):
     bill = bill_make()
     notified(bill, sptn="SP0", when=at(12, 0, DAY - dt.timedelta(days=1)))
     # when today's (empty) file arrives
-    run = recon_file_process(path=write_file(tmp_path / "f.xml", [], fees="0.00")).run
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml", [], fees="0.00")).run
     # then there is nothing to report
     assert (run.status, run.counts, run.collected) == (ReconRunStatus.COMPLETED, ZERO,
                                                        Decimal("0.00"))
@@ -257,12 +268,12 @@ def test_last_hour_payment_is_pending_then_matched_in_the_next_days_file(tmp_pat
     bill = bill_make()
     notified(bill, sptn="SPL", when=at(23, 30))
     # when the day's file does not carry it
-    day_run = recon_file_process(path=write_file(tmp_path / "d.xml", [], fees="0.00")).run
+    day_run = recon_file_reconcile(path=write_file(tmp_path / "d.xml", [], fees="0.00")).run
     # then it is PENDING_NEXT_FILE, not yet an exception
     assert items_of(day_run) == [(None, "SPL", "PENDING_NEXT_FILE", ReviewStatus.NONE)]
     assert day_run.status == ReconRunStatus.COMPLETED
     # when the next day's file carries it
-    next_run = recon_file_process(path=write_file(
+    next_run = recon_file_reconcile(path=write_file(
         tmp_path / "n.xml", [rec(bill, sptn="SPL", when=at(23, 30))],
         day=DAY + dt.timedelta(days=1))).run
     # then it is MATCHED there, and the pending item is settled by that run
@@ -275,9 +286,9 @@ def test_last_hour_payment_absent_from_the_next_file_too_is_missing_in_file(tmp_
     # given a last-hour payment pending after its day's file
     bill = bill_make()
     notified(bill, sptn="SPL", when=at(23, 30))
-    day_run = recon_file_process(path=write_file(tmp_path / "d.xml", [], fees="0.00")).run
+    day_run = recon_file_reconcile(path=write_file(tmp_path / "d.xml", [], fees="0.00")).run
     # when the next day's file does not carry it either
-    next_run = recon_file_process(path=write_file(
+    next_run = recon_file_reconcile(path=write_file(
         tmp_path / "n.xml", [], day=DAY + dt.timedelta(days=1), fees="0.00")).run
     # then it becomes MISSING_IN_FILE in the next day's run
     assert items_of(next_run) == [(None, "SPL", "MISSING_IN_FILE", ReviewStatus.OPEN)]
@@ -310,7 +321,7 @@ def test_control_totals_or_format_wrong_fail_validation_and_nothing_else_happens
     bills_before = list(Bill.objects.order_by("pk").values_list("pk", "status"))
     # when it is reconciled
     with queued() as tasks:
-        outcome = recon_file_process(path=path)
+        outcome = recon_file_reconcile(path=path)
     # then the run FAILED_VALIDATION, says why, and nothing else happened
     run = outcome.run
     assert outcome.status == ReconRunStatus.FAILED_VALIDATION
@@ -326,9 +337,9 @@ def test_failed_file_supersedes_nothing(tmp_path):
     # given a completed run of the day
     bill = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
-    good = recon_file_process(path=write_file(tmp_path / "a.xml", [rec(bill, sptn="SP1")])).run
+    good = recon_file_reconcile(path=write_file(tmp_path / "a.xml", [rec(bill, sptn="SP1")])).run
     # when a bad file for the same day arrives
-    bad = recon_file_process(path=write_file(
+    bad = recon_file_reconcile(path=write_file(
         tmp_path / "b.xml", [rec(bill, sptn="SP1")],
         replace=[("<TotalTrxCnt>1</TotalTrxCnt>", "<TotalTrxCnt>7</TotalTrxCnt>")])).run
     # then the good run stands
@@ -342,19 +353,19 @@ def test_duplicate_file_is_a_no_op(tmp_path):
     bill = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
     path = write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")])
-    first = recon_file_process(path=path).run
+    first = recon_file_reconcile(path=path).run
     events_before = ReconEvent.objects.filter(run=first).count()
     # when the same bytes arrive again under another name
     copy = tmp_path / "copy.xml"
     copy.write_bytes(path.read_bytes())
-    outcome = recon_file_process(path=copy)
+    outcome = recon_file_reconcile(path=copy)
     # then a DUPLICATE_FILE delivery points at the first run, which is unchanged
     assert outcome.status == ReconRunStatus.DUPLICATE_FILE
     assert (outcome.run.status, outcome.run.duplicate_of_id) == (
         ReconRunStatus.DUPLICATE_FILE, first.pk)
     assert ReconItem.objects.filter(run=outcome.run).count() == 0
     assert ReconEvent.objects.filter(run=first).count() == events_before
-    assert recon.recon_report(outcome) == {
+    assert recon_report(outcome) == {
         "business_date": "2026-11-30", "status": "DUPLICATE_FILE", "counts": counts(MATCHED=1),
         "collected": "150.00", "fees": "1.50"}
 
@@ -414,45 +425,151 @@ class Killed(Exception):
     pass
 
 
-@pytest.mark.parametrize("kill_at", [None, ("stage", 1), ("stage", 3), ("record", 1),
-                                     ("record", 2)])
-def test_a_run_killed_half_way_then_rerun_ends_as_a_clean_run(tmp_path, monkeypatch, kill_at):
-    # given small batches, and a run that dies after `kill_at` committed batches
-    monkeypatch.setattr(recon, "STAGE_BATCH", 2)
-    monkeypatch.setattr(recon, "RECORD_BATCH", 2)
+# Batches of two: the kill world's file then commits in 5 staging batches (the last with the
+# move to classifying), 4 classifying ranges, 3 portal ranges (one payment id each) and 3
+# recording batches, so every kind of checkpoint is crossed, inside a bank and between banks.
+SMALL = Pace(stage_rows=2, classify_rows=2, portal_ids=1, record_rows=2)
+KILL_POINTS = ([("stage", n) for n in range(1, 6)] + [("classify", n) for n in range(1, 5)]
+               + [("portal", n) for n in range(1, 4)] + [("record", n) for n in range(1, 4)])
+PHASE_AFTER = {"stage": (ReconPhase.STAGING, ReconPhase.CLASSIFYING),
+               "classify": (ReconPhase.CLASSIFYING, ReconPhase.PORTAL),
+               "portal": (ReconPhase.PORTAL, ReconPhase.RECORDING),
+               "record": (ReconPhase.RECORDING,)}
+
+
+def dies_at(point):
+    def on_batch(step, batches):
+        if (step, batches) == point:
+            raise Killed()
+
+    return on_batch
+
+
+def test_the_kill_world_commits_at_every_kill_point(tmp_path):
+    # given the kill world, processed cleanly in batches of two
+    bills, path = _kill_world(tmp_path)
+    seen = []
+    # when it runs
+    recon_file_reconcile(path=path, pace=SMALL, on_batch=lambda step, n: seen.append((step, n)))
+    # then it committed exactly the batches the kill tests interrupt at
+    assert seen == KILL_POINTS
+
+
+@pytest.mark.parametrize("kill_at", [None, *KILL_POINTS])
+def test_a_run_killed_after_any_batch_then_rerun_ends_as_a_clean_run(tmp_path, kill_at):
+    # given a run that dies right after `kill_at` committed
     bills, path = _kill_world(tmp_path)
     if kill_at is not None:
-        def die(step, batches):
-            if (step, batches) == kill_at:
-                raise Killed()
-
-        monkeypatch.setattr(recon, "batch_hook", die)
         with pytest.raises(Killed):
-            recon_file_process(path=path)
+            recon_file_reconcile(path=path, pace=SMALL, on_batch=dies_at(kill_at))
         run = ReconRun.objects.get()
         assert run.status == ReconRunStatus.PROCESSING
+        assert run.phase in PHASE_AFTER[kill_at[0]]
         if kill_at[0] == "record":
-            # part of the payments were recorded before the kill
-            assert run.phase == ReconPhase.CLASSIFIED
+            # part of the payments were recorded before the kill, and nothing superseded yet
             assert Payment.objects.filter(source=PaymentSource.RECONCILIATION).count() == \
-                2 * kill_at[1]
-        else:
-            assert run.phase == ReconPhase.NEW
+                min(2 * kill_at[1], 5)
+        elif kill_at[0] == "stage" and run.phase == ReconPhase.STAGING:
             assert ReconItem.objects.count() == 0
-        monkeypatch.setattr(recon, "batch_hook", None)
+            assert run.checkpoint["read"]["count"] == 2 * kill_at[1]
     # when the file is run (again)
-    outcome = recon_file_process(path=path)
-    # then the end is exactly that of a clean run, and still one run for the file
+    outcome = recon_file_reconcile(path=path, pace=SMALL)
+    # then the end is exactly that of a clean run, still one run for the file, and the
+    # staging table is gone
     assert outcome.status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
     assert ReconRun.objects.count() == 1
     assert _final_state(outcome.run, bills) == EXPECTED_AFTER_KILL_WORLD
+    assert outcome.run.checkpoint == {}
+    assert stage_table(outcome.run.pk) not in connection.introspection.table_names()
+
+
+def test_a_run_interrupted_after_every_single_batch_ends_as_a_clean_run(tmp_path):
+    # given a worker that dies after each batch it commits
+    bills, path = _kill_world(tmp_path)
+
+    def dies_after_one(step, batches):
+        raise Killed()
+
+    attempts = 0
+    # when the run is started again after each death, until it finishes
+    while True:
+        attempts += 1
+        try:
+            outcome = recon_file_reconcile(path=path, pace=SMALL, on_batch=dies_after_one)
+            break
+        except Killed:
+            continue
+    # then each attempt committed one batch and went on from there, and the end is a clean one
+    assert attempts == len(KILL_POINTS) + 1
+    assert _final_state(outcome.run, bills) == EXPECTED_AFTER_KILL_WORLD
+    resumed = ReconEvent.objects.filter(run=outcome.run, kind="started", payload__resumed=True)
+    assert resumed.count() == len(KILL_POINTS)
+
+
+@pytest.mark.parametrize("kill_at", [("stage", 1), ("stage", 3)])
+def test_a_file_whose_bank_totals_are_wrong_fails_the_same_after_a_kill(tmp_path, kill_at):
+    # given the kill world's file with the second bank's count wrong, and a clean read of it
+    bills, path = _kill_world(tmp_path)
+    text = path.read_text().replace("<TrxCnt>3</TrxCnt>", "<TrxCnt>4</TrxCnt>")
+    path.write_text(text)
+    copy = tmp_path / "clean.xml"
+    copy.write_text(text + "\n")  # other bytes: a run of its own
+    clean = recon_file_reconcile(path=copy, pace=SMALL).run
+    # when the same file is read by a run killed half-way, then run again
+    with pytest.raises(Killed):
+        recon_file_reconcile(path=path, pace=SMALL, on_batch=dies_at(kill_at))
+    run = recon_file_reconcile(path=path, pace=SMALL).run
+    # then it fails validation for the same reason as the clean read, with the header kept
+    assert (run.status, run.phase) == (ReconRunStatus.FAILED_VALIDATION, ReconPhase.DONE)
+    assert run.failure == clean.failure
+    assert run.failure.startswith("control totals of bank NCBKSAJE differ: declared 450.00 in 4")
+    assert (run.business_date, run.collected, run.fees) == (clean.business_date, clean.collected,
+                                                            clean.fees)
+    assert ReconItem.objects.count() == 0
+    assert Payment.objects.filter(source=PaymentSource.RECONCILIATION).count() == 0
+    assert stage_table(run.pk) not in connection.introspection.table_names()
+
+
+def test_a_lost_staging_table_is_staged_again(tmp_path):
+    # given a run killed while classifying, whose (UNLOGGED) staging table a database crash
+    # then emptied
+    bills, path = _kill_world(tmp_path)
+    with pytest.raises(Killed):
+        recon_file_reconcile(path=path, pace=SMALL, on_batch=dies_at(("classify", 2)))
+    run = ReconRun.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {stage_table(run.pk)}")
+    # when it is run again
+    outcome = recon_file_reconcile(path=path, pace=SMALL)
+    # then it read the file again and ends as a clean run
+    assert _final_state(outcome.run, bills) == EXPECTED_AFTER_KILL_WORLD
+    assert ReconEvent.objects.filter(run=run, payload__restaged=True).count() == 1
+
+
+def test_run_status_moves_outside_the_table_are_refused_and_change_nothing(tmp_path):
+    # given a completed run
+    from amanah.errors import Conflict
+    from payments.reconciliation.runs import recon_run_move
+
+    bill = bill_make()
+    notified(bill, sptn="SP1", when=at(10, 20))
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")])).run
+    events = ReconEvent.objects.filter(run=run).count()
+    # when something tries to move it back to processing
+    with pytest.raises(Conflict) as refused:
+        recon_run_move(run=run, status=ReconRunStatus.PROCESSING, phase=ReconPhase.STAGING,
+                       kind="started")
+    # then it is refused with a stable code, and neither the run nor its events changed
+    assert refused.value.code == "recon_run.transition_not_allowed"
+    run.refresh_from_db()
+    assert (run.status, run.phase) == (ReconRunStatus.COMPLETED, ReconPhase.DONE)
+    assert ReconEvent.objects.filter(run=run).count() == events
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_on_the_same_file_only_one_processes_it(tmp_path, monkeypatch):
+def test_two_workers_on_the_same_file_only_one_processes_it(tmp_path):
     # given a file, and a first worker that pauses while holding it
     bills, path = _kill_world(tmp_path)
-    monkeypatch.setattr(recon, "STAGE_BATCH", 2)
     holding, release = threading.Event(), threading.Event()
 
     def pause(step, batches):
@@ -460,12 +577,11 @@ def test_two_workers_on_the_same_file_only_one_processes_it(tmp_path, monkeypatc
             holding.set()
             assert release.wait(30)
 
-    monkeypatch.setattr(recon, "batch_hook", pause)
     outcomes = {}
 
     def work(name):
         try:
-            outcomes[name] = recon_file_process(path=path)
+            outcomes[name] = recon_file_reconcile(path=path, pace=SMALL, on_batch=pause)
         finally:
             connection.close()
 
@@ -478,8 +594,8 @@ def test_two_workers_on_the_same_file_only_one_processes_it(tmp_path, monkeypatc
     second.join(30)
     release.set()
     first.join(60)
-    # then the second did not process it; the first did, once
-    assert outcomes["second"].status == ReconRunStatus.DUPLICATE_FILE
+    # then the second was told IN_PROGRESS and did nothing; the first processed it, once
+    assert outcomes["second"].status == IN_PROGRESS
     assert outcomes["first"].status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
     assert ReconRun.objects.count() == 1
     assert _final_state(outcomes["first"].run, bills) == EXPECTED_AFTER_KILL_WORLD
@@ -550,7 +666,10 @@ def test_endpoint_answers_202_with_the_run_id_and_a_task_processes_it(
     assert response.status_code == 202
     run = ReconRun.objects.get()
     assert response["X-Recon-Run-Id"] == str(run.pk)
-    assert f"<ReconRunId>{run.pk}</ReconRunId>".encode() in response.content
+    assert response.content == (f"<SADAD><BillerSvcRs><Status><StatusCode>0</StatusCode>"
+                                f"</Status><ReconRunId>{run.pk}</ReconRunId>"
+                                f"<ReconRunStatus>RECEIVED</ReconRunStatus></BillerSvcRs>"
+                                f"</SADAD>").encode()
     assert [c.task_name for c in callbacks] == ["payments.recon_run_process"]
     assert run.source == ReconSource.ENDPOINT
     assert Path(run.file_path).read_bytes() == body
@@ -605,19 +724,27 @@ def test_endpoint_refusals_record_nothing_and_queue_nothing(client, tmp_path, se
         f"refused SADAD reconciliation file: {status} {code}"]
 
 
-def test_inbox_sweep_moves_files_to_processed_and_reconciles_them(tmp_path, settings):
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """The periodic inbox sweep, with the run tasks it queues run in-process (eager)."""
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            return recon_inbox_sweep()
+
+    return run
+
+
+def test_inbox_sweep_moves_files_to_processed_and_reconciles_them(tmp_path, settings, sweep):
     # given a file dropped in the inbox
     settings.SADAD_RECON_INBOX = tmp_path / "inbox"
     (tmp_path / "inbox").mkdir()
     bill = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
     write_file(tmp_path / "inbox" / "2026-11-30.xml", [rec(bill, sptn="SP1")])
-    from payments.reconciliation.tasks import recon_inbox_sweep
-
     # when the periodic task runs (twice: the second finds nothing)
-    runs = recon_inbox_sweep()
-    assert recon_inbox_sweep() == []
-    # then the file was moved to processed/ and reconciled
+    runs = sweep()
+    assert sweep() == []
+    # then the file was moved to processed/ and its run queued and reconciled
     run = ReconRun.objects.get()
     assert runs == [run.pk]
     assert (run.source, run.status) == (ReconSource.INBOX, ReconRunStatus.COMPLETED)
@@ -626,30 +753,35 @@ def test_inbox_sweep_moves_files_to_processed_and_reconciles_them(tmp_path, sett
 
 
 @pytest.mark.parametrize("crash_at", ["registering the run", "moving the file",
-                                      "processing the run"])
+                                      "queuing the run"])
 def test_inbox_sweep_killed_at_any_step_then_rerun_ends_with_one_run(tmp_path, settings,
-                                                                      monkeypatch, crash_at):
-    # given a file dropped in the inbox, and a sweep that dies at one step
+                                                                      monkeypatch, sweep,
+                                                                      crash_at):
+    # given a file dropped in the inbox, and a sweep that dies at one step (or whose task is
+    # lost with the broker, or with the worker that took it)
     settings.SADAD_RECON_INBOX = tmp_path / "inbox"
     (tmp_path / "inbox").mkdir()
     bill = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
     dropped = write_file(tmp_path / "inbox" / "2026-11-30.xml", [rec(bill, sptn="SP1")])
-    from payments.reconciliation.tasks import recon_inbox_sweep
 
     def dies_once(*args, **kwargs):
         monkeypatch.undo()  # the process is gone: the rerun runs the real code
         raise Killed()
 
-    where = {"registering the run": (recon, "recon_file_receive"),
-             "moving the file": (Path, "rename"),
-             "processing the run": (recon, "recon_run_process")}[crash_at]
-    monkeypatch.setattr(*where, dies_once)
-    with pytest.raises(Killed):
-        recon_inbox_sweep()
+    if crash_at == "queuing the run":
+        monkeypatch.setattr(sadad_tasks, "task_on_commit", lambda *args, **kwargs: None)
+        sweep()
+        monkeypatch.undo()
+        assert ReconRun.objects.get().status == ReconRunStatus.RECEIVED
+    else:
+        monkeypatch.setattr(*{"registering the run": (sadad_tasks, "recon_file_receive"),
+                              "moving the file": (Path, "rename")}[crash_at], dies_once)
+        with pytest.raises(Killed):
+            sweep()
     # when the next sweep runs, and one more
-    runs = recon_inbox_sweep()
-    assert recon_inbox_sweep() == []
+    runs = sweep()
+    assert sweep() == []
     # then exactly one run exists for the file, completed, and the file sits in processed/
     run = ReconRun.objects.get()
     assert runs == [run.pk]
@@ -661,16 +793,15 @@ def test_inbox_sweep_killed_at_any_step_then_rerun_ends_with_one_run(tmp_path, s
 
 
 def test_inbox_redelivery_of_a_reconciled_file_killed_before_the_move_is_one_duplicate(
-        tmp_path, settings, monkeypatch):
+        tmp_path, settings, monkeypatch, sweep):
     # given a file already reconciled, and the same file dropped in the inbox again
     settings.SADAD_RECON_INBOX = tmp_path / "inbox"
     (tmp_path / "inbox").mkdir()
     bill = bill_make()
     notified(bill, sptn="SP1", when=at(10, 20))
-    first = recon_file_process(path=write_file(tmp_path / "f.xml",
-                                               [rec(bill, sptn="SP1")])).run
+    first = recon_file_reconcile(path=write_file(tmp_path / "f.xml",
+                                                 [rec(bill, sptn="SP1")])).run
     (tmp_path / "inbox" / "again.xml").write_bytes((tmp_path / "f.xml").read_bytes())
-    from payments.reconciliation.tasks import recon_inbox_sweep
 
     def dies_once(*args, **kwargs):
         monkeypatch.undo()
@@ -679,8 +810,8 @@ def test_inbox_redelivery_of_a_reconciled_file_killed_before_the_move_is_one_dup
     # when a sweep dies between registering the delivery and moving it, and is rerun
     monkeypatch.setattr(Path, "rename", dies_once)
     with pytest.raises(Killed):
-        recon_inbox_sweep()
-    recon_inbox_sweep()
+        sweep()
+    sweep()
     # then the redelivery is recorded once, as a duplicate of the first run
     assert sorted(ReconRun.objects.values_list("status", "duplicate_of")) == sorted([
         (first.status, None), (ReconRunStatus.DUPLICATE_FILE, first.pk)])
@@ -692,11 +823,11 @@ def test_staff_review_closes_an_exception_and_clears_the_payment_flag(tmp_path):
     from tests.factories import UserFactory
 
     bill = bill_make()
-    run = recon_file_process(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP9")])).run
+    run = recon_file_reconcile(path=write_file(tmp_path / "f.xml", [rec(bill, sptn="SP9")])).run
     item = ReconItem.objects.get(run=run)
     staff = UserFactory()
     # when staff review it with a note
-    recon.recon_item_review(item_id=item.pk, actor=staff, note="Bank confirmed the debit")
+    recon_item_review(item_id=item.pk, actor=staff, note="Bank confirmed the debit")
     # then the item is closed, the payment no longer needs review, both audited
     item.refresh_from_db()
     assert (item.review_status, item.reviewed_by_id) == (ReviewStatus.RESOLVED, staff.pk)
@@ -706,32 +837,79 @@ def test_staff_review_closes_an_exception_and_clears_the_payment_flag(tmp_path):
     from amanah.errors import Conflict
 
     with pytest.raises(Conflict):
-        recon.recon_item_review(item_id=item.pk, actor=staff, note="again, again")
+        recon_item_review(item_id=item.pk, actor=staff, note="again, again")
     assert ReconEvent.objects.filter(run=run, item=item).count() == 1
 
 
-def test_inbox_sweep_resumes_a_run_left_unfinished(tmp_path, settings, monkeypatch):
+def test_inbox_sweep_resumes_a_run_left_unfinished(tmp_path, settings, sweep):
     # given a run killed while recording its payments
     settings.SADAD_RECON_INBOX = tmp_path / "inbox"
-    monkeypatch.setattr(recon, "RECORD_BATCH", 2)
     bills, path = _kill_world(tmp_path)
-
-    def die(step, batches):
-        if (step, batches) == ("record", 1):
-            raise Killed()
-
-    monkeypatch.setattr(recon, "batch_hook", die)
     with pytest.raises(Killed):
-        recon_file_process(path=path)
-    monkeypatch.setattr(recon, "batch_hook", None)
-    from payments.reconciliation.tasks import recon_inbox_sweep
-
+        recon_file_reconcile(path=path, pace=SMALL, on_batch=dies_at(("record", 1)))
     # when the periodic sweep runs
-    runs = recon_inbox_sweep()
-    # then it finished that run, exactly as a clean run ends
+    runs = sweep()
+    # then it queued that run again, which finished exactly as a clean run ends
     run = ReconRun.objects.get()
     assert runs == [run.pk]
     assert _final_state(run, bills) == EXPECTED_AFTER_KILL_WORLD
+
+
+def test_sadad_reconcile_exits_75_while_another_worker_holds_the_file(tmp_path):
+    # given a file whose run another worker (another database session) is processing
+    from django.db import connections
+
+    bill = bill_make()
+    path = write_file(tmp_path / "f.xml", [rec(bill, sptn="SP1")])
+    run = recon_file_receive(path=path, source=ReconSource.COMMAND)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [0x5ADAD, run.pk])
+        out = io.StringIO()
+        # when the operator runs the command on it
+        with pytest.raises(SystemExit) as exited:
+            call_command("sadad_reconcile", str(path), "--json", stdout=out,
+                         stderr=io.StringIO())
+    finally:
+        other.close()
+    # then it exits 75 with status IN_PROGRESS, and touched nothing
+    assert exited.value.code == 75
+    assert json.loads(out.getvalue()) == {"business_date": None, "status": "IN_PROGRESS",
+                                          "counts": ZERO, "collected": None, "fees": None}
+    run.refresh_from_db()
+    assert (run.status, run.phase) == (ReconRunStatus.RECEIVED, ReconPhase.STAGING)
+    assert ReconRun.objects.count() == 1
+    assert list(ReconEvent.objects.filter(run=run).values_list("kind", flat=True)) == [
+        "received"]
+    # and once that worker has finished with it, the same command processes it
+    out = io.StringIO()
+    call_command("sadad_reconcile", str(path), "--json", stdout=out)
+    assert json.loads(out.getvalue())["status"] == "COMPLETED_WITH_EXCEPTIONS"
+
+
+def test_the_domain_never_imports_the_sadad_adapter():
+    # given every module of the reconciliation domain
+    import ast
+
+    from tests.conftest import ROOT
+
+    offenders = []
+    for module in sorted((ROOT / "payments" / "reconciliation").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ("payments." if node.level == 2 else
+                        "payments.reconciliation." if node.level == 1 else "")
+                names = [base + (node.module or "")]
+                names += [base + (node.module or "") + "." + a.name for a in node.names]
+            offenders += [f"{module.name}: {n}" for n in names
+                          if n.startswith("payments.sadad") or n == "payments." + "sadad"]
+    # then none of them imports payments.sadad, even inside a function
+    assert offenders == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -788,7 +966,7 @@ def test_sadad_reconcile_killed_by_sigkill_then_rerun_ends_as_a_clean_run(tmp_pa
     recorded_before_rerun = Payment.objects.count()
     run = ReconRun.objects.get()
     assert 0 < recorded_before_rerun < 2000
-    assert (run.status, run.phase) == (ReconRunStatus.PROCESSING, ReconPhase.CLASSIFIED)
+    assert (run.status, run.phase) == (ReconRunStatus.PROCESSING, ReconPhase.RECORDING)
     # and run again by the operator
     out = io.StringIO()
     call_command("sadad_reconcile", str(path), "--json", stdout=out)

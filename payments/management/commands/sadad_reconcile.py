@@ -1,12 +1,19 @@
-"""`python manage.py sadad_reconcile FILE [--json]`: reconcile one SADAD file now (spec §4)."""
+"""`python manage.py sadad_reconcile FILE [--json]`: reconcile one SADAD file now (spec §4).
+
+Exit 0, except 2 for FAILED_VALIDATION and 75 (EX_TEMPFAIL) for IN_PROGRESS: another worker is
+processing this file right now; try again once it has finished."""
 
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payments.reconciliation.enums import ReconRunStatus, ReconSource
-from payments.reconciliation.services import recon_file_process, recon_report
+from payments.reconciliation.enums import IN_PROGRESS, ReconRunStatus, ReconSource
+from payments.reconciliation.services import recon_report
+from payments.sadad.tasks import recon_file_reconcile
+
+EXIT_FAILED_VALIDATION = 2
+EXIT_IN_PROGRESS = 75
 
 
 class Command(BaseCommand):
@@ -20,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, json: bool = False, **options):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
-        outcome = recon_file_process(path=file.resolve(), source=ReconSource.COMMAND)
+        outcome = recon_file_reconcile(path=file.resolve(), source=ReconSource.COMMAND)
         report = recon_report(outcome)
         if json:
             self.stdout.write(_dumps(report))
@@ -31,10 +38,13 @@ class Command(BaseCommand):
             for category, count in report["counts"].items():
                 self.stdout.write(f"  {category:<20} {count}")
             self.stdout.write(f"  collected {report['collected']}  fees {report['fees']}")
+        # BaseCommand turns SystemExit into the process's exit status.
         if outcome.status == ReconRunStatus.FAILED_VALIDATION:
             self.stderr.write(f"failed validation: {outcome.run.failure}")
-            # BaseCommand turns SystemExit into the process's exit status.
-            raise SystemExit(2)
+            raise SystemExit(EXIT_FAILED_VALIDATION)
+        if outcome.status == IN_PROGRESS:
+            self.stderr.write(f"run {outcome.run.pk} is being processed by another worker")
+            raise SystemExit(EXIT_IN_PROGRESS)
 
 
 def _dumps(report: dict) -> str:

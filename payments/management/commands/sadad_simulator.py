@@ -25,8 +25,8 @@ from django.db.models import Count, Sum
 from amanah import clock
 from amanah.errors import DomainError
 from payments.models import SimulatedSadadPayment
-from payments.reconciliation.fileformat import BankSection, recon_file_write
 from payments.sadad import wire
+from payments.sadad.reconfile import BankSection, recon_file_write
 from payments.sadad.signing import HEADER, signature_header
 from payments.sadad.simulator import simulated_bank_pay, simulated_payment_record
 

@@ -1,8 +1,9 @@
-"""`POST /sadad/reconciliation-files` (spec §4): signed as §1, streamed to disk, answered 202
-with the run's id; a worker processes it."""
+"""`POST /sadad/reconciliation-files` (spec §4): signed as §1, streamed to disk while its
+signature and SHA-256 are computed, answered 202 with the run's id and status; a worker
+processes the run (`payments.recon_run_process`)."""
 
 import hashlib
-import hmac
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -15,10 +16,12 @@ from django.views.decorators.http import require_POST
 from amanah import clock
 from amanah.dispatch import task_on_commit
 
-from ..sadad.signing import FRESHNESS_SECONDS, HEADER, SignatureInvalid, signature_parse
-from ..services.notifications import refusal
-from .enums import RUN_FINAL, ReconSource
-from .services import recon_file_receive
+from ..reconciliation.enums import RUN_FINAL, ReconSource
+from ..reconciliation.runs import recon_file_receive
+from . import wire
+from .signing import HEADER, SignatureInvalid, SignatureStale, SignatureVerifier
+
+security = logging.getLogger("payments.security")
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -29,8 +32,11 @@ def _xml(status: int, body: bytes) -> HttpResponse:
 
 
 def _refuse(status: int, code: str, why: str, remote: str) -> HttpResponse:
-    answer = refusal(status, code, why, remote=remote, what="reconciliation file")
-    return _xml(answer.status, answer.body)
+    """A refused delivery: nothing stored, one security log line saying what and why."""
+    why = why if len(why) <= 200 else why[:197] + "..."
+    security.warning("refused SADAD reconciliation file: %s %s rq_uid=- remote=%s: %s", status,
+                     code, remote or "-", why)
+    return _xml(status, wire.error_response_build(rq_uid="", code=code, short_desc=why))
 
 
 def recon_storage_dir() -> Path:
@@ -67,13 +73,10 @@ def reconciliation_files(request):
     if declared > MAX_FILE_BYTES:
         return _refuse(413, "E_TOO_LARGE", "file over 512 MiB", remote)
     try:
-        timestamp, provided = signature_parse(request.headers.get(HEADER))
+        verifier = SignatureVerifier(request.headers.get(HEADER),
+                                     keys=list(settings.SADAD_INBOUND_KEYS))
     except SignatureInvalid as exc:
         return _refuse(401, "E_SIGNATURE", str(exc), remote)
-    keys = [key for key in settings.SADAD_INBOUND_KEYS if key]
-    # The body can be 512 MiB: it is hashed and signed-checked while it streams to disk.
-    macs = [hmac.new(key.encode(), f"{timestamp}.".encode("ascii"), hashlib.sha256)
-            for key in keys]
     digest = hashlib.sha256()
     folder = recon_storage_dir()
     partial = folder / f".incoming-{uuid.uuid4().hex}"
@@ -88,17 +91,13 @@ def reconciliation_files(request):
                 if len(head) < 4096:
                     head += chunk[:4096 - len(head)]
                 digest.update(chunk)
-                for mac in macs:
-                    mac.update(chunk)
+                verifier.update(chunk)
                 out.write(chunk)
-        matched = False
-        for mac in macs:
-            expected = mac.hexdigest()
-            for candidate in provided:
-                matched |= hmac.compare_digest(expected, candidate)
-        if not matched:
-            return _refuse(401, "E_SIGNATURE", "no signature matches a configured key", remote)
-        if abs(int(clock.now().timestamp()) - timestamp) > FRESHNESS_SECONDS:
+        try:
+            verifier.verify(now=int(clock.now().timestamp()))
+        except SignatureInvalid as exc:
+            return _refuse(401, "E_SIGNATURE", str(exc), remote)
+        except SignatureStale:
             return _refuse(401, "E_STALE", "t is more than 300 s from now", remote)
         if has_doctype(head):
             return _refuse(400, "E_SCHEMA", "DOCTYPE present", remote)
@@ -110,9 +109,6 @@ def reconciliation_files(request):
     run = recon_file_receive(path=stored, source=ReconSource.ENDPOINT, sha256=sha256, size=size)
     if run.status not in RUN_FINAL:
         task_on_commit("payments.recon_run_process", run_id=run.pk)
-    body = (f"<SADAD><BillerSvcRs><Status><StatusCode>0</StatusCode></Status>"
-            f"<ReconRunId>{run.pk}</ReconRunId><ReconRunStatus>{run.status}</ReconRunStatus>"
-            f"</BillerSvcRs></SADAD>").encode()
-    response = _xml(202, body)
+    response = _xml(202, wire.recon_accepted_build(run_id=run.pk, run_status=run.status))
     response["X-Recon-Run-Id"] = str(run.pk)
     return response
