@@ -45,8 +45,9 @@ test: install browser
 lint: install
 	$(VENV)/bin/ruff check .
 
+# One worker for all three queues on a laptop; production runs one per queue (docker-compose).
 worker: install
-	$(VENV)/bin/celery -A amanah worker --loglevel=INFO
+	$(VENV)/bin/celery -A amanah worker -Q default,money,bulk --loglevel=INFO
 
 beat: install
 	$(VENV)/bin/celery -A amanah beat --loglevel=INFO

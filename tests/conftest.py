@@ -65,7 +65,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     hostname = f"test-worker-{os.getpid()}@localhost"
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "amanah", "worker", "--pool=prefork",
-         "--concurrency=2", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+         "--concurrency=2", "-Q", "default,money,bulk", "--loglevel=WARNING",
+         "--without-gossip", "--without-mingle",
          "--without-heartbeat", "-n", hostname],
         cwd=ROOT, env=env,
     )
@@ -101,3 +102,19 @@ def real_worker(celery_worker_process, settings):
     _set_task_join_will_block(False)
     yield celery_worker_process
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def queued(django_capture_on_commit_callbacks):
+    """Collects tasks queued on commit (not run): `with queued() as tasks:` → [(name, kwargs)]."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def capture():
+        found = []
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            yield found
+        found.extend((c.task_name, c.kwargs) for c in callbacks if hasattr(c, "task_name"))
+        found.extend(("<other>", {}) for c in callbacks if not hasattr(c, "task_name"))
+
+    return capture

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTAL_SERVICES = ("web", "worker", "beat")
+PORTAL_SERVICES = ("web", "worker", "worker-money", "worker-bulk", "beat")
+WORKERS = {"worker": "default", "worker-money": "money", "worker-bulk": "bulk"}
 SETTINGS_FILES = ("amanah/settings/base.py", "amanah/settings/production.py")
 OPERATOR_SECRETS = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
@@ -75,8 +76,10 @@ def _settings_read_without_default() -> set[str]:
 def test_the_stack_has_postgres_redis_web_worker_and_beat(compose):
     # given the compose file
     services = compose["services"]
-    # then it runs the five parts, on the pinned major versions, the portal from this repo
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    # then it runs the parts, a worker per queue, on the pinned major versions, the portal
+    # from this repo
+    assert set(services) == {"postgres", "redis", "web", "worker", "worker-money",
+                             "worker-bulk", "beat"}
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
     for name in PORTAL_SERVICES:
@@ -93,7 +96,9 @@ def test_each_service_runs_the_right_command(compose):
     assert web.index("manage.py migrate --noinput") < web.index("exec gunicorn")
     assert web.index("manage.py collectstatic --noinput") < web.index("exec gunicorn")
     assert "gunicorn amanah.wsgi:application --bind 0.0.0.0:8000" in web
-    assert _command(services["worker"]).startswith("celery -A amanah worker")
+    for name, queue in WORKERS.items():
+        assert _command(services[name]).startswith(f"celery -A amanah worker -Q {queue} ")
+        assert f"-n {queue}@%h" in _command(services[name])
     assert _command(services["beat"]).startswith("celery -A amanah beat")
     assert services["web"]["ports"] == ["${PORTAL_PORT:-8000}:8000"]
 
@@ -107,7 +112,8 @@ def test_every_service_has_a_health_check_that_asks_the_service_itself(compose):
     assert checks["postgres"] == "pg_isready -U amanah -d amanah"
     assert checks["redis"] == "redis-cli ping"
     assert "http://127.0.0.1:8000/healthz" in checks["web"]
-    assert checks["worker"].startswith("celery -A amanah inspect ping --destination celery@")
+    for name, queue in WORKERS.items():
+        assert checks[name].startswith(f"celery -A amanah inspect ping --destination {queue}@")
     assert "/tmp/celerybeat.pid" in checks["beat"]
     assert "--pidfile=/tmp/celerybeat.pid" in _command(services["beat"])
     for service in services.values():
@@ -123,7 +129,8 @@ def test_services_start_only_after_what_they_need_is_healthy(compose):
                 for dependency, spec in services[name]["depends_on"].items()}
     healthy = "service_healthy"
     assert needs("web") == {"postgres": healthy, "redis": healthy}
-    assert needs("worker") == {"postgres": healthy, "redis": healthy, "web": healthy}
+    for name in WORKERS:
+        assert needs(name) == {"postgres": healthy, "redis": healthy, "web": healthy}
     assert needs("beat") == {"postgres": healthy, "redis": healthy, "web": healthy}
 
 
@@ -189,6 +196,20 @@ def test_the_web_environment_passes_the_deployment_checklist(compose):
     # then production settings load from it and find nothing to warn about
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_every_queue_a_task_is_routed_to_has_a_worker(compose):
+    # given the routes that send tasks to queues, and the queue every other task goes to
+    from django.conf import settings
+
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    queues = routed | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    # then some worker of the stack consumes each of them
+    consumed = set()
+    for name in WORKERS:
+        command = compose["services"][name]["command"]
+        consumed |= set(command[command.index("-Q") + 1].split(","))
+    assert queues == {"default", "money", "bulk"} == consumed
 
 
 def test_the_image_has_weasyprint_libraries_and_the_project():

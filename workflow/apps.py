@@ -21,6 +21,9 @@ class WorkflowConfig(AppConfig):
 
         # Every 15 minutes: SLAs are counted in working hours, so finer gives nothing.
         periodic_task_register("workflow-sla-sweep", "workflow.sla_sweep", 15 * 60.0)
+        # The sweepers behind the tasks a commit schedules: lost routing, lost moves.
+        periodic_task_register("workflow-case-route-sweep", "workflow.case_route_sweep", 60.0)
+        periodic_task_register("workflow-case-move-sweep", "workflow.case_move_sweep", 60.0)
         self._menu_register()
 
     @staticmethod

@@ -302,6 +302,9 @@ class Case(ChainHead):
             models.Index(fields=["department", "category", "state_due_at"],
                          name="case_queue_idx"),
             models.Index(fields=["sla_status", "category"], name="case_sla_idx"),
+            # The routing sweeper reads only the few cases whose routing task was lost.
+            models.Index(fields=["submitted_at"], name="case_unrouted",
+                         condition=Q(routed_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -346,6 +349,44 @@ class CaseEvent(ChainedEvent):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class CaseMove(models.Model):
+    """A move another app asked for ("the fee is paid: continue"), made later by a task.
+
+    The asking app writes this row inside its own transaction (a payment's) and never touches
+    the case: a clerk holding the case must not hold up, or fail, the payment. The task
+    `workflow.case_move_apply` makes the move once the case is free, and the sweeper
+    `workflow.case_move_sweep` finds any whose task was lost. `source` names who asked, once:
+    asking again for the same (case, action, source) is the same request."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="moves")
+    action = models.SlugField(max_length=64)
+    source = models.CharField(max_length=100, help_text="Who asked, e.g. payments.bill:123")
+    requested_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    moved_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", help_text="The transition that made the move")
+    given_up_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="The case could no longer take this action")
+
+    class Meta:
+        verbose_name = _("Requested case move")
+        verbose_name_plural = _("Requested case moves")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "action", "source"],
+                                    name="case_move_once_per_source"),
+        ]
+        indexes = [
+            # The sweeper reads only the few moves still waiting.
+            models.Index(fields=["requested_at"], name="case_move_waiting",
+                         condition=Q(moved_at__isnull=True, given_up_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} ({self.source})"
 
 
 class CaseComment(models.Model):

@@ -173,6 +173,38 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+# Three queues, each with workers of its own (docker-compose.yml, README), so that bulk work
+# never stands between a citizen and money: a burst of receipt PDFs once kept new bills from
+# becoming payable for two minutes because uploads waited behind them in the only queue.
+# - money: SADAD uploads and the case moves payments ask for (short, latency matters);
+# - bulk: PDFs and reconciliation (long, throughput matters);
+# - default: routing, SLA sweeps, notifications, expiry.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "payments.outbox_send": {"queue": "money"},
+    "payments.outbox_sweep": {"queue": "money"},
+    "workflow.case_move_apply": {"queue": "money"},
+    "workflow.case_move_sweep": {"queue": "money"},
+    "payments.receipt_ensure": {"queue": "bulk"},
+    "payments.receipt_sweep": {"queue": "bulk"},
+    "payments.recon_run_process": {"queue": "bulk"},
+    "payments.recon_inbox_sweep": {"queue": "bulk"},
+}
+# Time limits per kind of task (seconds): a stuck upload or move is cut short long before a
+# reconciliation run would be (which resumes from its checkpoint when cut). The rest use the
+# defaults above.
+CELERY_TASK_ANNOTATIONS = {
+    "payments.outbox_send": {"soft_time_limit": 40, "time_limit": 60},  # HTTP timeout 10 s
+    "payments.outbox_sweep": {"soft_time_limit": 240, "time_limit": 300},
+    "workflow.case_move_apply": {"soft_time_limit": 20, "time_limit": 30},
+    "workflow.case_move_sweep": {"soft_time_limit": 110, "time_limit": 120},
+    "workflow.case_route": {"soft_time_limit": 20, "time_limit": 30},
+    "workflow.case_route_sweep": {"soft_time_limit": 110, "time_limit": 120},
+    "payments.receipt_ensure": {"soft_time_limit": 60, "time_limit": 90},
+    "payments.recon_run_process": {"soft_time_limit": env.int("RECON_SOFT_TIME_LIMIT",
+                                                              default=240),
+                                   "time_limit": env.int("RECON_TIME_LIMIT", default=300)},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this long; longer than any task may run.

@@ -13,8 +13,8 @@ from django.db import Error as DatabaseFailure
 from django.db import transaction
 
 from amanah import clock
+from amanah.db import insert_unless_conflict
 
-from ..db import insert_unless_conflict
 from ..enums import PaymentSource
 from ..models import InboundMessage
 from ..sadad import wire

@@ -10,10 +10,10 @@ from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date
+from amanah.db import insert_unless_conflict
 from amanah.dispatch import task_on_commit
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
-from ..db import insert_unless_conflict
 from ..enums import (
     BillEventKind,
     BillStatus,
@@ -120,6 +120,23 @@ def receipt_number_for(payment: Payment) -> str:
     return f"RC-{payment.business_date:%Y%m%d}-{payment.pk:08d}"
 
 
+def _payment_flag_for_review(payment: Payment) -> None:
+    payment.needs_review = True
+    payment.save(update_fields=["needs_review"])
+
+
+def _on_paid_call(kind, *, bill: Bill, payment: Payment) -> None:
+    """The paid thing records it (registry.py's rule). A failure there is its own: rolled back
+    to a savepoint, logged and flagged for staff, and the money is recorded all the same."""
+    try:
+        with transaction.atomic():
+            kind.on_paid(bill=bill, payment=payment)
+    except Exception:
+        logger.exception("on_paid of %r failed for bill %s; the payment is kept for review",
+                         bill.payable_kind, bill.billing_account)
+        _payment_flag_for_review(payment)
+
+
 def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     """An applied payment pays its bill: the bill (locked, payable) becomes paid, the thing
     billed records it through its payable kind in the same transaction (see registry.py: it
@@ -133,10 +150,10 @@ def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
         # The money is recorded whatever happens; staff finish what the missing kind would do.
         logger.error("bill %s is paid but payable kind %r is not registered",
                      bill.billing_account, bill.payable_kind)
-        payment.needs_review = True
-        payment.save(update_fields=["needs_review"])
+        _payment_flag_for_review(payment)
     else:
-        kind.on_paid(bill=bill, payment=payment)
+        if kind.on_paid is not None:
+            _on_paid_call(kind, bill=bill, payment=payment)
     receipt = Receipt.objects.create(number=receipt_number_for(payment), bill=bill,
                                      payment=payment, issued_at=clock.now())
     task_on_commit("payments.receipt_ensure", receipt_id=receipt.pk)

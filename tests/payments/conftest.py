@@ -52,19 +52,3 @@ def db_snapshot():
 def security_log(caplog):
     caplog.set_level(logging.WARNING, logger="payments.security")
     return lambda: [r for r in caplog.records if r.name == "payments.security"]
-
-
-@pytest.fixture
-def queued(django_capture_on_commit_callbacks):
-    """Collects tasks queued on commit (not run): `with queued() as tasks:` → [(name, kwargs)]."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def capture():
-        found = []
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            yield found
-        found.extend((c.task_name, c.kwargs) for c in callbacks if hasattr(c, "task_name"))
-        found.extend(("<other>", {}) for c in callbacks if not hasattr(c, "task_name"))
-
-    return capture

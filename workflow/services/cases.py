@@ -3,6 +3,7 @@ these. Each locks the case, checks, writes the change and one event in the same 
 and schedules side effects for after the commit (see steps.py for the shared machinery)."""
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 
@@ -47,6 +48,8 @@ from .steps import (
     step_department,
     transition_find,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _case_number_next(municipality: Municipality, prefix: str, at: dt.datetime) -> str:
@@ -162,11 +165,38 @@ def case_route(*, case_id: int) -> Case:
     return case
 
 
+# A submitted case still unrouted after this long lost its routing task (broker down when it
+# was submitted, worker killed): the sweeper routes it.
+ROUTE_SWEEP_AFTER = dt.timedelta(seconds=60)
+
+
+def case_route_sweep(*, limit: int = 500) -> int:
+    """Periodic: route the open cases whose routing task never ran. Returns how many."""
+    due = clock.now() - ROUTE_SWEEP_AFTER
+    ids = list(Case.objects.filter(routed_at__isnull=True, submitted_at__lte=due)
+               .exclude(category__in=StatusCategory.terminal())
+               .order_by("submitted_at", "pk").values_list("pk", flat=True)[:limit])
+    routed = 0
+    for case_id in ids:
+        try:
+            case_route(case_id=case_id)
+        except DomainError as refusal:  # busy or broken: the next sweep tries again
+            logger.warning("case %s not routed by the sweep: %s", case_id, refusal.code)
+            continue
+        routed += 1
+    return routed
+
+
 @transaction.atomic
 def case_transition(*, case_id: int, action: str, actor, comment: str = "", document=None,
                     expected_version: int | None = None) -> Case:
     """Take `action` on the case: only from the state it is in, only by whom the definition
-    allows, only when its guards pass."""
+    allows, only when its guards pass.
+
+    For people and for workflow's own tasks. Another app must not call it inside its own
+    transaction to move a case because of what it recorded (a fee paid): the case may be
+    locked by a clerk right then. It asks with `case_move_request` instead (see moves.py),
+    and the move is made after its commit."""
     case = case_lock(case_id, expected_version=expected_version)
     transition = transition_find(case, action)
     acting = acting_as(case, transition, actor)

@@ -11,6 +11,7 @@ from amanah.enums import MunicipalityKind, OwningApp, StaffRole
 from amanah.errors import DomainError, NotFound
 from amanah.models import Department, EService, Municipality, Person
 from amanah.rollout import eservice_start_check
+from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
 from .. import registry
 from ..enums import ACTOR_APPLICANT, ACTOR_SYSTEM, StatusCategory, VersionStatus
@@ -191,11 +192,42 @@ def _reach(start: int, edges: dict[int, list[int]]) -> set[int]:
     return seen
 
 
+# A version is edited as a draft, published once it validates, and retired when a newer one
+# is published; published and retired versions are frozen (running cases depend on them).
+VERSION_TRANSITIONS = StatusTransitions("workflow.version", VersionStatus, {
+    VersionStatus.DRAFT: {VersionStatus.PUBLISHED},
+    VersionStatus.PUBLISHED: {VersionStatus.RETIRED},
+})
+
+
+def _version_qs_for_update():
+    return DefinitionVersion.objects.select_for_update(of=("self",))
+
+
+def version_status_change(*, version: DefinitionVersion, to_status: str,
+                          actor=None) -> DefinitionVersion:
+    """The one writer of `DefinitionVersion.status`: under the version's lock, only along
+    VERSION_TRANSITIONS. Its event is the configuration-history record the save writes (who,
+    when, from what), the trail admins read for every configuration change."""
+    row_lock_ensure(version, _version_qs_for_update())
+    VERSION_TRANSITIONS.check(version.status, to_status)
+    version.status = to_status
+    fields = ["status"]
+    if to_status == VersionStatus.PUBLISHED:
+        version.published_at = clock.now()
+        version.published_by = actor if getattr(actor, "pk", None) else None
+        fields += ["published_at", "published_by"]
+    if getattr(actor, "pk", None):
+        version._history_user = actor
+    version.save(update_fields=fields)
+    return version
+
+
 @transaction.atomic
 def version_publish(*, version_id: int, actor=None) -> DefinitionVersion:
     """Publish a valid draft; the previously published version is retired (its cases keep it)."""
-    version = (DefinitionVersion.objects.select_for_update()
-               .select_related("definition__municipality").get(pk=version_id))
+    version = row_lock_mark(_version_qs_for_update()
+                            .select_related("definition__municipality").get(pk=version_id))
     # The definition row is the lock that serialises two publishes of the same procedure.
     WorkflowDefinition.objects.select_for_update().get(pk=version.definition_id)
     if version.status != VersionStatus.DRAFT:
@@ -204,17 +236,14 @@ def version_publish(*, version_id: int, actor=None) -> DefinitionVersion:
     problems = version_validate(version=version)
     if problems:
         raise DefinitionInvalid(problems)
-    # Saved one by one (there is at most one), not with .update(): the retirement must land
-    # in the configuration history like every other change.
-    for retired in DefinitionVersion.objects.filter(definition_id=version.definition_id,
+    # One by one (there is at most one), not with .update(): the retirement must land in the
+    # configuration history like every other change.
+    for retired in _version_qs_for_update().filter(definition_id=version.definition_id,
                                                     status=VersionStatus.PUBLISHED):
-        retired.status = VersionStatus.RETIRED
-        retired.save(update_fields=["status"])
-    version.status = VersionStatus.PUBLISHED
-    version.published_at = clock.now()
-    version.published_by = actor if getattr(actor, "pk", None) else None
-    version.save(update_fields=["status", "published_at", "published_by"])
-    return version
+        version_status_change(version=row_lock_mark(retired), to_status=VersionStatus.RETIRED,
+                              actor=actor)
+    return version_status_change(version=version, to_status=VersionStatus.PUBLISHED,
+                                 actor=actor)
 
 
 @transaction.atomic
