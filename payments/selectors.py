@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from amanah.enums import IdType
 from amanah.errors import NotFound
-from amanah.models import EService, Municipality, Person
+from amanah.identity import PERSON_ID_TYPES, official_id_type
+from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
 from .enums import BillStatus, PaymentStatus, ResolutionStatus
@@ -52,6 +54,18 @@ def misc_fee_eservice_list(*, user=None,
         eservices = eservices.filter(Exists(eservice_rollouts_startable(user=user).filter(
             eservice=OuterRef("pk"), municipality__in=municipalities)))
     return eservices.order_by("display_order", "code")
+
+
+def payer_find(*, official_id: str) -> tuple[Person | None, Establishment | None]:
+    """Who an official number belongs to, as (person, establishment) with at most one of them:
+    a national ID or iqama names a person, a unified number an establishment. One query, none
+    for a number of neither kind."""
+    kind = official_id_type(official_id)
+    if kind == IdType.UNIFIED_NUMBER:
+        return None, Establishment.objects.filter(unified_number=official_id).first()
+    if kind in PERSON_ID_TYPES:
+        return Person.objects.filter(national_id=official_id).first(), None
+    return None, None
 
 
 def payment_get(*, pk: int | None = None, sptn: str | None = None) -> Payment:

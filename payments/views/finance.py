@@ -14,7 +14,7 @@ from amanah import clock
 from amanah.dates import business_date
 from amanah.errors import DomainError
 from amanah.identity import digits_normalise
-from amanah.models import Establishment, Municipality, Person
+from amanah.models import Municipality
 
 from .. import selectors
 from ..enums import AccessChannel, BillStatus, PaymentStatus, ResolutionStatus
@@ -207,13 +207,6 @@ def _issuable(scope, user):
             selectors.misc_fee_eservice_list(user=user, municipalities=municipalities))
 
 
-def _payer_find(official_id: str):
-    if official_id.startswith("7"):
-        found = Establishment.objects.filter(unified_number=official_id).first()
-        return None, found
-    return Person.objects.filter(national_id=official_id).first(), None
-
-
 # Where a service's refusal is shown on the form: the service names its own arguments.
 _ISSUE_ERROR_FIELDS = {"payments.not_cashier": "municipality"}
 _SERVICE_TO_FORM_FIELD = {"payable_ref": "reference", "fee_quantity": "quantity"}
@@ -234,7 +227,7 @@ def bill_new(request):
                            eservices=eservices, eservices_offered=offered)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person, establishment = _payer_find(data["payer_id"])
+        person, establishment = selectors.payer_find(official_id=data["payer_id"])
         if person is None and establishment is None:
             form.add_error("payer_id", _("No person or establishment has this number."))
         else:
