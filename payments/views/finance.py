@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from amanah import clock
+from amanah.charts import bar_chart_svg
 from amanah.dates import business_date
 from amanah.errors import DomainError
 from amanah.identity import digits_normalise
@@ -34,7 +35,6 @@ from ..services import (
     suspense_write_off,
 )
 from .access import finance_required, forbidden
-from .charts import bar_chart_svg
 
 PAGE_SIZE = 25
 DASHBOARD_DEFAULT_DAYS = 14
