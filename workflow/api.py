@@ -1,7 +1,6 @@
 """JSON API of the workflow: staff see their departments' cases, applicants their own.
 Each view validates input, calls one service or selector, and serializes the result."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -17,7 +16,6 @@ from rest_framework.views import APIView
 
 from amanah.api_schema import api_errors
 from amanah.errors import DomainError
-from amanah.permissions import is_staff_member
 from amanah.uploads import upload_refusal_raise
 
 from . import selectors, services
@@ -215,21 +213,10 @@ class CaseListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        if is_staff_member(request.user):
-            cases = selectors.case_list_for_staff(user=request.user,
-                                                  department_id=data.get("department"))
-            if data.get("scope") == "mine":
-                cases = cases.filter(assignee_id=request.user.pk)
-            elif data.get("scope") == "unassigned":
-                cases = cases.filter(assignee__isnull=True)
-        else:
-            cases = selectors.case_list_for_applicant(user=request.user)
-        if data.get("category"):
-            cases = cases.filter(category=data["category"])
-        if data.get("sla_status"):
-            cases = cases.filter(sla_status=data["sla_status"])
-        if data.get("kind"):
-            cases = cases.filter(definition__code=data["kind"])
+        cases = selectors.case_list_for_caller(
+            user=request.user, department_id=data.get("department"), scope=data.get("scope"),
+            category=data.get("category"), sla_status=data.get("sla_status"),
+            kind=data.get("kind"))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response([case_summary(c) for c in page])
@@ -373,8 +360,7 @@ class CaseAssignApi(APIView):
         data = payload.validated_data
         assignee = None
         if data["assignee"] is not None:
-            assignee = get_user_model().objects.filter(pk=data["assignee"],
-                                                       is_active=True).first()
+            assignee = selectors.user_get_active(user_id=data["assignee"])
             if assignee is None:
                 raise DomainError("workflow.assignee_not_in_department",
                                   "الموظف المختار ليس من منسوبي الإدارة.",

@@ -16,7 +16,7 @@ from amanah.dates import RIYADH
 from amanah.errors import NotFound
 from amanah.identity import digits_normalise
 from amanah.models import Department, Municipality, StaffMembership
-from amanah.permissions import is_admin, person_for_user, staff_memberships
+from amanah.permissions import is_admin, is_staff_member, person_for_user, staff_memberships
 from amanah.selectors import eservice_list_startable
 
 from . import working_time
@@ -57,6 +57,7 @@ __all__ = [
     "case_get_visible",
     "case_kind_list_startable",
     "case_list_for_applicant",
+    "case_list_for_caller",
     "case_list_for_staff",
     "case_queue_for_department",
     "case_status_public",
@@ -89,6 +90,18 @@ def case_queue_for_department(*, department: Department, user, scope: str = "all
     queryset = Case.objects.filter(department=department).select_related(*_CASE_RELATED)
     if not include_closed:
         queryset = queryset.exclude(category__in=StatusCategory.terminal())
+    queryset = _case_filter(queryset, user=user, scope=scope, state_code=state_code,
+                            category=category, sla_status=sla_status, assignee_id=assignee_id,
+                            kind=kind)
+    queryset = queryset.order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id")
+    return Paginator(queryset, max(1, min(per_page, 200))).get_page(page)
+
+
+def _case_filter(queryset: QuerySet[Case], *, user, scope: str | None = None,
+                 state_code: str | None = None, category: str | None = None,
+                 sla_status: str | None = None, assignee_id: int | None = None,
+                 kind: str | None = None) -> QuerySet[Case]:
+    """The filters a queue and the case list share; an empty one filters nothing."""
     if scope == "mine":
         queryset = queryset.filter(assignee_id=user.pk)
     elif scope == "unassigned":
@@ -103,8 +116,7 @@ def case_queue_for_department(*, department: Department, user, scope: str = "all
         queryset = queryset.filter(assignee_id=assignee_id)
     if kind:
         queryset = queryset.filter(definition__code=kind)
-    queryset = queryset.order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id")
-    return Paginator(queryset, max(1, min(per_page, 200))).get_page(page)
+    return queryset
 
 
 def department_get(*, department_id: int) -> Department | None:
@@ -145,6 +157,26 @@ def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[C
     return (Case.objects.filter(department_id__in=department_ids)
             .select_related(*_CASE_RELATED)
             .order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id"))
+
+
+def case_list_for_caller(*, user, department_id: int | None = None, scope: str | None = None,
+                         category: str | None = None, sla_status: str | None = None,
+                         kind: str | None = None) -> QuerySet[Case]:
+    """The API's case list: a staff member's departments' cases (one department's, if given;
+    `scope` mine or unassigned), anyone else's own cases; either by category, SLA status and
+    kind when given."""
+    if is_staff_member(user):
+        cases = _case_filter(case_list_for_staff(user=user, department_id=department_id),
+                             user=user, scope=scope)
+    else:
+        cases = case_list_for_applicant(user=user)
+    return _case_filter(cases, user=user, category=category, sla_status=sla_status, kind=kind)
+
+
+def user_get_active(*, user_id: int):
+    """An active user account by id, or None: whom a case may be assigned to is the service's
+    rule (a member of the case's department)."""
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
 def case_kind_list_startable(*, user) -> list[DefinitionVersion]:
