@@ -151,17 +151,9 @@ class EServiceRolloutAdmin(SimpleHistoryAdmin):
         return _in_language(obj.eservice)
 
 
-@admin.register(OneTimeCode)
-class OneTimeCodeAdmin(admin.ModelAdmin):
-    """Support staff may see that a code was sent, used or exhausted — never the code itself."""
-
-    fields = ["person", "purpose", "created_at", "expires_at", "used_at", "attempts"]
-    readonly_fields = fields
-    list_display = ["person", "purpose", "created_at", "expires_at", "used_at", "attempts"]
-    list_filter = ["purpose", ("used_at", admin.EmptyFieldListFilter)]
-    search_fields = ["person__national_id", "person__name_ar", "person__name_en"]
-    list_select_related = ["person"]
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A screen that shows rows and never adds, changes or deletes them: for records that only
+    the services write (codes sent, bills, payments), which every app's admin shares."""
 
     def has_add_permission(self, request):
         return False
@@ -171,3 +163,16 @@ class OneTimeCodeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(ReadOnlyAdmin):
+    """Support staff may see that a code was sent, used or exhausted — never the code itself."""
+
+    fields = ["person", "purpose", "created_at", "expires_at", "used_at", "attempts"]
+    readonly_fields = fields
+    list_display = ["person", "purpose", "created_at", "expires_at", "used_at", "attempts"]
+    list_filter = ["purpose", ("used_at", admin.EmptyFieldListFilter)]
+    search_fields = ["person__national_id", "person__name_ar", "person__name_en"]
+    list_select_related = ["person"]
+    date_hierarchy = "created_at"

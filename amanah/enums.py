@@ -17,8 +17,12 @@ class StaffRole(models.TextChoices):
 
 
 class IdType(models.TextChoices):
+    """The kinds of official number, by SADAD's codes (`OfficialIdType`); which one a number is
+    comes from `amanah.identity.official_id_type`."""
+
     NATIONAL_ID = "NAT", _("National ID")
     IQAMA = "IQA", _("Iqama")
+    UNIFIED_NUMBER = "UNN", _("Unified number")
 
 
 class OwningApp(models.TextChoices):

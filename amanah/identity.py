@@ -6,6 +6,7 @@ the normalised ASCII form, which is what is stored.
 
 import re
 
+from .enums import IdType
 from .errors import DomainError
 
 _DIGIT_MAP = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -36,6 +37,21 @@ def luhn_check_digit(payload: str) -> str:
     raise AssertionError("unreachable: one of ten digits always completes a Luhn number")
 
 
+# The first digit of an official number says whose it is; the one place this rule is written.
+_ID_TYPE_BY_FIRST_DIGIT = {
+    "1": IdType.NATIONAL_ID,
+    "2": IdType.IQAMA,
+    "7": IdType.UNIFIED_NUMBER,
+}
+PERSON_ID_TYPES = frozenset({IdType.NATIONAL_ID, IdType.IQAMA})
+
+
+def official_id_type(number: str) -> IdType | None:
+    """What an official number is by its first digit: a national ID (1), an iqama (2) or an
+    establishment's unified number (7); None for any other. The format is not checked."""
+    return _ID_TYPE_BY_FIRST_DIGIT.get(digits_normalise(number)[:1])
+
+
 def national_id_normalise(value: str) -> str:
     """A valid national ID (first digit 1) or iqama (first digit 2), as 10 ASCII digits."""
     number = digits_normalise(value)
@@ -46,7 +62,7 @@ def national_id_normalise(value: str) -> str:
             "A national ID or iqama number has 10 digits.",
             field="national_id",
         )
-    if number[0] not in "12":
+    if official_id_type(number) not in PERSON_ID_TYPES:
         raise DomainError(
             "identity.bad_prefix",
             "رقم الهوية الوطنية يبدأ بـ ١ ورقم الإقامة يبدأ بـ ٢.",
@@ -73,7 +89,7 @@ def unified_number_normalise(value: str) -> str:
             "An establishment's unified number has 10 digits.",
             field="unified_number",
         )
-    if number[0] != "7":
+    if official_id_type(number) != IdType.UNIFIED_NUMBER:
         raise DomainError(
             "identity.unified_bad_prefix",
             "الرقم الموحد للمنشأة يبدأ بالرقم ٧.",

@@ -18,6 +18,7 @@ from .enums import (
     StaffRole,
 )
 from .events import Event
+from .identity import official_id_type
 
 
 class BilingualName(models.Model):
@@ -145,8 +146,8 @@ class Person(models.Model):
         return f"{self.name_ar} ({self.national_id})"
 
     @property
-    def id_type(self) -> str:
-        return IdType.NATIONAL_ID if self.national_id.startswith("1") else IdType.IQAMA
+    def id_type(self) -> IdType | None:
+        return official_id_type(self.national_id)
 
     def name(self, language: str = "ar") -> str:
         return (self.name_en or self.name_ar) if language.startswith("en") else self.name_ar

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from amanah.admin import ReadOnlyAdmin
 from amanah.errors import DomainError
 
 from .models import (
@@ -50,17 +51,6 @@ class FeeScheduleAdmin(admin.ModelAdmin):
                     "effective_from", "effective_to"]
     list_filter = ["eservice", "municipality_class", "kind"]
     search_fields = ["eservice__code", "name_ar", "name_en"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BillEventInline(admin.TabularInline):

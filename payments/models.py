@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from amanah.events import AppendOnlyError, ChainedEvent, ChainHead, Event  # noqa: F401
+from amanah.identity import official_id_type
 from amanah.models import EService, Establishment, Municipality, Person
 
 from .enums import (
@@ -173,9 +174,8 @@ class Bill(ChainHead):
 
     @property
     def payer_official_id_type(self) -> str:
-        if self.payer_person_id:
-            return "NAT" if self.payer_person.national_id.startswith("1") else "IQA"
-        return "UNN"
+        """SADAD's `OfficialIdType` of the payer: NAT, IQA or UNN."""
+        return official_id_type(self.payer_official_id)
 
     def description(self, language: str = "ar") -> str:
         return self.description_en if language.startswith("en") else self.description_ar

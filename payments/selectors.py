@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from amanah.enums import IdType
 from amanah.errors import NotFound
-from amanah.models import EService, Municipality, Person
+from amanah.identity import PERSON_ID_TYPES, official_id_type
+from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
 from .enums import BillStatus, PaymentStatus, ResolutionStatus
@@ -41,6 +43,11 @@ def bill_list_payable_for_person(*, person: Person) -> QuerySet[Bill]:
             .order_by("due_date", "pk"))
 
 
+def bill_find(*, billing_account: str) -> Bill | None:
+    """The bill with this number, or None. One query, no related rows."""
+    return Bill.objects.filter(billing_account=billing_account).first()
+
+
 def misc_fee_eservice_list(*, user=None,
                            municipalities: QuerySet[Municipality] | None = None,
                            ) -> QuerySet[EService]:
@@ -52,6 +59,40 @@ def misc_fee_eservice_list(*, user=None,
         eservices = eservices.filter(Exists(eservice_rollouts_startable(user=user).filter(
             eservice=OuterRef("pk"), municipality__in=municipalities)))
     return eservices.order_by("display_order", "code")
+
+
+@dataclass(frozen=True)
+class MiscFeeIssuable:
+    """What a cashier's fee form offers. `eservices`: every e-service with a fee (so that the
+    service can say why one is refused); `offered`: those its rollout lets the cashier start in
+    one of `municipalities`, the only ones the form lists. Querysets, run when the form is."""
+
+    municipalities: QuerySet[Municipality]
+    eservices: QuerySet[EService]
+    offered: QuerySet[EService]
+
+
+def misc_fee_issuable(*, user, municipality_ids: frozenset[int] | None) -> MiscFeeIssuable:
+    """The active municipalities the cashier may bill in (`municipality_ids` None: all) and the
+    e-services they may bill there. Three queries once evaluated."""
+    municipalities = Municipality.objects.filter(is_active=True).order_by("code")
+    if municipality_ids is not None:
+        municipalities = municipalities.filter(pk__in=municipality_ids)
+    return MiscFeeIssuable(
+        municipalities=municipalities, eservices=misc_fee_eservice_list(),
+        offered=misc_fee_eservice_list(user=user, municipalities=municipalities))
+
+
+def payer_find(*, official_id: str) -> tuple[Person | None, Establishment | None]:
+    """Who an official number belongs to, as (person, establishment) with at most one of them:
+    a national ID or iqama names a person, a unified number an establishment. One query, none
+    for a number of neither kind."""
+    kind = official_id_type(official_id)
+    if kind == IdType.UNIFIED_NUMBER:
+        return None, Establishment.objects.filter(unified_number=official_id).first()
+    if kind in PERSON_ID_TYPES:
+        return Person.objects.filter(national_id=official_id).first(), None
+    return None, None
 
 
 def payment_get(*, pk: int | None = None, sptn: str | None = None) -> Payment:
@@ -281,6 +322,16 @@ def recon_run_exception_items(*, run) -> QuerySet:
 
     return (ReconItem.objects.select_related("payment__bill", "reviewed_by")
             .filter(run=run).exclude(category="MATCHED").order_by("position", "pk"))
+
+
+def recon_run_exception_item_get(*, run, item_id: int):
+    """One exception item of this run, or None (a MATCHED item, or another run's, is none)."""
+    return recon_run_exception_items(run=run).filter(pk=item_id).first()
+
+
+def recon_exception_open_count() -> int:
+    """How many reconciliation exceptions wait for review. One query."""
+    return recon_exception_queue_for_staff().count()
 
 
 def recon_exception_queue_for_staff() -> QuerySet:

@@ -1,7 +1,6 @@
 """JSON API of the workflow: staff see their departments' cases, applicants their own.
 Each view validates input, calls one service or selector, and serializes the result."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -17,7 +16,6 @@ from rest_framework.views import APIView
 
 from amanah.api_schema import api_errors
 from amanah.errors import DomainError
-from amanah.permissions import is_staff_member
 from amanah.uploads import upload_refusal_raise
 
 from . import selectors, services
@@ -215,21 +213,10 @@ class CaseListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        if is_staff_member(request.user):
-            cases = selectors.case_list_for_staff(user=request.user,
-                                                  department_id=data.get("department"))
-            if data.get("scope") == "mine":
-                cases = cases.filter(assignee_id=request.user.pk)
-            elif data.get("scope") == "unassigned":
-                cases = cases.filter(assignee__isnull=True)
-        else:
-            cases = selectors.case_list_for_applicant(user=request.user)
-        if data.get("category"):
-            cases = cases.filter(category=data["category"])
-        if data.get("sla_status"):
-            cases = cases.filter(sla_status=data["sla_status"])
-        if data.get("kind"):
-            cases = cases.filter(definition__code=data["kind"])
+        cases = selectors.case_list_for_caller(
+            user=request.user, department_id=data.get("department"), scope=data.get("scope"),
+            category=data.get("category"), sla_status=data.get("sla_status"),
+            kind=data.get("kind"))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response([case_summary(c) for c in page])
@@ -287,9 +274,17 @@ def _detail_response(request, case_id: int, code: int = status.HTTP_200_OK) -> R
                     status=code)
 
 
-def _visible(request, case_id: int) -> None:
-    """A user who cannot see a case gets the same 404 as for a case that does not exist."""
+def _action_input(request, case_id: int, serializer_class, *,
+                  with_document: bool = False) -> dict:
+    """The validated input of an action on a case. A user who cannot see the case gets the same
+    404 as for a case that does not exist, before anything they sent is judged; then a document
+    refused while it streamed in (`with_document`), then the serializer's own checks."""
     selectors.case_get_visible(case_id=case_id, user=request.user)
+    if with_document:
+        upload_refusal_raise(request)
+    payload = serializer_class(data=request.data)
+    payload.is_valid(raise_exception=True)
+    return payload.validated_data
 
 
 class CaseTransitionApi(APIView):
@@ -319,11 +314,7 @@ class CaseTransitionApi(APIView):
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
     )
     def post(self, request, case_id: int):
-        _visible(request, case_id)
-        upload_refusal_raise(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = _action_input(request, case_id, self.InputSerializer, with_document=True)
         services.case_transition(case_id=case_id, action=data["action"], actor=request.user,
                                  comment=data["comment"], document=data.get("document"),
                                  expected_version=data.get("expected_version"))
@@ -344,11 +335,9 @@ class CaseClaimApi(APIView):
             e409=f"`workflow.already_claimed`, {_ACT_409}")},
     )
     def post(self, request, case_id: int):
-        _visible(request, case_id)
-        payload = _VersionedInput(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = _action_input(request, case_id, _VersionedInput)
         services.case_claim(case_id=case_id, actor=request.user,
-                            expected_version=payload.validated_data.get("expected_version"))
+                            expected_version=data.get("expected_version"))
         return _detail_response(request, case_id)
 
 
@@ -367,14 +356,10 @@ class CaseAssignApi(APIView):
             e403="`workflow.not_allowed`", e409=_ACT_409)},
     )
     def post(self, request, case_id: int):
-        _visible(request, case_id)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = _action_input(request, case_id, self.InputSerializer)
         assignee = None
         if data["assignee"] is not None:
-            assignee = get_user_model().objects.filter(pk=data["assignee"],
-                                                       is_active=True).first()
+            assignee = selectors.user_get_active(user_id=data["assignee"])
             if assignee is None:
                 raise DomainError("workflow.assignee_not_in_department",
                                   "الموظف المختار ليس من منسوبي الإدارة.",
@@ -402,10 +387,7 @@ class CaseTransferApi(APIView):
             e403="`workflow.not_allowed`", e409=_ACT_409)},
     )
     def post(self, request, case_id: int):
-        _visible(request, case_id)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = _action_input(request, case_id, self.InputSerializer)
         services.case_transfer(case_id=case_id, actor=request.user,
                                department_code=data["department"], note=data["note"],
                                expected_version=data.get("expected_version"))
@@ -427,12 +409,9 @@ class CaseCommentApi(APIView):
             400, 403, 404, 409, e404=_CASE_ERRORS, e409=_ACT_409)},
     )
     def post(self, request, case_id: int):
-        _visible(request, case_id)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.case_comment_add(case_id=case_id, actor=request.user,
-                                  body=payload.validated_data["body"],
-                                  is_internal=payload.validated_data["is_internal"])
+        data = _action_input(request, case_id, self.InputSerializer)
+        services.case_comment_add(case_id=case_id, actor=request.user, body=data["body"],
+                                  is_internal=data["is_internal"])
         return _detail_response(request, case_id, status.HTTP_201_CREATED)
 
 

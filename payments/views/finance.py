@@ -11,10 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from amanah import clock
+from amanah.charts import bar_chart_svg
 from amanah.dates import business_date
 from amanah.errors import DomainError
 from amanah.identity import digits_normalise
-from amanah.models import Establishment, Municipality, Person
 
 from .. import selectors
 from ..enums import AccessChannel, BillStatus, PaymentStatus, ResolutionStatus
@@ -34,7 +34,6 @@ from ..services import (
     suspense_write_off,
 )
 from .access import finance_required, forbidden
-from .charts import bar_chart_svg
 
 PAGE_SIZE = 25
 DASHBOARD_DEFAULT_DAYS = 14
@@ -138,7 +137,7 @@ SERVICE_FIELDS = {"bill": "billing_account"}
 def _suspense_act(action: str, form, *, payment, open_refund, actor):
     data = form.cleaned_data
     if action == "allocate":
-        target = selectors.Bill.objects.filter(billing_account=data["billing_account"]).first()
+        target = selectors.bill_find(billing_account=data["billing_account"])
         if target is None:
             raise DomainError("bill.not_found", "الفاتورة غير موجودة.", "No such bill.",
                               field="billing_account")
@@ -196,24 +195,6 @@ def suspense_item(request, payment_id: int):
     }, status=status)
 
 
-def _issuable(scope, user):
-    """The municipalities the cashier may bill in; the e-services with a fee (any, so that the
-    service can say why one is refused); and those its rollout offers in those municipalities,
-    the only ones the form lists."""
-    municipalities = Municipality.objects.filter(is_active=True).order_by("code")
-    if scope.municipality_ids is not None:
-        municipalities = municipalities.filter(pk__in=scope.municipality_ids)
-    return (municipalities, selectors.misc_fee_eservice_list(),
-            selectors.misc_fee_eservice_list(user=user, municipalities=municipalities))
-
-
-def _payer_find(official_id: str):
-    if official_id.startswith("7"):
-        found = Establishment.objects.filter(unified_number=official_id).first()
-        return None, found
-    return Person.objects.filter(national_id=official_id).first(), None
-
-
 # Where a service's refusal is shown on the form: the service names its own arguments.
 _ISSUE_ERROR_FIELDS = {"payments.not_cashier": "municipality"}
 _SERVICE_TO_FORM_FIELD = {"payable_ref": "reference", "fee_quantity": "quantity"}
@@ -229,12 +210,13 @@ def bill_new(request):
     """A cashier issues a miscellaneous fee (a challan) priced by the service's fee schedule."""
     if not request.finance.may_issue_bills:
         return forbidden(request)
-    municipalities, eservices, offered = _issuable(request.finance, request.user)
-    form = MiscFeeBillForm(request.POST or None, municipalities=municipalities,
-                           eservices=eservices, eservices_offered=offered)
+    issuable = selectors.misc_fee_issuable(user=request.user,
+                                           municipality_ids=request.finance.municipality_ids)
+    form = MiscFeeBillForm(request.POST or None, municipalities=issuable.municipalities,
+                           eservices=issuable.eservices, eservices_offered=issuable.offered)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person, establishment = _payer_find(data["payer_id"])
+        person, establishment = selectors.payer_find(official_id=data["payer_id"])
         if person is None and establishment is None:
             form.add_error("payer_id", _("No person or establishment has this number."))
         else:

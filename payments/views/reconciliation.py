@@ -58,7 +58,7 @@ def _may_review(scope) -> bool:
 def runs(request):
     page = Paginator(selectors.recon_run_list_for_staff(), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    open_items = selectors.recon_exception_queue_for_staff().count()
+    open_items = selectors.recon_exception_open_count()
     return render(request, "payments/finance/reconciliation_runs.html",
                   {"page": page, "open_items": open_items})
 
@@ -75,8 +75,8 @@ def run_report(request, run_id: int):
             raise Http404
         form = ReviewForm(request.POST)
         if form.is_valid():
-            item = selectors.recon_run_exception_items(run=run).filter(
-                pk=form.cleaned_data["item"]).first()
+            item = selectors.recon_run_exception_item_get(run=run,
+                                                          item_id=form.cleaned_data["item"])
             if item is None:
                 raise Http404
             try:

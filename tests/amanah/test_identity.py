@@ -1,12 +1,15 @@
 import pytest
 
+from amanah.enums import IdType
 from amanah.errors import DomainError
 from amanah.identity import (
     luhn_check_digit,
     mobile_normalise,
     national_id_normalise,
+    official_id_type,
     unified_number_normalise,
 )
+from amanah.models import Person
 from tests.factories import national_id_for
 
 VALID_NATIONAL_ID = national_id_for(1234567)          # 1 + 8 digits + check digit
@@ -107,3 +110,43 @@ def test_invalid_mobile_is_refused(raw):
         mobile_normalise(raw)
     assert refused.value.code == "identity.bad_mobile"
     assert refused.value.field == "mobile"
+
+
+@pytest.mark.parametrize(("number", "expected"), [
+    (VALID_NATIONAL_ID, IdType.NATIONAL_ID),
+    (VALID_IQAMA, IdType.IQAMA),
+    ("7001234567", IdType.UNIFIED_NUMBER),
+    ("٧٠٠١٢٣٤٥٦٧", IdType.UNIFIED_NUMBER),
+    (_arabic_indic(VALID_IQAMA), IdType.IQAMA),
+    (" " + VALID_NATIONAL_ID, IdType.NATIONAL_ID),
+    ("3001234567", None),
+    ("8001234567", None),
+    ("0551234567", None),
+    ("", None),
+], ids=["national-id", "iqama", "unified", "arabic-indic-unified", "arabic-indic-iqama",
+        "leading-space", "prefix-3", "prefix-8", "mobile", "empty"])
+def test_official_id_type_is_read_from_the_first_digit(number, expected):
+    # when / then
+    assert official_id_type(number) == expected
+
+
+def test_official_id_type_gives_sadads_codes():
+    # given one number of each kind / then the type is SADAD's OfficialIdType code
+    assert [str(official_id_type(n)) for n in (VALID_NATIONAL_ID, VALID_IQAMA, "7001234567")] \
+        == ["NAT", "IQA", "UNN"]
+
+
+def test_official_id_type_does_not_check_the_format():
+    # given a number with the right first digit but a wrong check digit and length
+    # then only its kind is said; the normalise functions are the ones that refuse it
+    assert official_id_type("1") == IdType.NATIONAL_ID
+    assert official_id_type(_flip_check_digit(VALID_IQAMA)) == IdType.IQAMA
+
+
+@pytest.mark.parametrize(("number", "expected"), [
+    (VALID_NATIONAL_ID, IdType.NATIONAL_ID),
+    (VALID_IQAMA, IdType.IQAMA),
+], ids=["citizen", "resident"])
+def test_a_persons_id_type_follows_the_same_rule(number, expected):
+    # given a person (unsaved: the rule needs no database) / then
+    assert Person(national_id=number).id_type == expected

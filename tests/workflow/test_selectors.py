@@ -10,17 +10,20 @@ from amanah.dates import RIYADH
 from amanah.enums import StaffRole
 from amanah.errors import NotFound
 from tests import samples
-from workflow.enums import CaseEventKind
+from workflow.enums import CaseEventKind, StatusCategory
 from workflow.selectors import (
     attachment_get_for_user,
     case_get_for_user,
     case_list_for_applicant,
+    case_list_for_caller,
     case_queue_for_department,
     case_status_public,
     procedure_analytics,
+    user_get_active,
 )
 from workflow.services import (
     case_attachment_add,
+    case_claim,
     case_comment_add,
     case_return_to_applicant,
     case_transition,
@@ -139,3 +142,45 @@ def test_procedure_analytics(world, clock):
     # customer service held all three throughout: 2 h until the answer, 4 h for the others
     assert (department["visits"], department["median_hours"]) == (3, 4.0)
     assert len(captured) == 5
+
+
+def test_case_list_for_caller_gives_staff_their_departments_cases_by_scope_and_filter(world):
+    # given two cases in customer service, one claimed by the clerk, and a legal head
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    general = case_new(world)
+    complaint = case_new(world, kind="complaint")
+    case_claim(case_id=complaint.pk, actor=clerk)
+    legal = world.staff("legal", StaffRole.HEAD)
+    # when the clerk lists them by scope and by kind
+    listed = {scope: {c.pk for c in case_list_for_caller(user=clerk, scope=scope)}
+              for scope in (None, "all", "mine", "unassigned")}
+    # then mine is the claimed one, unassigned the other, no scope both
+    assert listed == {None: {general.pk, complaint.pk}, "all": {general.pk, complaint.pk},
+                      "mine": {complaint.pk}, "unassigned": {general.pk}}
+    assert [c.pk for c in case_list_for_caller(user=clerk, kind="complaint")] == [complaint.pk]
+    assert list(case_list_for_caller(user=clerk, kind="complaint", scope="unassigned")) == []
+    assert list(case_list_for_caller(user=clerk, category=StatusCategory.CLOSED)) == []
+    # and staff of another department see none of them
+    assert list(case_list_for_caller(user=legal)) == []
+
+
+def test_case_list_for_caller_gives_an_applicant_their_own_whatever_the_scope(world):
+    # given the applicant's case
+    case = case_new(world, kind="complaint")
+    # when the applicant lists with a staff scope / then it is ignored; the filters are not
+    assert [c.pk for c in case_list_for_caller(user=world.applicant.user,
+                                               scope="mine")] == [case.pk]
+    assert list(case_list_for_caller(user=world.applicant.user,
+                                     kind="general_correspondence")) == []
+    assert list(case_list_for_caller(user=world.other_citizen.user)) == []
+
+
+def test_user_get_active_skips_deactivated_accounts(world):
+    # given an active clerk and a deactivated one
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    gone = world.staff("customer_service", StaffRole.REVIEWER)
+    type(gone).objects.filter(pk=gone.pk).update(is_active=False)
+    # then only the active one is found, and an unknown id is none
+    assert user_get_active(user_id=clerk.pk) == clerk
+    assert user_get_active(user_id=gone.pk) is None
+    assert user_get_active(user_id=gone.pk + 1000) is None

@@ -296,42 +296,41 @@ def _after_action(request, case_id: int, department_id: int | None, success: str
     return redirect("workflow:case" if staff_page else "workflow:my_case", case_id)
 
 
+_APPLICANT_OPS = {"transition", "comment", "attachment"}
+
+
+def _case_view(request, case_id: int, *, staff_page: bool):
+    """The case page, for its department's staff or for its applicant: each is sent to their
+    own page. A refused action renders the page again, read anew, with the refusal shown."""
+    detail = _detail_or_404(request.user, case_id)
+    if detail.is_staff_view != staff_page:
+        return redirect("workflow:my_case" if staff_page else "workflow:case", case_id)
+    template = "workflow/case_staff.html" if staff_page else "workflow/my_case.html"
+    if request.method == "POST":
+        if not staff_page and request.POST.get("op") not in _APPLICANT_OPS:
+            raise Http404
+        # Where staff go when the case leaves their department: its queue, as it was.
+        department_id = detail.case.department_id if staff_page else None
+        error, success = _case_action(request, detail)
+        if error is None:
+            return _after_action(request, case_id, department_id, success,
+                                 staff_page=staff_page)
+        detail = _detail_or_404(request.user, case_id)
+        return _render_case(request, detail, template=template, error=error,
+                            status=error.status)
+    return _render_case(request, detail, template=template)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_page(request, case_id: int):
-    detail = _detail_or_404(request.user, case_id)
-    if not detail.is_staff_view:
-        return redirect("workflow:my_case", case_id)
-    if request.method == "POST":
-        department_id = detail.case.department_id
-        error, success = _case_action(request, detail)
-        if error is None:
-            return _after_action(request, case_id, department_id, success, staff_page=True)
-        detail = _detail_or_404(request.user, case_id)
-        return _render_case(request, detail, template="workflow/case_staff.html", error=error,
-                            status=error.status)
-    return _render_case(request, detail, template="workflow/case_staff.html")
-
-
-_APPLICANT_OPS = {"transition", "comment", "attachment"}
+    return _case_view(request, case_id, staff_page=True)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_case(request, case_id: int):
-    detail = _detail_or_404(request.user, case_id)
-    if detail.is_staff_view:
-        return redirect("workflow:case", case_id)
-    if request.method == "POST":
-        if request.POST.get("op") not in _APPLICANT_OPS:
-            raise Http404
-        error, success = _case_action(request, detail)
-        if error is None:
-            return _after_action(request, case_id, None, success, staff_page=False)
-        detail = _detail_or_404(request.user, case_id)
-        return _render_case(request, detail, template="workflow/my_case.html", error=error,
-                            status=error.status)
-    return _render_case(request, detail, template="workflow/my_case.html")
+    return _case_view(request, case_id, staff_page=False)
 
 
 @login_required

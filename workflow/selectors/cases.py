@@ -1,0 +1,261 @@
+"""A case as its viewers see it: the lists, the case page (timeline, documents, what the user
+may do now) and the documents' downloads."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q, QuerySet
+
+from amanah.errors import NotFound
+from amanah.models import Department, StaffMembership
+from amanah.permissions import is_admin, is_staff_member, person_for_user
+from amanah.selectors import eservice_list_startable
+
+from ..enums import ActorKind, CaseEventKind
+from ..models import (
+    Case,
+    CaseAttachment,
+    CaseComment,
+    CaseEvent,
+    DefinitionVersion,
+    Transition,
+)
+from ..services import errors
+from ..services.acting import (
+    ASSIGN_ROLES,
+    CLAIM_ROLES,
+    TRANSFER_ROLES,
+    acting_as,
+    staff_roles_in,
+    user_is_applicant,
+)
+from ..services.definitions import (
+    definition_is_offered_online,
+    definitions_published_for,
+    department_resolve,
+)
+from ..services.documents import attachment_may_replace, attachment_uploaded_as
+from ..services.steps import guard_refusal
+from ._common import CASE_RELATED, case_filter, staff_department_ids
+
+# Events an applicant never sees on their timeline: internal notes and staff-only documents.
+# has_key first: on PostgreSQL a missing key compares as NULL, and NOT (NULL) would hide
+# every ordinary event from the applicant.
+_INTERNAL = Q(payload__has_key="internal") & Q(payload__internal=True)
+
+
+def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[Case]:
+    """Open and closed cases held by the user's departments (one of them, if given)."""
+    department_ids = staff_department_ids(user)
+    if department_id is not None:
+        department_ids &= {department_id}
+    return (Case.objects.filter(department_id__in=department_ids)
+            .select_related(*CASE_RELATED)
+            .order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id"))
+
+
+def case_list_for_caller(*, user, department_id: int | None = None, scope: str | None = None,
+                         category: str | None = None, sla_status: str | None = None,
+                         kind: str | None = None) -> QuerySet[Case]:
+    """The API's case list: a staff member's departments' cases (one department's, if given;
+    `scope` mine or unassigned), anyone else's own cases; either by category, SLA status and
+    kind when given."""
+    if is_staff_member(user):
+        cases = case_filter(case_list_for_staff(user=user, department_id=department_id),
+                            user=user, scope=scope)
+    else:
+        cases = case_list_for_applicant(user=user)
+    return case_filter(cases, user=user, category=category, sla_status=sla_status, kind=kind)
+
+
+def case_kind_list_startable(*, user) -> list[DefinitionVersion]:
+    """The kinds the signed-in person may submit on the portal's form where they live: published
+    there (or at the Amanah), offered online, and open to them by the e-service's rollout.
+    Three queries (the person, the published versions, the rollouts)."""
+    person = person_for_user(user)
+    if person is None or person.municipality is None:
+        return []
+    versions = definitions_published_for(municipality=person.municipality)
+    offers = {offer.eservice.pk: offer.eservice for offer in eservice_list_startable(
+        municipality=person.municipality, user=user, person=person)}
+    startable = []
+    for version in versions:
+        definition = version.definition
+        if definition.eservice_id in offers:
+            definition.eservice = offers[definition.eservice_id]
+            if definition_is_offered_online(definition):
+                startable.append(version)
+    return startable
+
+
+def case_list_for_applicant(*, user) -> QuerySet[Case]:
+    """The user's own transactions, newest first: submitted by them or in their name."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    person = person_for_user(user)
+    mine = Q(submitted_by_id=user.pk)
+    if person is not None:
+        mine |= Q(applicant_person_id=person.pk) | Q(
+            applicant_establishment__representatives=person.pk)
+    return (Case.objects.filter(mine).distinct().select_related(*CASE_RELATED)
+            .order_by("-submitted_at", "-id"))
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    action: str
+    name_ar: str
+    name_en: str
+    to_category: str
+    comment_required: bool
+    document_required: bool
+    # False when a guard refuses the action right now; the page shows it greyed out with
+    # the guard's reason, so staff know what is missing instead of meeting a refusal.
+    enabled: bool = True
+    disabled_code: str = ""
+    disabled_reason_ar: str = ""
+    disabled_reason_en: str = ""
+
+    def disabled_reason(self, language: str = "ar") -> str:
+        return self.disabled_reason_en if language.startswith("en") else self.disabled_reason_ar
+
+    def name(self, language: str = "ar") -> str:
+        return self.name_en if language.startswith("en") else self.name_ar
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    viewer_kind: str  # ActorKind.STAFF or ActorKind.APPLICANT
+    events: list[CaseEvent]
+    # Staff see every version of every document (an old one's `replaced_by` names its
+    # correction); the applicant sees the current version of each document they may see.
+    attachments: list[CaseAttachment]
+    comments: list[CaseComment]
+    actions_available: list[ActionOption]
+    can_claim: bool = False
+    can_assign: bool = False
+    can_transfer: bool = False
+    transfer_departments: list[Department] = field(default_factory=list)
+    assignable_users: list = field(default_factory=list)
+    # For the timeline in words: the version's transitions by (from state, action), and the
+    # people named by assignment events (staff view only).
+    transition_labels: dict = field(default_factory=dict)
+    assignees_named: dict = field(default_factory=dict)
+    # The current documents this user may upload a corrected version of.
+    attachments_replaceable: list[CaseAttachment] = field(default_factory=list)
+
+    @property
+    def is_staff_view(self) -> bool:
+        return self.viewer_kind == ActorKind.STAFF
+
+
+def _case_for_user(case_id: int, user) -> tuple[Case, str]:
+    """The case and how the user sees it; NotFound alike for a missing case and a forbidden one."""
+    case = Case.objects.select_related(*CASE_RELATED, "version", "submitted_by").filter(
+        pk=case_id).first()
+    if case is None or not getattr(user, "is_authenticated", False):
+        raise errors.case_not_found()
+    if staff_roles_in(user, case.department_id) or is_admin(user):
+        return case, ActorKind.STAFF
+    if user_is_applicant(case, user):
+        return case, ActorKind.APPLICANT
+    raise errors.case_not_found()
+
+
+def case_get_visible(*, case_id: int, user) -> Case:
+    """The case if the user may see it (staff of its department, or its applicant); else the
+    same NotFound as for a case that does not exist."""
+    return _case_for_user(case_id, user)[0]
+
+
+def case_get_for_user(*, case_id: int, user) -> CaseDetail:
+    """The case page: timeline, documents, and what this user may do with it right now.
+
+    Each action the user's role allows is also put to its guards (cheap functions from the
+    registry; the built-in ones cost at most one query per guarded action, and a definition
+    has a handful of actions per state). An action a guard refuses is listed disabled with
+    the guard's reason rather than hidden: "attach the report first" tells staff what to do.
+    The guards run again, with the case locked, when the action is taken.
+    """
+    case, viewer = _case_for_user(case_id, user)
+    staff = viewer == ActorKind.STAFF
+    events = CaseEvent.objects.filter(case=case).select_related(
+        "actor", "from_state", "to_state", "department", "from_department", "to_department")
+    attachments = CaseAttachment.objects.filter(case=case).select_related("uploaded_by",
+                                                                           "replaced_by")
+    comments = CaseComment.objects.filter(case=case).select_related("author")
+    if not staff:
+        events, attachments, comments = (events.exclude(_INTERNAL),
+                                         attachments.filter(is_internal=False,
+                                                            replaced_by__isnull=True),
+                                         comments.filter(is_internal=False))
+    detail = CaseDetail(case=case, viewer_kind=viewer, events=list(events.order_by("seq")),
+                        attachments=list(attachments), comments=list(comments),
+                        actions_available=[])
+    transitions = list(Transition.objects.filter(version_id=case.version_id)
+                       .select_related("to_state").order_by("position", "id"))
+    detail.transition_labels = {(t.from_state_id, t.action): t for t in transitions}
+    assignee_ids = {e.payload.get("assignee") for e in detail.events
+                    if e.kind == CaseEventKind.ASSIGNED and e.payload.get("assignee")}
+    if staff and assignee_ids:
+        detail.assignees_named = {u.pk: u for u in get_user_model().objects.filter(
+            pk__in=assignee_ids)}
+    if not case.is_open:
+        return detail
+    is_applicant = viewer == ActorKind.APPLICANT or user_is_applicant(case, user)
+    for transition in (t for t in transitions if t.from_state_id == case.state_id):
+        if acting_as(case, transition, user, is_applicant=is_applicant) is not None:
+            refusal = guard_refusal(case, transition, user)
+            detail.actions_available.append(ActionOption(
+                transition.action, transition.name_ar, transition.name_en,
+                transition.to_state.category, transition.comment_required,
+                transition.document_required, enabled=refusal is None,
+                disabled_code=refusal.code if refusal else "",
+                disabled_reason_ar=refusal.message_ar if refusal else "",
+                disabled_reason_en=refusal.message_en if refusal else ""))
+    roles = staff_roles_in(user, case.department_id)
+    if roles or not staff:
+        viewer_kind = ActorKind.STAFF if roles else ActorKind.APPLICANT
+        events_by_seq = {e.seq: e for e in detail.events}
+        detail.attachments_replaceable = [
+            a for a in detail.attachments if getattr(a, "replaced_by", None) is None
+            and attachment_may_replace(a, viewer_kind=viewer_kind,
+                                       uploaded_as=attachment_uploaded_as(a, events_by_seq))]
+    detail.can_claim = bool(roles & CLAIM_ROLES) and case.assignee_id is None
+    detail.can_assign = bool(roles & ASSIGN_ROLES)
+    codes = case.state.transfer_department_codes or []
+    if roles & TRANSFER_ROLES and codes:
+        for code in codes:
+            department = department_resolve(code=code, municipality=case.municipality)
+            if department is not None and department.pk != case.department_id:
+                detail.transfer_departments.append(department)
+        detail.can_transfer = bool(detail.transfer_departments)
+    if detail.can_assign:
+        detail.assignable_users = sorted(
+            {m.user for m in StaffMembership.objects.filter(
+                department_id=case.department_id, is_active=True).select_related("user")},
+            key=lambda u: u.username)
+    return detail
+
+
+def attachment_get_for_user(*, attachment_id: int, user) -> CaseAttachment:
+    """A document the user may download: staff of the holding department (every version), or
+    the applicant for the current version of documents that are not internal. Anything else
+    looks like it does not exist."""
+    attachment = (CaseAttachment.objects.select_related("case", "replaced_by")
+                  .filter(pk=attachment_id).first())
+    if attachment is None or not getattr(user, "is_authenticated", False):
+        raise _attachment_not_found()
+    case = attachment.case
+    if staff_roles_in(user, case.department_id) or is_admin(user):
+        return attachment
+    if (not attachment.is_internal and getattr(attachment, "replaced_by", None) is None
+            and user_is_applicant(case, user)):
+        return attachment
+    raise _attachment_not_found()
+
+
+def _attachment_not_found() -> NotFound:
+    return NotFound("workflow.attachment_not_found", "لم يتم العثور على المرفق.",
+                    "Document not found.")
