@@ -1,5 +1,7 @@
 """Project URL map. Pages live under /ar/ and /en/; machine endpoints have no language prefix."""
 
+from django.apps import apps
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -17,10 +19,15 @@ urlpatterns = [
     path("api/v1/", include("payments.api_urls")),
 ]
 
+# The simulated SADAD's pages exist only where its app is installed (demo mode).
+demo_pages = ([path("payments/", include("payments.sadad.simulator.urls"))]
+              if apps.is_installed(settings.SADAD_SIMULATOR_APP) else [])
+
 urlpatterns += i18n_patterns(
     path("", include("amanah.page_urls")),
     path("transactions/", include("workflow.urls")),
     path("payments/", include("payments.urls")),
+    *demo_pages,
     path("permits/", include("permits.urls")),
     path("violations/", include("violations.urls")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ class PaymentsConfig(AppConfig):
         register_builtin_kinds()
         chain_register("bill", BillEvent)
         chain_register("payment", PaymentEvent)
+        self._gateways_register()
         from .sadad.tasks import INBOX_SWEEP_SECONDS  # also registers the reconciliation tasks
         periodic_task_register("payments-recon-inbox", "payments.recon_inbox_sweep",
                                INBOX_SWEEP_SECONDS)
@@ -29,6 +30,30 @@ class PaymentsConfig(AppConfig):
         periodic_task_register("payments-bill-expire-due", "payments.bill_expire_due",
                                crontab(minute=5, hour=0))
         self._menu_register()
+
+    @staticmethod
+    def _gateways_register() -> None:
+        """The composition root: the one place of the domain that knows its biller gateways.
+        A PAYMENTS_GATEWAY naming none installed here stops the start-up."""
+        from django.apps import apps
+        from django.conf import settings
+
+        from .gateway import gateway_absent_register, gateway_configured_check, gateway_register
+        from .sadad.gateway import SadadHttpGateway
+
+        gateway_register("sadad", SadadHttpGateway.from_settings)
+        if apps.is_installed(settings.SADAD_SIMULATOR_APP):
+            # Its models are loaded by now (ready() runs after every app's models).
+            from .sadad.simulator.gateway import SimulatorGateway
+
+            gateway_register("simulator", SimulatorGateway.from_settings)
+        else:
+            gateway_absent_register(
+                "simulator",
+                f"the simulated SADAD ({settings.SADAD_SIMULATOR_APP}) is installed only where "
+                "demo mode is allowed: set AMANAH_DEMO_MODE=true for a training portal, or "
+                "PAYMENTS_GATEWAY=sadad and SADAD_BASE_URL for the real SADAD")
+        gateway_configured_check()
 
     @staticmethod
     def _menu_register() -> None:

@@ -122,9 +122,3 @@ class OutboxEventKind(models.TextChoices):
     FAILED = "failed", _("No usable answer; will retry")
     ACCEPTED = "accepted", _("Accepted by SADAD")
     REJECTED = "rejected", _("Rejected by SADAD")
-
-
-class SimulatedBillStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    PAID = "paid", _("Paid")
-    EXPIRED = "expired", _("Expired")

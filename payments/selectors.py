@@ -13,7 +13,7 @@ from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
 from .enums import BillStatus, PaymentStatus, ResolutionStatus
-from .models import Bill, FeeSchedule, Payment, Receipt, SuspenseResolution
+from .models import Bill, FeeSchedule, InboundMessage, Payment, Receipt, SuspenseResolution
 
 _BILL_RELATED = ("municipality", "eservice", "payer_person", "payer_establishment")
 
@@ -367,3 +367,22 @@ def outbox_list_failing(*, min_attempts: int = 3,
     if municipality_ids is not None:
         qs = qs.filter(bill__municipality_id__in=municipality_ids)
     return qs.order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """What a recorded delivery was answered, kept to be given again to its retries."""
+
+    body_sha256: str
+    status: int
+    body: bytes
+
+
+def inbound_answer_get(*, rq_uid: str) -> StoredAnswer | None:
+    """The answer stored for a delivery's RqUID; None when no delivery of it was recorded."""
+    stored = (InboundMessage.objects.filter(rq_uid=rq_uid)
+              .values_list("body_sha256", "response_status", "response_body").first())
+    if stored is None:
+        return None
+    digest, status, body = stored
+    return StoredAnswer(body_sha256=digest, status=status, body=bytes(body))

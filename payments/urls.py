@@ -6,8 +6,6 @@ app_name = "payments"
 urlpatterns = [
     path("bills/", citizen.my_bills, name="my_bills"),
     path("bills/<str:billing_account>/", citizen.bill_detail, name="bill_detail"),
-    path("bills/<str:billing_account>/pay-simulated/", citizen.bill_pay_simulated,
-         name="bill_pay_simulated"),
     path("receipts/", citizen.my_receipts, name="my_receipts"),
     path("receipts/verify/<str:token>", public.receipt_verify, name="receipt_verify"),
     path("receipts/<str:number>/pdf/", citizen.receipt_pdf, name="receipt_pdf"),

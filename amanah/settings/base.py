@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "permits",
     "violations",
 ]
+# The simulated SADAD (its own tables, its bank) exists only where demo mode is allowed.
+SADAD_SIMULATOR_APP = "payments.sadad.simulator"
+if DEMO_MODE:
+    INSTALLED_APPS.append(SADAD_SIMULATOR_APP)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -286,7 +290,10 @@ SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY", default="demo-outbound-key")
 SADAD_RECON_INBOX = env.path("SADAD_RECON_INBOX", default=str(VAR_DIR / "sadad-inbox"))
 # Files received on POST /sadad/reconciliation-files wait here for a worker (a shared folder).
 SADAD_RECON_STORE = env.path("SADAD_RECON_STORE", default=str(VAR_DIR / "sadad-recon"))
-PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="sadad" if SADAD_BASE_URL else "simulator")
+# The simulated SADAD by default only in demo mode without a SADAD to talk to; it is refused at
+# start-up where its app is not installed (see payments.gateway).
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY",
+                           default="simulator" if DEMO_MODE and not SADAD_BASE_URL else "sadad")
 
 # --- Logging -------------------------------------------------------------------------
 LOGGING = {

@@ -35,6 +35,13 @@ if not SADAD_INBOUND_KEYS or not SADAD_OUTBOUND_KEY or {
     raise ImproperlyConfigured("SADAD_INBOUND_KEYS and SADAD_OUTBOUND_KEY must be real keys")
 
 DEMO_MODE = env.bool("AMANAH_DEMO_MODE", default=False)  # noqa: F405
+# base.py decided these by its own default (demo on): production installs the simulated SADAD
+# only when AMANAH_DEMO_MODE=true, and otherwise talks to the real SADAD.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != SADAD_SIMULATOR_APP] + (  # noqa: F405
+    [SADAD_SIMULATOR_APP] if DEMO_MODE else [])  # noqa: F405
+PAYMENTS_GATEWAY = env.str(  # noqa: F405
+    "PAYMENTS_GATEWAY",
+    default="simulator" if DEMO_MODE and not SADAD_BASE_URL else "sadad")  # noqa: F405
 
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,6 +11,10 @@ if not IS_POSTGRES or not REDIS_URL:  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEMO_MODE = True
+# The simulated SADAD is always there in tests, whatever AMANAH_DEMO_MODE says.
+if SADAD_SIMULATOR_APP not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS.append(SADAD_SIMULATOR_APP)  # noqa: F405
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="simulator")  # noqa: F405
 SADAD_INBOUND_KEYS = ["test-inbound-key", "test-inbound-key-old"]
 SADAD_OUTBOUND_KEY = "test-outbound-key"
 STORAGES = {

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..services.notifications import MAX_BODY_BYTES, notification_handle, refusal
+from .inbound import MAX_BODY_BYTES, notification_handle, refusal
 from .signing import HEADER
 
 

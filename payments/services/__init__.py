@@ -5,7 +5,6 @@ from .bills import (
     bill_cancel_confirm,
     bill_event_record,
     bill_expire_due,
-    bill_issue,
     bill_mark_registered,
     bill_mark_rejected,
     bill_reschedule,
@@ -14,8 +13,9 @@ from .bills import (
     billing_account_allocate,
 )
 from .fees import FeeQuote, fee_calculate, fee_schedule_create, fee_schedule_validate
+from .inbound import InboundMessageTaken, inbound_message_record
+from .issuing import bill_issue
 from .misc_fees import misc_fee_issue
-from .notifications import InboundResponse, notification_handle
 from .outbox import outbox_flush, outbox_send, outbox_status_change
 from .payments import (
     PaymentRecordResult,
@@ -35,7 +35,7 @@ from .suspense import (
 
 __all__ = [
     "FeeQuote",
-    "InboundResponse",
+    "InboundMessageTaken",
     "PaymentRecordResult",
     "bill_cancel",
     "bill_cancel_confirm",
@@ -51,8 +51,8 @@ __all__ = [
     "fee_calculate",
     "fee_schedule_create",
     "fee_schedule_validate",
+    "inbound_message_record",
     "misc_fee_issue",
-    "notification_handle",
     "outbox_flush",
     "outbox_send",
     "outbox_status_change",

@@ -12,7 +12,7 @@ from amanah.rollout import eservice_start_check
 from ..enums import BillCategory
 from ..models import Bill
 from ..registry import MISC_FEE
-from .bills import bill_issue
+from .issuing import bill_issue
 from .suspense import FINANCE_ROLES, finance_departments
 
 

@@ -1,13 +1,13 @@
 """The transactional outbox of bill uploads to SADAD (spec §2).
 
-A row is written in the same transaction as the bill change; a task sends it right after the
-commit and a periodic sweeper sends whatever is still pending. A retry reuses the row's RqUID,
-so SADAD can recognise a message it already processed.
+A row is written in the same transaction as the bill change (`outbox_queue.outbox_enqueue`); a
+task sends it right after the commit and a periodic sweeper sends whatever is still pending,
+through the biller gateway port (`payments.gateway`), and the answer is applied to the bill. A
+retry reuses the row's RqUID, so SADAD can recognise a message it already processed.
 """
 
 import datetime as dt
 import logging
-import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -18,10 +18,11 @@ from amanah.dispatch import task_on_commit
 from amanah.statuses import StatusTransitions, row_lock_ensure
 
 from ..enums import OutboxEventKind, OutboxKind, OutboxStatus
+from ..gateway import BillerGateway, GatewayUnavailable, gateway_get
 from ..locks import locked_first, outbox_qs_for_update
-from ..models import Bill, OutboxEvent, SadadOutbox
+from ..models import OutboxEvent, SadadOutbox
 from ..records import BillRecord
-from ..sadad.gateway import GatewayUnavailable, gateway_get
+from .bills import bill_cancel_confirm, bill_mark_registered, bill_mark_rejected
 
 logger = logging.getLogger("payments.outbox")
 alerts = logging.getLogger("payments.alerts")
@@ -43,16 +44,6 @@ CLAIM_SECONDS = 120
 OUTBOX_TRANSITIONS = StatusTransitions("outbox", OutboxStatus, {
     OutboxStatus.PENDING: {OutboxStatus.ACCEPTED, OutboxStatus.REJECTED},
 })
-
-
-def outbox_enqueue(*, bill: Bill, kind: str) -> SadadOutbox:
-    """Called by the bill services inside their transaction; sent after commit (and by the
-    sweeper, `outbox_flush`, if that task is lost)."""
-    now = clock.now()
-    row = SadadOutbox.objects.create(rq_uid=uuid.uuid4(), kind=kind, bill=bill,
-                                     version=bill.version, next_attempt_at=now, created_at=now)
-    task_on_commit("payments.outbox_send", outbox_id=row.pk)
-    return row
 
 
 def _outbox_event(row: SadadOutbox, kind: str, *, from_status: str | None = None,
@@ -129,14 +120,13 @@ def _outbox_retry_later(row: SadadOutbox, error: str) -> None:
                            "next_attempt_at": row.next_attempt_at.isoformat()})
 
 
-def outbox_send(*, outbox_id: int, gateway=None) -> SadadOutbox | None:
+def outbox_send(*, outbox_id: int,
+                gateway: BillerGateway | None = None) -> SadadOutbox | None:
     """Send one pending upload if it is due and no earlier upload of its bill is pending.
 
     Returns the row (updated) or None when there was nothing to do. Safe to run twice: the
     claim keeps a second run off a row being sent, and a retry reuses the row's RqUID.
     """
-    from .bills import bill_cancel_confirm, bill_mark_registered, bill_mark_rejected
-
     gateway = gateway or gateway_get()
     claimed = _outbox_claim(outbox_id)
     if claimed is None:
@@ -193,7 +183,7 @@ def outbox_due_ids(*, limit: int = 500) -> list[int]:
                 .order_by("pk").values_list("pk", flat=True)[:limit])
 
 
-def outbox_flush(*, gateway=None, limit: int = 500) -> dict[str, int]:
+def outbox_flush(*, gateway: BillerGateway | None = None, limit: int = 500) -> dict[str, int]:
     """Send every due upload now, in order (the sweeper and `sadad_outbox_flush`)."""
     counts = {"accepted": 0, "rejected": 0, "failed": 0, "skipped": 0}
     gateway = gateway or gateway_get()

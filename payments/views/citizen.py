@@ -1,20 +1,15 @@
-"""Citizen pages: my bills, a bill, my receipts, the receipt PDF, the simulated bank."""
+"""Citizen pages: my bills, a bill, my receipts, the receipt PDF."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
-from amanah.errors import DomainError
 from amanah.permissions import person_for_user
 
 from .. import selectors
 from ..receipts import receipt_pdf_ensure
-from ..sadad.simulator import simulated_bank_pay
 from .access import finance_scope
 
 PAGE_SIZE = 20
@@ -51,30 +46,11 @@ def bill_detail(request, billing_account: str):
     receipts = list(bill.receipts.all())
     return render(request, "payments/bill_detail.html", {
         "bill": bill, "receipts": receipts, "viewer": viewer,
-        "may_pay_simulated": settings.DEMO_MODE and viewer == "payer" and bill.is_payable,
+        # The simulated bank (payments.sadad.simulator, a demo-only app) pays only bills the
+        # simulated SADAD was given, i.e. when it is the gateway.
+        "may_pay_simulated": (settings.DEMO_MODE and settings.PAYMENTS_GATEWAY == "simulator"
+                              and viewer == "payer" and bill.is_payable),
     })
-
-
-@login_required
-@require_POST
-def bill_pay_simulated(request, billing_account: str):
-    """Demo only: plays the bank. The payment reaches the portal as a signed SADAD notification
-    through the same handler as `/sadad/payment-notifications`."""
-    if not settings.DEMO_MODE:
-        raise Http404
-    bill = selectors.bill_get_for_page(billing_account=billing_account)
-    if bill is None or _bill_viewer(request, bill) != "payer":
-        raise Http404
-    if not bill.is_payable:
-        messages.error(request, _("This bill cannot be paid now."))
-        return redirect("payments:bill_detail", billing_account=billing_account)
-    try:
-        simulated_bank_pay(billing_account=bill.billing_account, amount=bill.amount)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The simulated bank paid the bill; SADAD notified the portal."))
-    return redirect("payments:bill_detail", billing_account=billing_account)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils import translation
 from amanah.enums import MunicipalityKind, StaffRole
 from amanah.models import Department, Municipality, Person, User
 from payments.models import Bill, Payment, Receipt
-from payments.sadad.simulator import simulated_bank_pay
+from payments.sadad.simulator.bank import simulated_bank_pay
 from tests.factories import (
     CitizenFactory,
     DepartmentFactory,

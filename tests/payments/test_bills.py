@@ -8,7 +8,8 @@ import pytest
 from amanah.errors import DomainError
 from amanah.identity import luhn_is_valid
 from payments.enums import BillEventKind, BillStatus, OutboxKind, OutboxStatus
-from payments.models import Bill, SadadOutbox, SimulatedSadadBill
+from payments.models import Bill, SadadOutbox
+from payments.sadad.simulator.models import SimulatedSadadBill
 from payments.services import (
     bill_cancel,
     bill_expire_due,
@@ -122,7 +123,7 @@ def test_amount_update_goes_up_a_version_and_uploads_bill_updated():
 
 
 def test_update_of_a_paid_bill_is_refused_and_changes_nothing(db_snapshot, queued):
-    from payments.sadad.simulator import simulated_bank_pay
+    from payments.sadad.simulator.bank import simulated_bank_pay
 
     bill = bill_make(amount="150.00")
     simulated_bank_pay(billing_account=bill.billing_account)
@@ -163,7 +164,7 @@ def test_a_second_cancellation_is_refused(db_snapshot, queued):
 
 
 def test_payment_arriving_before_sadad_accepted_the_cancellation_wins():
-    from payments.sadad.simulator import simulated_bank_pay
+    from payments.sadad.simulator.bank import simulated_bank_pay
 
     # given a bill whose cancellation is not yet accepted by SADAD
     bill = bill_make(amount="150.00")
@@ -186,7 +187,7 @@ def test_expiry_job_expires_unpaid_bills_past_their_expiry_date_and_uploads_bill
                       expiry_date=dt.date(2026, 2, 28))
     paid = bill_make(amount="10.00", due_date=dt.date(2026, 1, 10),
                      expiry_date=dt.date(2026, 1, 31))
-    from payments.sadad.simulator import simulated_bank_pay
+    from payments.sadad.simulator.bank import simulated_bank_pay
 
     simulated_bank_pay(billing_account=paid.billing_account)
     # when the job runs on 1 February (Riyadh) — the expiry day itself still counts

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from payments.enums import BillStatus
-from payments.models import Bill, FeeSchedule, SadadOutbox, SimulatedSadadBill
+from payments.models import Bill, FeeSchedule, SadadOutbox
+from payments.sadad.simulator.models import SimulatedSadadBill
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payments.services import notification_handle
+from payments.sadad.inbound import notification_handle
 
 from .factories import UNKNOWN_ACCOUNT, notification, pmt, signed
 

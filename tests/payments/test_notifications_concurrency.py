@@ -13,7 +13,7 @@ from django.db import OperationalError, connection, connections
 from payments.enums import BillStatus, PaymentStatus, SuspenseReason
 from payments.models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
 from payments.sadad import wire
-from payments.services import notification_handle
+from payments.sadad.inbound import notification_handle
 
 from .factories import bill_make, notification, pmt, post, signed
 
@@ -245,7 +245,7 @@ def test_payment_arriving_while_its_bill_is_being_issued_meets_the_bill():
 def test_database_unreachable_is_503_and_records_nothing(client, db_snapshot, failure):
     from django.db import InterfaceError
 
-    from payments.services import notifications as notifications_module
+    from payments.services import inbound as inbound_module
 
     # given a notification and a database that has gone away
     bill = bill_make(amount="10.00")
@@ -257,7 +257,7 @@ def test_database_unreachable_is_503_and_records_nothing(client, db_snapshot, fa
         raise error("server closed the connection unexpectedly")
 
     # when SADAD notifies
-    with mock.patch.object(notifications_module, "insert_unless_conflict", gone):
+    with mock.patch.object(inbound_module, "insert_unless_conflict", gone):
         response = post(client, body)
     # then it is asked to retry, and nothing is recorded
     assert response.status_code == 503

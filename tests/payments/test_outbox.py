@@ -214,7 +214,7 @@ def test_sweeper_task_sends_what_the_after_commit_task_missed(sadad):
 
 def test_receipt_sweep_makes_pdfs_whose_task_never_ran(clock, settings, tmp_path):
     from payments.models import Receipt
-    from payments.sadad.simulator import simulated_bank_pay
+    from payments.sadad.simulator.bank import simulated_bank_pay
     from payments.tasks import receipt_sweep
 
     # given a paid bill whose receipt task was lost (tasks after commit do not run here)

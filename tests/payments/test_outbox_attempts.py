@@ -70,7 +70,7 @@ def test_a_send_killed_half_way_is_counted_and_sent_again_under_the_same_rquid(c
 
 
 def test_a_failed_send_is_counted_and_retried_after_its_backoff(clock, queued):
-    from payments.sadad.gateway import GatewayUnavailable
+    from payments.gateway import GatewayUnavailable
 
     class Down(Gateway):
         def upload(self, **kwargs):

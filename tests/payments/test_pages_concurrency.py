@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from payments.enums import BillStatus
-from payments.models import Payment, Receipt, SimulatedSadadPayment
+from payments.models import Payment, Receipt
 from payments.receipts import receipt_pdf_ensure
+from payments.sadad.simulator.models import SimulatedSadadPayment
 
 from .pages_helpers import world_fixture  # noqa: F401 - the fixture
 
@@ -56,7 +57,7 @@ def test_a_double_clicked_pay_button_pays_once(world, sent_tasks):
     # given an unpaid bill, and its payer's browser sending the pay action twice at once
     bill = world.bill(amount="150.00")
     sent_tasks.clear()
-    url = reverse("payments:bill_pay_simulated", args=[bill.billing_account])
+    url = reverse("sadad_simulator:bill_pay", args=[bill.billing_account])
     user = world.citizen.user
 
     def press():

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from payments.enums import BillStatus, PaymentSource, PaymentStatus
-from payments.models import InboundMessage, Payment, Receipt, SimulatedSadadPayment
+from payments.models import InboundMessage, Payment, Receipt
+from payments.sadad.simulator.models import SimulatedSadadPayment
 
 from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _pay(client, bill):
-    return client.post(reverse("payments:bill_pay_simulated", args=[bill.billing_account]))
+    return client.post(reverse("sadad_simulator:bill_pay", args=[bill.billing_account]))
 
 
 def test_demo_pay_records_one_payment_through_the_notification_path(client, world, queued):
@@ -46,7 +47,7 @@ def test_pressing_again_pays_nothing_more(client, world, queued):
     _pay(client, bill)
     # when the button is pressed again (a double click, a stale page)
     with queued() as tasks:
-        response = client.post(reverse("payments:bill_pay_simulated",
+        response = client.post(reverse("sadad_simulator:bill_pay",
                                        args=[bill.billing_account]), follow=True)
     # then nothing more was paid or queued, and the citizen is told
     assert Payment.objects.count() == 1
@@ -119,6 +120,6 @@ def test_only_the_payer_may_press_it(client, world, who, queued):
 def test_get_is_not_allowed(client, world):
     bill = world.bill(amount="150.00")
     response = client_for(client, world.citizen.user).get(
-        reverse("payments:bill_pay_simulated", args=[bill.billing_account]))
+        reverse("sadad_simulator:bill_pay", args=[bill.billing_account]))
     assert response.status_code == 405
     assert Payment.objects.count() == 0

@@ -6,8 +6,9 @@ import pytest
 
 from amanah.errors import DomainError
 from payments.enums import BillStatus
-from payments.models import Bill, Payment, SimulatedSadadBill, SimulatedSadadPayment
+from payments.models import Bill, Payment
 from payments.sadad import wire
+from payments.sadad.simulator.models import SimulatedSadadBill, SimulatedSadadPayment
 from payments.services import bill_cancel, outbox_flush
 
 from .factories import bill_make
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_simulated_bank_pays_a_bill_through_the_real_notification_path():
-    from payments.sadad.simulator import simulated_bank_pay
+    from payments.sadad.simulator.bank import simulated_bank_pay
 
     # given a bill registered with the simulated SADAD
     bill = bill_make(amount="150.00")
@@ -35,7 +36,7 @@ def test_simulated_bank_pays_a_bill_through_the_real_notification_path():
 
 
 def test_simulated_bank_refuses_bills_sadad_does_not_know_or_closed():
-    from payments.sadad.simulator import simulated_bank_pay
+    from payments.sadad.simulator.bank import simulated_bank_pay
 
     unknown = bill_make(amount="10.00", registered=False)
     with pytest.raises(DomainError) as not_known:
@@ -53,7 +54,7 @@ def test_simulated_bank_refuses_bills_sadad_does_not_know_or_closed():
 
 def test_simulated_sadad_answers_per_bill_codes():
     from payments.sadad.signing import signature_header
-    from payments.sadad.simulator import simulated_sadad_receive_upload
+    from payments.sadad.simulator.uploads import simulated_sadad_receive_upload
 
     bill = bill_make(amount="10.00")
     known = SimulatedSadadBill.objects.get(billing_account=bill.billing_account)

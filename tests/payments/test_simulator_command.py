@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 
 from amanah.dates import RIYADH
 from payments.enums import BillStatus, PaymentSource, PaymentStatus
-from payments.models import InboundMessage, Payment, SimulatedSadadPayment
+from payments.models import InboundMessage, Payment
+from payments.sadad.simulator.models import SimulatedSadadPayment
 
 from .factories import bill_make
 

@@ -9,6 +9,9 @@ FAULTS: --stale (t five minutes and a second old), --bad-signature (a key the po
 know), --wrong-biller (addressed to another biller), --reuse-rquid (the last message's RqUID
 with this new body). Without --url the message goes through the Django test client to the
 portal's own endpoint in this process; with it, over HTTP to that portal.
+
+The simulated SADAD is an app installed only where demo mode is allowed; elsewhere the command
+says so and does nothing.
 """
 
 import dataclasses
@@ -18,17 +21,14 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Sum
 
 from amanah import clock
 from amanah.errors import DomainError
-from payments.models import SimulatedSadadPayment
 from payments.sadad import wire
-from payments.sadad.reconfile import BankSection, recon_file_write
 from payments.sadad.signing import HEADER, signature_header
-from payments.sadad.simulator import simulated_bank_pay, simulated_payment_record
 
 NOTIFY_PATH = "/sadad/payment-notifications"
 WRONG_BILLER = "999"
@@ -69,6 +69,10 @@ class Command(BaseCommand):
         recon.add_argument("out", type=Path)
 
     def handle(self, *args, action: str, **options):
+        if not apps.is_installed(settings.SADAD_SIMULATOR_APP):
+            raise CommandError(
+                "the simulated SADAD is not installed here: it is installed only where demo "
+                "mode is allowed (AMANAH_DEMO_MODE=true)")
         try:
             if action == "pay":
                 self._pay(**options)
@@ -83,6 +87,10 @@ class Command(BaseCommand):
 
     def _pay(self, *, billing_account, amount, sptn, bank, channel, method, no_deliver,
              any_state, reuse_rquid, stale, bad_signature, wrong_biller, url, **_):
+        # Imported here: the simulator's models can be imported only where its app is installed.
+        from payments.sadad.simulator.bank import simulated_bank_pay, simulated_payment_record
+        from payments.sadad.simulator.models import SimulatedSadadPayment
+
         try:
             value = wire.amount_parse(amount) if amount is not None else None
         except wire.WireError:
@@ -151,27 +159,15 @@ class Command(BaseCommand):
     # --- the day's reconciliation file --------------------------------------------------------
 
     def _recon_file(self, *, date, fee_per_record, out: Path, **_):
+        from payments.sadad.simulator.files import simulated_recon_file_write
+
         try:
             day = wire.date_parse(date, name="--date")
             fee = Decimal(fee_per_record)
         except (wire.WireError, InvalidOperation):
             raise CommandError("--date is YYYY-MM-DD and --fee-per-record a decimal") from None
-        day_payments = SimulatedSadadPayment.objects.filter(
-            business_date=day, biller_id=settings.SADAD_BILLER_ID)
-        totals = list(day_payments.values("bank_id").annotate(amount=Sum("amount"),
-                                                              count=Count("pk"))
-                      .order_by("bank_id"))
-        banks = [BankSection(bank_id=row["bank_id"], amount=row["amount"], count=row["count"],
-                             records=(simulated_payment_record(p) for p in day_payments
-                                      .filter(bank_id=row["bank_id"])
-                                      .order_by("processed_at", "pk").iterator(chunk_size=2000)))
-                 for row in totals]
-        count = sum(row["count"] for row in totals)
-        with open(out, "w", encoding="utf-8") as stream:
-            total, count = recon_file_write(
-                stream, business_date=day, banks=banks, fees=fee * count,
-                rq_uid=str(uuid.uuid4()), client_dt=clock.now(),
-                receiver=settings.SADAD_BILLER_ID)
+        total, count = simulated_recon_file_write(business_date=day, out=out,
+                                                  fee_per_record=fee)
         self.stdout.write(f"wrote {out}: {count} payments, {wire.amount_format(total)} SAR, "
                           f"business date {day.isoformat()}")
 

@@ -1,10 +1,6 @@
-"""A small simulated SADAD inside the portal (PAYMENTS_GATEWAY=simulator).
-
-It keeps what a real SADAD would know — the bills uploaded to it (SimulatedSadadBill) and the
-payments its banks took (SimulatedSadadPayment) — so the reconciliation file of a day can be
-produced from its own records. Its bank pays by sending a signed §3 notification through the
-portal's real notification code path.
-"""
+"""The simulated bank: a citizen pays a bill, SADAD remembers the payment
+(SimulatedSadadPayment, from which the day's reconciliation file is made) and notifies the
+portal with a signed §3 message through the adapter's real notification path."""
 
 import datetime as dt
 import secrets
@@ -17,71 +13,11 @@ from amanah import clock
 from amanah.dates import business_date
 from amanah.errors import Conflict, NotFound
 
-from ..enums import SimulatedBillStatus
-from ..models import SimulatedSadadBill, SimulatedSadadPayment
-from . import wire
-from .signing import SignatureInvalid, SignatureStale, signature_header, signature_verify
-
-
-def simulated_sadad_receive_upload(*, body: bytes, signature: str) -> tuple[int, bytes]:
-    """SADAD's side of §2: verify, parse, remember each bill, answer per-bill status codes."""
-    try:
-        signature_verify(signature, body, keys=[settings.SADAD_OUTBOUND_KEY],
-                         now=int(clock.now().timestamp()))
-    except (SignatureInvalid, SignatureStale):
-        return 401, b""
-    try:
-        upload = wire.bill_upload_parse(body)
-    except wire.WireError:
-        return 400, b""
-    statuses = []
-    with transaction.atomic():
-        for record in upload.records:
-            code, why = _apply(record, rq_uid=upload.rq_uid)
-            statuses.append(wire.UploadStatus(billing_account=record.billing_account,
-                                              version=record.version, status_code=code,
-                                              short_desc=why))
-    return 200, wire.bill_upload_response_build(rq_uid=upload.rq_uid, statuses=statuses)
-
-
-def _apply(record: wire.BillRecord, *, rq_uid: str) -> tuple[str, str]:
-    known = (SimulatedSadadBill.objects.select_for_update()
-             .filter(biller_id=record.biller_id, billing_account=record.billing_account).first())
-    now = clock.now()
-    fields = {
-        "official_id": record.official_id, "official_id_type": record.official_id_type,
-        "category": record.category, "service_type": record.service_type,
-        "amount_due": record.amount_due, "due_date": record.due_date,
-        "expiry_date": record.expiry_date, "reference": record.reference[:64],
-        "version": record.version, "last_rq_uid": rq_uid, "updated_at": now,
-    }
-    if record.status_code == "BillNew":
-        if known is not None:
-            return "1", ""
-        SimulatedSadadBill.objects.create(biller_id=record.biller_id,
-                                          billing_account=record.billing_account,
-                                          status=SimulatedBillStatus.OPEN, **fields)
-        return "0", ""
-    if known is None:
-        return "2", "unknown bill"
-    if record.version < known.version or (record.version == known.version
-                                          and known.last_rq_uid == rq_uid):
-        return "1", ""
-    if record.status_code == "BillUpdated":
-        for name, value in fields.items():
-            setattr(known, name, value)
-        known.save()
-        return "0", ""
-    if record.status_code == "BillExpired":
-        if known.status == SimulatedBillStatus.EXPIRED:
-            return "1", ""
-        known.status = SimulatedBillStatus.EXPIRED
-        known.version = record.version
-        known.last_rq_uid = rq_uid
-        known.updated_at = now
-        known.save()
-        return "0", ""
-    return "2", f"unknown BillStatusCode {record.status_code}"
+from .. import wire
+from ..inbound import notification_handle
+from ..signing import signature_header
+from .enums import SimulatedBillStatus
+from .models import SimulatedSadadBill, SimulatedSadadPayment
 
 
 def sptn_new(moment: dt.datetime) -> str:
@@ -110,8 +46,6 @@ def simulated_payment_record(payment: SimulatedSadadPayment) -> wire.PaymentReco
 def simulated_notification_deliver(payments: list[SimulatedSadadPayment], *,
                                    rq_uid: str | None = None) -> tuple[int, bytes]:
     """Send the notification through the portal's own handler, signed like SADAD signs."""
-    from ..services.notifications import notification_handle
-
     rq_uid, body = simulated_notification_body(payments, rq_uid=rq_uid)
     signature = signature_header(settings.SADAD_INBOUND_KEYS[0],
                                  int(clock.now().timestamp()), body)

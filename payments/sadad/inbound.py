@@ -1,7 +1,10 @@
-"""Inbound payment notifications (spec §3): authenticate, parse, record all or nothing.
+"""Inbound payment notifications (spec §3): authenticate, parse, hand the domain plain
+records, answer in XML.
 
 `notification_handle` is the whole protocol minus HTTP framing (media type and size, which the
-view checks); the simulated bank calls it directly with the same bytes it would POST.
+view checks); the simulated bank calls it directly with the same bytes it would POST. What is
+recorded, all or nothing per message with the stored first answer, is the domain's
+`inbound_message_record`; this module decides what to refuse and what the answer says.
 """
 
 import hashlib
@@ -10,16 +13,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import Error as DatabaseFailure
-from django.db import transaction
 
 from amanah import clock
-from amanah.db import insert_unless_conflict
 
-from ..enums import PaymentSource
-from ..models import InboundMessage
-from ..sadad import wire
-from ..sadad.signing import SignatureInvalid, SignatureStale, signature_verify
-from .payments import payment_record
+from ..selectors import inbound_answer_get
+from ..services.inbound import InboundMessageTaken, inbound_message_record
+from . import wire
+from .signing import SignatureInvalid, SignatureStale, signature_verify
 
 security = logging.getLogger("payments.security")
 logger = logging.getLogger("payments.notifications")
@@ -47,19 +47,15 @@ def refusal(status: int, code: str, short_desc: str, *, rq_uid: str = "",
                                                           short_desc=short_desc))
 
 
-class _RqUidTaken(Exception):
-    """Another delivery of this RqUID committed while we waited on its unique index."""
-
-
 def _replay(rq_uid: str, digest: str, *, remote: str) -> InboundResponse | None:
-    stored = InboundMessage.objects.filter(rq_uid=rq_uid).first()
+    stored = inbound_answer_get(rq_uid=rq_uid)
     if stored is None:
         return None
     if stored.body_sha256 != digest:
         return refusal(409, "E_RQUID_REUSED", "this RqUID was seen with a different body",
                        rq_uid=rq_uid, remote=remote)
     logger.info("replaying the stored answer to RqUID %s", rq_uid)
-    return InboundResponse(status=stored.response_status, body=bytes(stored.response_body))
+    return InboundResponse(status=stored.status, body=stored.body)
 
 
 def notification_handle(*, body: bytes, signature: str | None,
@@ -86,9 +82,16 @@ def notification_handle(*, body: bytes, signature: str | None,
     digest = hashlib.sha256(body).hexdigest()
     try:
         try:
-            # A replay is found by the RqUID claim inside _record_all: no query up front.
-            return _record_all(message, digest)
-        except _RqUidTaken:
+            # A replay is found by the domain's RqUID claim: no query up front.
+            answer = inbound_message_record(
+                rq_uid=message.rq_uid, msg_code=wire.MSG_PAYMENT_NOTIFY, body_sha256=digest,
+                records=message.records, answer_status=200,
+                answer_build=lambda outcomes: wire.payment_notification_response_build(
+                    rq_uid=message.rq_uid,
+                    results=[(record.sptn, outcome)
+                             for record, outcome in zip(message.records, outcomes,
+                                                        strict=True)]))
+        except InboundMessageTaken:
             replayed = _replay(message.rq_uid, digest, remote=remote)
             if replayed is not None:
                 return replayed
@@ -100,35 +103,4 @@ def notification_handle(*, body: bytes, signature: str | None,
                        message.rq_uid, exc)
         return refusal(503, "E_RETRY", "transient failure; nothing was recorded",
                        rq_uid=message.rq_uid, remote=remote)
-
-
-def _record_all(message: wire.PaymentNotification, digest: str) -> InboundResponse:
-    with transaction.atomic():
-        stored = InboundMessage(rq_uid=message.rq_uid, msg_code=wire.MSG_PAYMENT_NOTIFY,
-                                body_sha256=digest, record_count=len(message.records),
-                                response_status=200, response_body=b"",
-                                received_at=clock.now())
-        # Claims the RqUID: a concurrent delivery of the same RqUID waits here for our commit.
-        if not insert_unless_conflict(stored, conflict_fields=["rq_uid"]):
-            raise _RqUidTaken()
-        # Bills are locked in one global order (by BillingAcct) whatever the order of the
-        # records, so two messages touching the same bills cannot deadlock each other.
-        order = sorted(range(len(message.records)),
-                       key=lambda i: (message.records[i].billing_account, i))
-        outcomes: dict[int, str] = {}
-        for index in order:
-            record = message.records[index]
-            result = payment_record(
-                sptn=record.sptn, bnkptn=record.bnkptn, amount=record.amount,
-                billing_account=record.billing_account, biller_id=record.biller_id,
-                bank_id=record.bank_id, channel=record.channel, method=record.method,
-                processed_at=record.processed_at, effective_at=record.effective_at,
-                source=PaymentSource.NOTIFICATION, source_reference=message.rq_uid,
-                inbound_message=stored)
-            outcomes[index] = result.outcome
-        body = wire.payment_notification_response_build(
-            rq_uid=message.rq_uid,
-            results=[(rec.sptn, str(outcomes[i])) for i, rec in enumerate(message.records)])
-        stored.response_body = body
-        stored.save(update_fields=["response_body"])
-    return InboundResponse(status=200, body=body)
+    return InboundResponse(status=200, body=answer)
