@@ -7,7 +7,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from amanah import health
+from amanah import error_pages, health
+
+# Designed pages for every error, in the URL's language; JSON with a stable code under /api/.
+handler400 = error_pages.bad_request
+handler403 = error_pages.permission_denied
+handler404 = error_pages.page_not_found
+handler500 = error_pages.server_error
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -18,6 +18,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-embedded-default-change-me")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A form whose security token is missing or stale gets the portal's page, not Django's English one.
+CSRF_FAILURE_VIEW = "amanah.error_pages.csrf_failure"
 
 # Demo/training mode: a banner on every page, demo-only actions (the simulated bank).
 DEMO_MODE = env.bool("AMANAH_DEMO_MODE", default=True)
