@@ -1,6 +1,7 @@
 """Reads of the payments app, each a fixed number of queries."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -175,8 +176,15 @@ def receipt_get_for_page(*, number: str) -> Receipt | None:
     return Receipt.objects.select_related(*_RECEIPT_RELATED).filter(number=number).first()
 
 
+# What secrets.token_urlsafe makes (models._receipt_verify_token); anything else was never
+# issued and is not worth a query (a NUL byte would not even reach PostgreSQL intact).
+_VERIFY_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,32}", re.ASCII)
+
+
 def receipt_get_for_verification(*, token: str) -> Receipt | None:
-    if not 16 <= len(token) <= 32:
+    """The receipt a QR code points to, or None for a token that is malformed or unknown:
+    the two look alike to the caller."""
+    if not _VERIFY_TOKEN.fullmatch(token):
         return None
     return (Receipt.objects.select_related("payment", "bill__eservice", "bill__municipality")
             .filter(verify_token=token).first())

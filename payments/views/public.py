@@ -1,6 +1,5 @@
 """Public pages, no sign-in: the bill inquiry (spec §5) and receipt verification (QR target)."""
 
-from django.http import Http404
 from django.shortcuts import render
 
 from .. import selectors
@@ -29,6 +28,7 @@ def bill_inquiry(request):
 def receipt_verify(request, token: str):
     """Confirms a receipt is genuine: number, amount, date, status — nothing about the payer."""
     receipt = selectors.receipt_get_for_verification(token=token)
-    if receipt is None:
-        raise Http404
-    return render(request, "payments/receipt_verify.html", {"receipt": receipt})
+    # A forged QR code is the case this page exists for: say so plainly, with what to do —
+    # the same page for a malformed token as for an unknown one.
+    return render(request, "payments/receipt_verify.html", {"receipt": receipt},
+                  status=200 if receipt is not None else 404)
