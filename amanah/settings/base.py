@@ -7,6 +7,7 @@ SADAD is simulated. With DATABASE_URL and REDIS_URL it runs on PostgreSQL and Re
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_celery_beat",
+    "csp",
     # Order matters for seed_demo: each app's demo data builds on the ones before it.
     "amanah",
     "workflow",
@@ -51,6 +53,8 @@ if DEMO_MODE:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "amanah.middleware.RequestIdMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "amanah.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +66,33 @@ MIDDLEWARE = [
     # Axes must be last so that it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Security headers ----------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from the portal's
+# own static files — no inline script or style anywhere (templates/ has none; a test checks),
+# no CDN, no framing by anyone. Receipt and certificate PDFs keep their <style>: WeasyPrint
+# renders them on the server and no browser ever gets them as pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the portal never uses are off; geolocation stays available to the portal's
+# own pages for the permits location picker.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "camera": [], "display-capture": [], "geolocation": ["self"],
+    "gyroscope": [], "magnetometer": [], "microphone": [], "midi": [], "payment": [],
+    "usb": [], "xr-spatial-tracking": [],
+}
 
 ROOT_URLCONF = "amanah.urls"
 WSGI_APPLICATION = "amanah.wsgi.application"
