@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "amanah.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must be last so that it sees the result of authentication.
@@ -261,6 +262,13 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "amanah.auth.views.lockout"
 # `١٠٢…` and `102…` are one person to the lockout counter.
 AXES_USERNAME_CALLABLE = "amanah.auth.backends.axes_username"
+
+# --- Sessions --------------------------------------------------------------------------
+# A signed-in session ends after this long without a request (staff sooner: they open other
+# people's records), and SESSION_MAX_HOURS after sign-in however active (amanah/sessions.py).
+SESSION_IDLE_SECONDS_CITIZEN = env.int("SESSION_IDLE_MINUTES_CITIZEN", default=30) * 60
+SESSION_IDLE_SECONDS_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=15) * 60
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
