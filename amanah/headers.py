@@ -25,5 +25,8 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.permissions_policy)
-        add_never_cache_headers(response)
+        # A view that already forbade storing (the receipt PDF: "private, no-store") is left
+        # with its own words.
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
         return response

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from amanah.enums import IdType
 from amanah.errors import NotFound
@@ -13,7 +13,7 @@ from amanah.identity import PERSON_ID_TYPES, official_id_type
 from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
-from .enums import BillStatus, PaymentStatus, ResolutionStatus
+from .enums import BillStatus, PaymentStatus, ResolutionKind, ResolutionStatus
 from .models import Bill, FeeSchedule, InboundMessage, Payment, Receipt, SuspenseResolution
 
 _BILL_RELATED = ("municipality", "eservice", "payer_person", "payer_establishment")
@@ -174,6 +174,90 @@ def receipt_list_for_person(*, person: Person) -> QuerySet[Receipt]:
 
 def receipt_get_for_page(*, number: str) -> Receipt | None:
     return Receipt.objects.select_related(*_RECEIPT_RELATED).filter(number=number).first()
+
+
+class HeldState:
+    """Where money held for a bill stands, as its payer is told."""
+
+    HELD = "held"
+    REFUND_PENDING = "refund_pending"
+    REFUNDED = "refunded"
+    APPLIED_HERE = "applied_here"
+    APPLIED_TO_PAYERS_BILL = "applied_to_payers_bill"
+    APPLIED_ELSEWHERE = "applied_elsewhere"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class HeldMoney:
+    """One payment received for a bill that could not simply pay it (see payment_disposition):
+    what arrived, why it was held, and what finance staff have done with it since. Staff notes
+    (reasons) are not part of it: they are written for colleagues."""
+
+    amount: Decimal
+    received_at: dt.datetime
+    reason: str  # SuspenseReason it was held for; "" once applied
+    state: str  # HeldState
+    decided_at: dt.datetime | None = None
+    refund_account_ending: str = ""
+    applied_to: str = ""  # the BillingAcct it paid, only when that bill is the same payer's
+
+    @property
+    def is_held(self) -> bool:
+        return self.state in (HeldState.HELD, HeldState.REFUND_PENDING)
+
+
+@dataclass(frozen=True)
+class BillHeldMoney:
+    items: list[HeldMoney]
+    held_total: Decimal  # what is still held (not yet refunded, applied or closed)
+
+
+def _same_payer(a: Bill, b: Bill) -> bool:
+    return (a.payer_person_id, a.payer_establishment_id) == (
+        b.payer_person_id, b.payer_establishment_id)
+
+
+def _held_money(payment: Payment, bill: Bill) -> HeldMoney:
+    resolutions = list(payment.resolutions.all())  # prefetched, oldest first
+    done = next((r for r in reversed(resolutions) if r.status == ResolutionStatus.DONE), None)
+    facts = {"amount": payment.amount, "received_at": payment.processed_at,
+             "reason": payment.suspense_reason}
+    if payment.status == PaymentStatus.SUSPENSE:
+        pending = any(r.status == ResolutionStatus.REQUESTED for r in resolutions)
+        return HeldMoney(**facts, state=HeldState.REFUND_PENDING if pending else HeldState.HELD)
+    decided_at = done.decided_at if done else None
+    if payment.status == PaymentStatus.REFUNDED:
+        return HeldMoney(**facts, state=HeldState.REFUNDED, decided_at=decided_at,
+                         refund_account_ending=done.refund_iban[-4:] if done else "")
+    if payment.status == PaymentStatus.WRITTEN_OFF:
+        return HeldMoney(**facts, state=HeldState.CLOSED, decided_at=decided_at)
+    target = done.target_bill if done else None
+    if target is not None and target.pk == bill.pk:
+        return HeldMoney(**facts, state=HeldState.APPLIED_HERE, decided_at=decided_at)
+    if target is not None and _same_payer(target, bill):
+        return HeldMoney(**facts, state=HeldState.APPLIED_TO_PAYERS_BILL, decided_at=decided_at,
+                         applied_to=target.billing_account)
+    return HeldMoney(**facts, state=HeldState.APPLIED_ELSEWHERE, decided_at=decided_at)
+
+
+def bill_held_money(*, bill: Bill) -> BillHeldMoney:
+    """Money received under this bill's number that did not simply pay it — held in suspense,
+    or held and then refunded, applied (here or elsewhere) or closed by staff — oldest first.
+    Two queries, however many payments."""
+    allocated = SuspenseResolution.objects.filter(payment=OuterRef("pk"),
+                                                  kind=ResolutionKind.ALLOCATE)
+    payments = (Payment.objects.filter(billing_account=bill.billing_account)
+                .annotate(was_allocated=Exists(allocated))
+                # the bill's own payment, applied on arrival, is its receipt, not held money
+                .exclude(status=PaymentStatus.APPLIED, was_allocated=False)
+                .prefetch_related(Prefetch(
+                    "resolutions", queryset=SuspenseResolution.objects
+                    .select_related("target_bill").order_by("requested_at", "pk")))
+                .order_by("processed_at", "pk"))
+    items = [_held_money(payment, bill) for payment in payments]
+    return BillHeldMoney(items=items,
+                         held_total=sum((i.amount for i in items if i.is_held), Decimal("0")))
 
 
 # What secrets.token_urlsafe makes (models._receipt_verify_token); anything else was never

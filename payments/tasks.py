@@ -48,3 +48,33 @@ def receipt_sweep() -> int:
     for receipt_id in ids:
         receipt_pdf_ensure(receipt_id=receipt_id)
     return len(ids)
+
+
+# Best effort, like the workflow's SMS: nothing records a message yet for a sweeper to find
+# (the notification outbox, issue 12); the page shows the same facts whenever the payer looks.
+@shared_task(name="payments.payment_notify_payer")
+def payment_notify_payer(event_id: int) -> int:
+    """Tells the payer of the bill money was held for what happened to it (notices.py)."""
+    from amanah.notifications import sms_send
+
+    from .models import Bill, PaymentEvent, SuspenseResolution
+    from .notices import payer_mobiles, payer_notice_body
+
+    event = PaymentEvent.objects.select_related("payment").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    # The bill the money came for: its number as received, whichever bill it paid since.
+    bill = (Bill.objects.select_related("payer_person", "payer_establishment")
+            .filter(billing_account=event.payment.billing_account).first())
+    if bill is None:
+        return 0
+    resolution_id = (event.payload or {}).get("resolution")
+    resolution = (SuspenseResolution.objects.select_related("target_bill")
+                  .filter(pk=resolution_id).first() if resolution_id else None)
+    body = payer_notice_body(event=event, bill=bill, resolution=resolution)
+    if body is None:
+        return 0
+    mobiles = payer_mobiles(bill)
+    for mobile in mobiles:
+        sms_send(to=mobile, body=body)
+    return len(mobiles)

@@ -210,6 +210,8 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
     if bill is not None:
         bill_event_record(bill=bill, kind=BillEventKind.PAYMENT_HELD,
                           payload={"sptn": sptn, "amount": str(amount), "reason": reason})
+        # The payer is told their money is held, and why; the bill's page says the same.
+        task_on_commit("payments.payment_notify_payer", event_id=recorded.pk)
     return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.SUSPENSE, created=True)
 
 
@@ -233,8 +235,9 @@ def payment_match_to_bill(*, payment: Payment, bill: Bill) -> Payment:
                               payload=payload, changes=changes)
         bill_pay(bill=bill, payment=payment)
     else:
-        payment_event_record(payment=payment, kind=PaymentEventKind.MATCHED, payload=payload,
-                             changes=changes)
+        matched = payment_event_record(payment=payment, kind=PaymentEventKind.MATCHED,
+                                       payload=payload, changes=changes)
+        task_on_commit("payments.payment_notify_payer", event_id=matched.pk)
         bill_event_record(bill=bill, kind=BillEventKind.PAYMENT_HELD,
                           payload={"sptn": payment.sptn, "amount": str(payment.amount),
                                    "reason": reason})

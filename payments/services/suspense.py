@@ -5,6 +5,7 @@ import re
 from django.db import transaction
 
 from amanah import clock
+from amanah.dispatch import task_on_commit
 from amanah.enums import MunicipalityKind, StaffRole
 from amanah.errors import Conflict, DomainError, NotFound, PermissionDenied
 from amanah.models import Department
@@ -86,6 +87,11 @@ def resolution_decide(*, resolution: SuspenseResolution, to_status: str, actor, 
         statuses=(from_status, to_status))
 
 
+def _payer_notify(event) -> None:
+    """The payer hears what staff decided about their held money (see payments/notices.py)."""
+    task_on_commit("payments.payment_notify_payer", event_id=event.pk)
+
+
 def _payment_in_suspense(payment_id: int) -> Payment:
     payment = locked_first(payment_qs_for_update().select_related("bill__municipality")
                            .filter(pk=payment_id))
@@ -137,12 +143,14 @@ def suspense_allocate(*, payment_id: int, bill_id: int, actor, reason: str) -> S
         amount=payment.amount, target_bill=bill, reason=reason, requested_by=actor,
         requested_at=now, decided_by=actor, decided_at=now)
     previous_bill = payment.bill.billing_account if payment.bill_id else None
-    payment_status_change(payment=payment, to_status=PaymentStatus.APPLIED,
-                          kind=PaymentEventKind.ALLOCATED, actor=actor, reason=reason,
-                          payload={"bill": bill.billing_account, "previous_bill": previous_bill,
-                                   "resolution": resolution.pk},
-                          changes={"bill": bill, "suspense_reason": ""})
+    event = payment_status_change(
+        payment=payment, to_status=PaymentStatus.APPLIED, kind=PaymentEventKind.ALLOCATED,
+        actor=actor, reason=reason,
+        payload={"bill": bill.billing_account, "previous_bill": previous_bill,
+                 "resolution": resolution.pk},
+        changes={"bill": bill, "suspense_reason": ""})
     bill_pay(bill=bill, payment=payment, actor=actor)
+    _payer_notify(event)
     return resolution
 
 
@@ -199,9 +207,10 @@ def refund_approve(*, resolution_id: int, actor) -> SuspenseResolution:
     payment = _four_eyes(resolution, actor)
     resolution_decide(resolution=resolution, to_status=ResolutionStatus.DONE, actor=actor,
                       payment=payment)
-    payment_status_change(payment=payment, to_status=PaymentStatus.REFUNDED,
-                          kind=PaymentEventKind.REFUNDED, actor=actor,
-                          payload={"resolution": resolution.pk, "iban": resolution.refund_iban})
+    event = payment_status_change(
+        payment=payment, to_status=PaymentStatus.REFUNDED, kind=PaymentEventKind.REFUNDED,
+        actor=actor, payload={"resolution": resolution.pk, "iban": resolution.refund_iban})
+    _payer_notify(event)
     return resolution
 
 
@@ -228,7 +237,8 @@ def suspense_write_off(*, payment_id: int, actor, reason: str) -> SuspenseResolu
         payment=payment, kind=ResolutionKind.WRITE_OFF, status=ResolutionStatus.DONE,
         amount=payment.amount, reason=reason, requested_by=actor, requested_at=now,
         decided_by=actor, decided_at=now)
-    payment_status_change(payment=payment, to_status=PaymentStatus.WRITTEN_OFF,
-                          kind=PaymentEventKind.WRITTEN_OFF, actor=actor, reason=reason,
-                          payload={"resolution": resolution.pk})
+    event = payment_status_change(
+        payment=payment, to_status=PaymentStatus.WRITTEN_OFF, kind=PaymentEventKind.WRITTEN_OFF,
+        actor=actor, reason=reason, payload={"resolution": resolution.pk})
+    _payer_notify(event)
     return resolution

@@ -46,6 +46,7 @@ def bill_detail(request, billing_account: str):
     receipts = list(bill.receipts.all())
     return render(request, "payments/bill_detail.html", {
         "bill": bill, "receipts": receipts, "viewer": viewer,
+        "held": selectors.bill_held_money(bill=bill),
         # The simulated bank (payments.sadad.simulator, a demo-only app) pays only bills the
         # simulated SADAD was given, i.e. when it is the gateway.
         "may_pay_simulated": (settings.DEMO_MODE and settings.PAYMENTS_GATEWAY == "simulator"

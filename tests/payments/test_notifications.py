@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 
 from amanah import clock
-from payments.enums import BillStatus, PaymentOutcome, PaymentStatus, SuspenseReason
+from payments.enums import (
+    BillStatus,
+    PaymentEventKind,
+    PaymentOutcome,
+    PaymentStatus,
+    SuspenseReason,
+)
 from payments.models import Bill, InboundMessage, Payment, Receipt
 from payments.sadad import wire
 from payments.services import bill_cancel, bill_expire_due, bill_issue
@@ -102,7 +108,9 @@ def test_wrong_amount_goes_to_suspense_and_the_bill_is_unchanged(client, paid, r
     assert (bill.status, bill.amount_paid) == (BillStatus.UNPAID, Decimal("0.00"))
     assert Receipt.objects.count() == 0
     assert paid_calls == []
-    assert tasks == []
+    # and the only thing queued is the SMS telling the payer their money is held
+    recorded = payment.events.get(kind=PaymentEventKind.RECORDED)
+    assert tasks == [("payments.payment_notify_payer", {"event_id": recorded.pk})]
 
 
 def test_second_payment_for_a_paid_bill_goes_to_suspense(client):

@@ -81,7 +81,9 @@ def test_concurrent_payments_for_one_bill_apply_exactly_one(sent_tasks):
                                   suspense_reason=SuspenseReason.ALREADY_PAID)
     assert held.count() == THREADS - 1
     assert Receipt.objects.count() == 1
-    assert sent_tasks == ["payments.receipt_ensure"]
+    # one receipt, and each payer told that their extra payment is held
+    assert sorted(sent_tasks) == (["payments.payment_notify_payer"] * (THREADS - 1)
+                                  + ["payments.receipt_ensure"])
 
 
 @pytest.mark.django_db(transaction=True)

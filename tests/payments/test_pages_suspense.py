@@ -66,7 +66,9 @@ def test_cashier_allocates_to_a_bill_of_the_same_amount(client, world, underpaid
     resolution = SuspenseResolution.objects.get()
     assert (resolution.kind, resolution.status, resolution.requested_by_id) == (
         ResolutionKind.ALLOCATE, ResolutionStatus.DONE, cashier.pk)
-    assert [name for name, _ in tasks] == ["payments.receipt_ensure"]
+    # the receipt of the bill it paid, and an SMS telling the payer where the money went
+    assert [name for name, _ in tasks] == ["payments.receipt_ensure",
+                                           "payments.payment_notify_payer"]
 
 
 def test_allocating_to_a_bill_of_another_amount_is_refused_next_to_the_field(

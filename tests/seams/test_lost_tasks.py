@@ -30,7 +30,8 @@ SWEEPERS = {
     "payments.receipt_ensure": "payments.receipt_sweep",
     "payments.recon_run_process": "payments.recon_inbox_sweep",
 }
-BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify"}
+BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
+               "payments.payment_notify_payer"}
 
 
 def _tasks_queued_on_commit() -> set[str]:
