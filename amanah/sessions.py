@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.utils.translation import ngettext
 
 from . import clock
@@ -41,8 +42,10 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, expired)
                 if not request.path.startswith("/api/"):
-                    return redirect_to_login(request.get_full_path()
-                                             if request.method == "GET" else "")
+                    if request.method == "GET":
+                        return redirect_to_login(request.get_full_path())
+                    # What was posted is not acted on: the person signs in and starts again.
+                    return redirect(settings.LOGIN_URL)
         return self.get_response(request)
 
     def _expired(self, request) -> str | None:

@@ -108,3 +108,14 @@ def test_an_expired_session_on_the_api_answers_not_signed_in(citizen_client, clo
     assert response.status_code in (401, 403)
     assert response.json()["code"] == "auth.not_authenticated"
     assert not _signed_in(citizen_client)
+
+
+def test_a_form_sent_after_expiry_is_not_acted_on(citizen_client, clock):
+    # given a citizen idle past the limit, whose sign-out would send them home
+    clock.advance(minutes=31)
+    # when they post a form
+    response = citizen_client.post("/ar/account/sign-out/")
+    # then the form's view never ran: they are asked to sign in instead
+    assert response.status_code == 302
+    assert response["Location"] == "/ar/account/sign-in/"
+    assert not _signed_in(citizen_client)
