@@ -6,3 +6,7 @@ class AmanahConfig(AppConfig):
     name = "amanah"
     verbose_name = _("Amanah and municipalities")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the start-up check that refuses a mistyped limit (manage.py check, deploy).
+        from . import ratelimits  # noqa: F401

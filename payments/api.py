@@ -14,7 +14,7 @@ from amanah.identity import digits_normalise
 
 from . import selectors
 from .enums import BillStatus
-from .throttles import PublicInquiryThrottle
+from .throttles import BillInquiryThrottle
 
 
 def _money(value) -> str:
@@ -24,11 +24,12 @@ def _money(value) -> str:
 class BillInquiryApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [PublicInquiryThrottle]
+    throttle_classes = [BillInquiryThrottle]
 
     @extend_schema(
         tags=["payments"], summary="Public bill inquiry (no sign-in)",
-        description="Rate-limited per client address. An unknown bill and a bill of another "
+        description="Rate-limited per client address and per official ID asked about "
+                    "(shared with the inquiry page). An unknown bill and a bill of another "
                     "payer get the same 404, so probing teaches nothing.",
         parameters=[
             OpenApiParameter("billing_account", str, OpenApiParameter.PATH,

@@ -1,16 +1,9 @@
-"""The public inquiry's rate limit (DRF scope `public_inquiry`), shared by the API and the page."""
+"""The public bill inquiry's limits: scope `bill_inquiry` (settings.RATE_LIMITS), shared by the
+API and the page (`payments:bill_inquiry` in RATE_LIMITED_PAGES) — per client address and per
+looked-up official ID."""
 
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from amanah.throttles import ScopeLimitThrottle
 
 
-class PublicInquiryThrottle(SimpleRateThrottle):
-    """Per client address. The rate is read at each use so settings overrides apply."""
-
-    scope = "public_inquiry"
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+class BillInquiryThrottle(ScopeLimitThrottle):
+    scope = "bill_inquiry"

@@ -118,3 +118,14 @@ def queued(django_capture_on_commit_callbacks):
         found.extend(("<other>", {}) for c in callbacks if not hasattr(c, "task_name"))
 
     return capture
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_namespace(settings):
+    """Each test counts its rate limits under keys of its own in the shared Redis, so counters
+    never leak from one test (or one run, or one engineer's run) into another, and nothing
+    else in Redis is ever cleared."""
+    import uuid
+
+    settings.RATE_LIMIT_NAMESPACE = f"t{uuid.uuid4().hex[:12]}"
+    return settings.RATE_LIMIT_NAMESPACE

@@ -11,11 +11,11 @@ from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from amanah.api_schema import api_errors
 from amanah.errors import DomainError
+from amanah.throttles import ScopeLimitThrottle
 from amanah.uploads import upload_refusal_raise
 
 from . import selectors, services
@@ -415,13 +415,18 @@ class CaseCommentApi(APIView):
         return _detail_response(request, case_id, status.HTTP_201_CREATED)
 
 
+class StatusCheckThrottle(ScopeLimitThrottle):
+    """Scope `status_check`, shared with the status page: per address and per looked-up ID."""
+
+    scope = "status_check"
+
+
 class CaseStatusPublicApi(APIView):
     """Anyone may check a case's status with its number and the applicant's ID number."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "public_inquiry"
+    throttle_classes = [StatusCheckThrottle]
 
     @extend_schema_serializer(component_name="CaseStatusQuery")
     class InputSerializer(serializers.Serializer):
@@ -430,7 +435,8 @@ class CaseStatusPublicApi(APIView):
 
     @extend_schema(
         tags=["workflow"], summary="Public status check of a case (no sign-in)",
-        description="Rate-limited per client address. An unknown number and a wrong ID number get "
+        description="Rate-limited per client address and per ID number asked about (shared "
+                    "with the status page). An unknown number and a wrong ID number get "
                     "the same 404.",
         parameters=[InputSerializer],
         responses={200: inline_serializer("CaseStatusPublic", {

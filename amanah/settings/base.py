@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "amanah.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Limits pages by URL name (RATE_LIMITED_PAGES); after sessions and auth, which it reads.
+    "amanah.ratelimits.RateLimitMiddleware",
     # Axes must be last so that it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -254,7 +256,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # --- Sign-in -------------------------------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Failures lock the (account, address) pair; amanah.lockout.LockoutHandler adds the address
+# alone (spraying) and the account for unknown addresses (guessing spread over many), and says
+# why only the pair is reset by a success.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "amanah.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "amanah.client_address.client_bucket"
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=10)
+SIGN_IN_ACCOUNT_ADDRESS_LIMIT = env.int("SIGN_IN_ACCOUNT_ADDRESS_LIMIT", default=20)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -283,9 +292,41 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "amanah.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"public_inquiry": "30/minute", "anon": "60/minute"},
+    # Every throttle derives from amanah.throttles.PortalThrottle (the client address as our
+    # trusted proxies saw it); the public look-ups use RATE_LIMITS through ScopeLimitThrottle.
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "600/minute"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+# --- Client address and rate limits ------------------------------------------------------
+# How many proxies of ours stand in front of the portal, each appending to X-Forwarded-For the
+# address it received the request from. 0: the header is ignored, REMOTE_ADDR is the client.
+# Never more than there really are: the client writes the rest of the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rules per scope, "what to count by=count/period" (amanah.ratelimits): address, id (the ID
+# number looked up), account (signed in, else the ID typed), mobile (where an SMS would go).
+RATE_LIMITS = {
+    "sign_in": env.str("RATE_LIMIT_SIGN_IN", default="address=60/10m"),
+    "sign_up": env.str("RATE_LIMIT_SIGN_UP", default="address=5/h,mobile=3/d,id=3/d"),
+    "code_send": env.str("RATE_LIMIT_CODE_SEND",
+                         default="address=10/h,address=30/d,account=5/h"),
+    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET",
+                              default="address=10/h,address=30/d,account=5/h"),
+    "bill_inquiry": env.str("RATE_LIMIT_BILL_INQUIRY", default="address=30/m,id=10/h"),
+    "status_check": env.str("RATE_LIMIT_STATUS_CHECK", default="address=30/m,id=10/h"),
+}
+# Pages limited by their URL name (a trailing * covers a family); the API views of the same
+# look-ups use the same scopes (payments.throttles, workflow.api), so they share counters.
+RATE_LIMITED_PAGES = {
+    "amanah:sign_in": "sign_in",
+    "amanah:sign_up": "sign_up",
+    "amanah:resend_code": "code_send",
+    "amanah:password_reset*": "password_reset",
+    "payments:bill_inquiry": "bill_inquiry",
+    "workflow:status_check": "status_check",
+}
+# Prefix of the counters' keys in the cache (tests give each test its own).
+RATE_LIMIT_NAMESPACE = "ratelimit"
 
 # --- API reference (/api/v1/schema/, /api/v1/docs/) ------------------------------------
 SPECTACULAR_SETTINGS = {

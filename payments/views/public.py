@@ -4,25 +4,21 @@ from django.shortcuts import render
 
 from .. import selectors
 from ..forms import BillInquiryForm
-from ..throttles import PublicInquiryThrottle
 
 
 def bill_inquiry(request):
+    """Limited per address and per looked-up ID by the `bill_inquiry` scope (RATE_LIMITED_PAGES,
+    shared with the API) before this runs."""
     form = BillInquiryForm(request.POST or None)
     bill = None
-    not_found = rate_limited = False
+    not_found = False
     if request.method == "POST" and form.is_valid():
-        throttle = PublicInquiryThrottle()
-        if not throttle.allow_request(request, None):
-            rate_limited = True
-        else:
-            bill = selectors.bill_get_for_inquiry(**form.cleaned_data)
-            not_found = bill is None
-    status = 429 if rate_limited else 200
+        bill = selectors.bill_get_for_inquiry(**form.cleaned_data)
+        not_found = bill is None
     return render(request, "payments/bill_inquiry.html", {
-        "form": form, "bill": bill, "not_found": not_found, "rate_limited": rate_limited,
+        "form": form, "bill": bill, "not_found": not_found,
         "receipt": next(iter(bill.receipts.all()), None) if bill else None,
-    }, status=status)
+    })
 
 
 def receipt_verify(request, token: str):

@@ -95,3 +95,99 @@ def test_a_lockout_of_one_account_does_not_lock_another(client, settings):
     response = client.post(url, {"username": other.national_id, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == other.user.pk
+
+
+# --- Lockout by account *and* by address (issue 8 point 3) -------------------------------------
+
+OUTSIDER = "203.0.113.66"
+OFFICE = "198.51.100.20"
+
+
+def _try(client, username, password, address):
+    return client.post(_sign_in_url("ar"), {"username": username, "password": password},
+                       REMOTE_ADDR=address)
+
+
+def test_one_password_sprayed_over_15_usernames_from_one_address_is_stopped(client, settings):
+    # given fifteen accounts and the default limit of failures per address (10)
+    limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+    assert limit == 10
+    accounts = [StaffUserFactory(username=f"clerk.{n}") for n in range(15)]
+    # when one address tries one common password on each of them
+    statuses = [_try(client, user.username, "Summer2026!", OUTSIDER).status_code
+                for user in accounts]
+    # then it is stopped at the limit, long before the fifteenth
+    assert statuses == [200] * (limit - 1) + [429] * (15 - limit + 1)
+    # and while stopped, even a right password from that address is not checked
+    assert _try(client, accounts[-1].username, DEFAULT_PASSWORD, OUTSIDER).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # but the same account signs in from another address
+    assert _try(client, accounts[-1].username, DEFAULT_PASSWORD, OFFICE).status_code == 302
+
+
+def test_a_successful_sign_in_does_not_wipe_the_addresss_count(client, settings):
+    # given an attacker with an account of their own, spraying from their address
+    own = CitizenFactory()
+    for n in range(settings.SIGN_IN_ADDRESS_FAILURE_LIMIT - 1):
+        _try(client, f"clerk.sprayed.{n}", "Summer2026!", OUTSIDER)
+    # when they sign in to their own account in between, then go on
+    assert _try(client, own.national_id, DEFAULT_PASSWORD, OUTSIDER).status_code == 302
+    client.logout()
+    # then the next failure still reaches the address's limit
+    assert _try(client, "clerk.sprayed.last", "Summer2026!", OUTSIDER).status_code == 429
+
+
+def test_an_outsider_failing_on_a_staff_username_does_not_lock_the_staff_member_out(
+        client, settings):
+    # given a staff member whose username is known
+    staff = StaffUserFactory(username="finance.head")
+    # when an outsider fails on it from one address, well past the limit
+    statuses = [_try(client, "finance.head", f"guess-{n}", OUTSIDER).status_code
+                for n in range(settings.AXES_FAILURE_LIMIT + 3)]
+    # then that address is locked out of that account...
+    assert statuses[-1] == 429
+    assert _try(client, "finance.head", DEFAULT_PASSWORD, OUTSIDER).status_code == 429
+    # ...but the staff member signs in from their own address
+    response = _try(client, "finance.head", DEFAULT_PASSWORD, OFFICE)
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == staff.pk
+
+
+def test_guessing_from_many_addresses_locks_the_account_except_where_its_owner_signs_in(
+        client, settings):
+    # given a staff member who has signed in from the office before
+    staff = StaffUserFactory(username="legal.head")
+    assert _try(client, "legal.head", DEFAULT_PASSWORD, OFFICE).status_code == 302
+    client.logout()
+    # when failures on the account come from as many distinct addresses as the limit
+    spread = settings.SIGN_IN_ACCOUNT_ADDRESS_LIMIT
+    for n in range(spread):
+        for attempt in range(2):
+            _try(client, "legal.head", f"guess-{n}-{attempt}", f"203.0.113.{n + 1}")
+    # then the account is closed to every address it was never signed in from, even with the
+    # right password...
+    assert _try(client, "legal.head", DEFAULT_PASSWORD, "192.0.2.200").status_code == 429
+    # ...and still open to its owner's known address
+    response = _try(client, "legal.head", DEFAULT_PASSWORD, OFFICE)
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == staff.pk
+
+
+def test_fewer_distinct_addresses_than_the_limit_do_not_close_the_account(client, settings):
+    StaffUserFactory(username="legal.clerk")
+    for n in range(settings.SIGN_IN_ACCOUNT_ADDRESS_LIMIT - 1):
+        for attempt in range(3):
+            _try(client, "legal.clerk", f"guess-{n}-{attempt}", f"203.0.113.{n + 1}")
+    assert _try(client, "legal.clerk", DEFAULT_PASSWORD, "192.0.2.200").status_code == 302
+
+
+def test_forged_forwarded_for_does_not_escape_the_lockout(client, settings):
+    # given no trusted proxy: the header is the client's own words
+    settings.TRUSTED_PROXY_COUNT = 0
+    StaffUserFactory(username="clerk.target")
+    statuses = [client.post(_sign_in_url("ar"), {"username": "clerk.target",
+                                                 "password": f"guess-{n}"},
+                            REMOTE_ADDR=OUTSIDER,
+                            HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}").status_code
+                for n in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[-1] == 429

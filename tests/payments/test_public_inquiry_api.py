@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from payments.enums import BillStatus
 from payments.services import bill_cancel, bill_expire_due, outbox_flush
-from tests.factories import EstablishmentFactory
+from tests.factories import EstablishmentFactory, national_id_for
 
 from .factories import UNKNOWN_ACCOUNT
 from .pages_helpers import counts, world_fixture  # noqa: F401 - the fixture
@@ -16,13 +15,6 @@ pytestmark = pytest.mark.django_db
 
 KEYS = ["billing_account", "status", "amount_due", "amount_paid", "due_date", "expiry_date",
         "description_ar", "description_en", "receipt_url"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _ask(client, account, official_id, **headers):
@@ -132,14 +124,14 @@ def test_only_get_is_allowed(client, world):
 
 
 def test_rate_limited_after_thirty_a_minute_from_one_address(client, world):
-    # given the configured rate of 30 inquiries a minute
+    # given the configured rate of 30 inquiries a minute per address
     bill = world.bill(amount="150.00")
-    # when one address asks 30 times, then once more
-    answers = [_ask(client, bill.billing_account, world.citizen.national_id).status_code
-               for _ in range(30)]
-    limited = _ask(client, bill.billing_account, world.citizen.national_id)
+    ids = [national_id_for(62_000_000 + n) for n in range(31)]
+    # when one address asks 30 times (about different IDs), then once more
+    answers = [_ask(client, bill.billing_account, ident).status_code for ident in ids[:30]]
+    limited = _ask(client, bill.billing_account, ids[30])
     # then the first 30 are answered and the 31st is refused with the stable code
-    assert answers == [200] * 30
+    assert answers == [404] * 30
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
     assert "Retry-After" in limited
@@ -149,10 +141,23 @@ def test_rate_limited_after_thirty_a_minute_from_one_address(client, world):
     assert other.status_code == 200
 
 
+def test_rate_limited_after_ten_an_hour_for_one_official_id(client, world):
+    # given the configured rate of 10 inquiries an hour about one official ID
+    bill = world.bill(amount="150.00")
+    # when that ID is asked about ten times, from ten addresses, then once more
+    answers = [_ask(client, bill.billing_account, world.citizen.national_id,
+                    REMOTE_ADDR=f"10.0.1.{n}").status_code for n in range(10)]
+    limited = _ask(client, bill.billing_account, world.citizen.national_id,
+                   REMOTE_ADDR="10.0.1.99")
+    assert answers == [200] * 10
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited"
+
+
 def test_wrong_guesses_count_against_the_limit_too(client, world):
     # given someone probing account numbers
     for n in range(30):
-        _ask(client, f"1000000{n:04d}", world.citizen.national_id)
+        _ask(client, f"1000000{n:04d}", world.other_citizen.national_id)
     # then even a correct question is refused for the rest of the minute
     bill = world.bill(amount="150.00")
     assert _ask(client, bill.billing_account, world.citizen.national_id).status_code == 429

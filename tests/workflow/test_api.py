@@ -142,11 +142,7 @@ def test_claim_and_transfer_through_the_api(world):
     assert Case.objects.get(pk=case.pk).department == world.department("licensing")
 
 
-def test_public_status_check(world, monkeypatch):
-    from workflow.api import CaseStatusPublicApi
-
-    # The rate limit counts in the shared Redis across runs; it is not what is tested here.
-    monkeypatch.setattr(CaseStatusPublicApi, "throttle_classes", [])
+def test_public_status_check(world):
     case = case_new(world)
     client = _client()
     found = client.get("/api/v1/workflow/status/", {

@@ -1,10 +1,7 @@
 """The citizen's side: my transactions, a new request, and the public status check."""
 
-import time
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -68,29 +65,14 @@ def case_new(request):
                   {"form": form, "municipality": person.municipality}, status=status)
 
 
-# Same budget as the public status API: enough for a person, too little to guess IDs.
-STATUS_CHECKS_PER_MINUTE = 30
-
-
-def _status_check_allowed(request) -> bool:
-    key = f"workflow:status-check:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=90)
-    try:
-        return cache.incr(key) <= STATUS_CHECKS_PER_MINUTE
-    except ValueError:  # the key expired between add and incr: a fresh minute
-        return True
-
-
 @require_http_methods(["GET", "POST"])
 def status_check(request):
     """Anyone: case number + the applicant's ID → status. One answer for "no such number"
-    and "wrong ID", so the page cannot be used to find out which numbers exist."""
+    and "wrong ID", so the page cannot be used to find out which numbers exist. Limited per
+    address and per looked-up ID by the `status_check` scope (RATE_LIMITED_PAGES, shared with
+    the API) before this runs."""
     form = StatusCheckForm(request.POST or None)
     result, not_found, status = None, False, 200
-    if request.method == "POST" and not _status_check_allowed(request):
-        form = StatusCheckForm()
-        return render(request, "workflow/status_check.html",
-                      {"form": form, "too_many": True}, status=429)
     if request.method == "POST":
         if form.is_valid():
             try:
