@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "amanah.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body that is not a form, over DATA_UPLOAD_MAX_MEMORY_SIZE, is refused before it is read.
+    "amanah.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,7 +151,8 @@ FILE_UPLOAD_HANDLERS = [
 # temporary file, removed when the request ends.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The non-file fields of one request, held in memory (files do not count against it, so it is
-# never the thing to raise for bigger uploads).
+# never the thing to raise for bigger uploads); and the most a body that is not a form (JSON,
+# XML) may weigh, refused from its Content-Length by amanah.request_limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # No form of the portal takes more than one file.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10

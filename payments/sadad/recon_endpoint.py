@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from amanah import clock
 from amanah.dispatch import task_on_commit
+from amanah.request_limits import body_limit_exempt
 
 from ..reconciliation.enums import RUN_FINAL, ReconSource
 from ..reconciliation.runs import recon_file_receive
@@ -70,6 +71,7 @@ def _refuse_too_large(remote: str) -> HttpResponse:
                    remote)
 
 
+@body_limit_exempt  # its own cap, SADAD_RECON_MAX_BYTES, held while the file streams to disk
 @csrf_exempt
 @require_POST
 def reconciliation_files(request):

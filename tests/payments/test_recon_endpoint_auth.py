@@ -155,3 +155,18 @@ def test_a_body_shorter_than_its_content_length_is_refused_and_removed(client, s
     _refused_with(response, 400, "E_SCHEMA", security_log)
     assert _stored(store) == []
     assert ReconRun.objects.count() == 0
+
+
+def test_a_notification_far_over_its_cap_gets_the_spec_answer_unread(client, security_log):
+    # given a 100 MB payment notification (the spec caps them at 1 MiB)
+    body = _file_body(100 * MB)
+    header = signature_header("any", now_unix(), b"")
+    # when it is posted
+    response = client.generic("POST", "/sadad/payment-notifications", data=b"-",
+                              content_type="application/xml",
+                              headers={"X-Sadad-Signature": header},
+                              **{"wsgi.input": body, "CONTENT_LENGTH": str(body.total)})
+    # then it gets the spec's XML answer (not the portal's generic one), unread
+    assert response.status_code == 413
+    assert b"<StatusCode>E_TOO_LARGE</StatusCode>" in response.content
+    assert body.read_bytes == 0
