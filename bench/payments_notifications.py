@@ -82,7 +82,7 @@ def gunicorn_start(database: str, workers: int, threads: int) -> subprocess.Pope
            "DATABASE_URL": database_url(database), "DATABASE_CONN_MAX_AGE": "60",
            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost", "DJANGO_SECURE_SSL_REDIRECT": "false",
-           "SADAD_INBOUND_KEYS": KEY, "SADAD_OUTBOUND_KEY": "bench-out-" + secrets.token_hex(8),
+           "SADAD_INBOUND_KEYS": KEY, "SADAD_OUTBOUND_KEY": secrets.token_hex(32),
            "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "amanah.wsgi", "-b", f"{HOST}:{PORT}",

@@ -10,6 +10,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from .deployment import DEMO_INBOUND_KEY, DEMO_OUTBOUND_KEY, DEMO_SIMULATOR_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "amanah.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body that is not a form, over DATA_UPLOAD_MAX_MEMORY_SIZE, is refused before it is read.
+    "amanah.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -183,7 +187,8 @@ FILE_UPLOAD_HANDLERS = [
 # temporary file, removed when the request ends.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The non-file fields of one request, held in memory (files do not count against it, so it is
-# never the thing to raise for bigger uploads).
+# never the thing to raise for bigger uploads); and the most a body that is not a form (JSON,
+# XML) may weigh, refused from its Content-Length by amanah.request_limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # No form of the portal takes more than one file.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
@@ -367,11 +372,17 @@ SADAD_BILLER_ID = env.str("SADAD_BILLER_ID", default="090")
 # Where the public reaches the portal: printed in receipt QR codes, which outlive any request.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 SADAD_BASE_URL = env.str("SADAD_BASE_URL", default="")
-SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS", default=["demo-inbound-key"])
-SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY", default="demo-outbound-key")
+SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS", default=[DEMO_INBOUND_KEY])
+SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY", default=DEMO_OUTBOUND_KEY)
+# The simulated SADAD signs its notifications and files with a key of its own, which the
+# portal accepts only in demo mode (payments.sadad.signing.inbound_keys); never an inbound key.
+SADAD_SIMULATOR_KEY = env.str("SADAD_SIMULATOR_KEY", default=DEMO_SIMULATOR_KEY)
 SADAD_RECON_INBOX = env.path("SADAD_RECON_INBOX", default=str(VAR_DIR / "sadad-inbox"))
 # Files received on POST /sadad/reconciliation-files wait here for a worker (a shared folder).
 SADAD_RECON_STORE = env.path("SADAD_RECON_STORE", default=str(VAR_DIR / "sadad-recon"))
+# The largest reconciliation file POST /sadad/reconciliation-files takes (spec §1: 512 MiB);
+# larger is refused from its Content-Length, before any of it is read.
+SADAD_RECON_MAX_BYTES = env.int("SADAD_RECON_MAX_BYTES", default=512 * 1024 * 1024)
 # The simulated SADAD by default only in demo mode without a SADAD to talk to; it is refused at
 # start-up where its app is not installed (see payments.gateway).
 PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY",

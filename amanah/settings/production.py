@@ -7,6 +7,7 @@ a secret key or the SADAD keys the process refuses to start rather than run half
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+from .deployment import DEPLOYMENTS, PRODUCTION, TRAINING, sadad_key_problems
 
 DEBUG = False
 
@@ -27,21 +28,58 @@ if not IS_POSTGRES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production")
 CELERY_TASK_ALWAYS_EAGER = False
 
-# The demo keys in base.py are public; a portal that accepted them would accept forged payments.
-SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS")  # noqa: F405
-SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY")  # noqa: F405
-if not SADAD_INBOUND_KEYS or not SADAD_OUTBOUND_KEY or {
-        *SADAD_INBOUND_KEYS, SADAD_OUTBOUND_KEY} & {"demo-inbound-key", "demo-outbound-key"}:
-    raise ImproperlyConfigured("SADAD_INBOUND_KEYS and SADAD_OUTBOUND_KEY must be real keys")
-
-DEMO_MODE = env.bool("AMANAH_DEMO_MODE", default=False)  # noqa: F405
-# base.py decided these by its own default (demo on): production installs the simulated SADAD
-# only when AMANAH_DEMO_MODE=true, and otherwise talks to the real SADAD.
+# --- Deployment kind, demo mode and SADAD keys (issue 8) ----------------------------------
+# A production deployment never plays the bank: demo mode, the simulated SADAD and its key are
+# refused here, at import, which stops gunicorn, Celery and manage.py alike (see deployment.py).
+# A training copy says so (AMANAH_DEPLOYMENT=training), always runs in demo mode with its
+# banner, and signs with training keys only, never with a production key.
+DEPLOYMENT = env.str("AMANAH_DEPLOYMENT", default=PRODUCTION)  # noqa: F405
+if DEPLOYMENT not in DEPLOYMENTS:
+    raise ImproperlyConfigured(
+        f"AMANAH_DEPLOYMENT must be production or training, not {DEPLOYMENT!r}")
+IS_TRAINING = DEPLOYMENT == TRAINING
+DEMO_MODE = env.bool("AMANAH_DEMO_MODE", default=IS_TRAINING)  # noqa: F405
+if DEMO_MODE and not IS_TRAINING:
+    raise ImproperlyConfigured(
+        "AMANAH_DEMO_MODE=true is refused in a production deployment: demo mode plays the bank. "
+        "For a training portal set AMANAH_DEPLOYMENT=training, with SADAD keys of its own")
+if IS_TRAINING and not DEMO_MODE:
+    raise ImproperlyConfigured(
+        "AMANAH_DEPLOYMENT=training always runs in demo mode, with its banner: remove "
+        "AMANAH_DEMO_MODE=false")
+# base.py decided these by its own default (demo on): the simulated SADAD is installed only in
+# a training deployment, and otherwise the portal talks to the real SADAD.
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != SADAD_SIMULATOR_APP] + (  # noqa: F405
     [SADAD_SIMULATOR_APP] if DEMO_MODE else [])  # noqa: F405
 PAYMENTS_GATEWAY = env.str(  # noqa: F405
     "PAYMENTS_GATEWAY",
     default="simulator" if DEMO_MODE and not SADAD_BASE_URL else "sadad")  # noqa: F405
+if PAYMENTS_GATEWAY == "simulator" and not IS_TRAINING:
+    raise ImproperlyConfigured(
+        "PAYMENTS_GATEWAY=simulator is refused in a production deployment: the simulated SADAD "
+        "takes no money. Use PAYMENTS_GATEWAY=sadad and SADAD_BASE_URL, or "
+        "AMANAH_DEPLOYMENT=training for a training portal")
+
+# No defaults: the keys in base.py are public, and a portal that accepted them would accept
+# forged payments.
+SADAD_INBOUND_KEYS = env.list("SADAD_INBOUND_KEYS")  # noqa: F405
+SADAD_OUTBOUND_KEY = env.str("SADAD_OUTBOUND_KEY")  # noqa: F405
+SADAD_SIMULATOR_KEY = env.str("SADAD_SIMULATOR_KEY", default="")  # noqa: F405
+if SADAD_SIMULATOR_KEY and not IS_TRAINING:
+    raise ImproperlyConfigured("SADAD_SIMULATOR_KEY is set in a production deployment, which "
+                               "has no simulated SADAD: remove it")
+if IS_TRAINING and not SADAD_SIMULATOR_KEY:
+    raise ImproperlyConfigured(
+        "SADAD_SIMULATOR_KEY is required with AMANAH_DEPLOYMENT=training: the simulated SADAD "
+        "signs with a key of its own, never with SADAD_INBOUND_KEYS")
+if not SADAD_INBOUND_KEYS or not SADAD_OUTBOUND_KEY:
+    raise ImproperlyConfigured("SADAD_INBOUND_KEYS and SADAD_OUTBOUND_KEY must be real keys")
+_sadad_key_problems = sadad_key_problems(
+    roles={"SADAD_INBOUND_KEYS": SADAD_INBOUND_KEYS, "SADAD_OUTBOUND_KEY": [SADAD_OUTBOUND_KEY],
+           **({"SADAD_SIMULATOR_KEY": [SADAD_SIMULATOR_KEY]} if SADAD_SIMULATOR_KEY else {})},
+    deployment=DEPLOYMENT, secret_key=SECRET_KEY)
+if _sadad_key_problems:
+    raise ImproperlyConfigured("SADAD keys refused: " + " | ".join(_sadad_key_problems))
 
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,7 @@
 """The test suite always runs on the real PostgreSQL and Redis (see Makefile and .ci/run)."""
 
 from .base import *  # noqa: F403
+from .deployment import TEST_INBOUND_KEYS, TEST_OUTBOUND_KEY, TEST_SIMULATOR_KEY
 
 if not IS_POSTGRES or not REDIS_URL:  # noqa: F405
     raise RuntimeError(
@@ -15,8 +16,9 @@ DEMO_MODE = True
 if SADAD_SIMULATOR_APP not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS.append(SADAD_SIMULATOR_APP)  # noqa: F405
 PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="simulator")  # noqa: F405
-SADAD_INBOUND_KEYS = ["test-inbound-key", "test-inbound-key-old"]
-SADAD_OUTBOUND_KEY = "test-outbound-key"
+SADAD_INBOUND_KEYS = list(TEST_INBOUND_KEYS)
+SADAD_OUTBOUND_KEY = TEST_OUTBOUND_KEY
+SADAD_SIMULATOR_KEY = TEST_SIMULATOR_KEY
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -19,6 +19,7 @@ from amanah import clock
 from ..selectors import inbound_answer_get
 from ..services.inbound import InboundMessageTaken, inbound_message_record
 from . import wire
+from .keys import inbound_keys
 from .signing import SignatureInvalid, SignatureStale, signature_verify
 
 security = logging.getLogger("payments.security")
@@ -62,7 +63,7 @@ def notification_handle(*, body: bytes, signature: str | None,
                         remote: str = "") -> InboundResponse:
     """Answer one notification body as §3 says; the 200 comes only after the commit."""
     try:
-        signature_verify(signature, body, keys=list(settings.SADAD_INBOUND_KEYS),
+        signature_verify(signature, body, keys=inbound_keys(),
                          now=int(clock.now().timestamp()))
     except SignatureInvalid as exc:
         return refusal(401, "E_SIGNATURE", str(exc), remote=remote)

@@ -69,6 +69,12 @@ class SignatureVerifier:
         for mac in self._macs:
             mac.update(chunk)
 
+    def fresh_check(self, *, now: int) -> None:
+        """Refuse a `t` outside ±300 s from the header alone, before any of the body is read:
+        an endpoint that stores while it streams never writes a stale delivery to disk."""
+        if abs(now - self.timestamp) > FRESHNESS_SECONDS:
+            raise SignatureStale(f"t is {now - self.timestamp} s from now")
+
     def verify(self, *, now: int) -> int:
         """Authentic if any v1 matches any key; then fresh within ±300 s. Returns `t`."""
         matched = False
@@ -79,8 +85,7 @@ class SignatureVerifier:
                 matched |= hmac.compare_digest(expected, provided)
         if not matched:
             raise SignatureInvalid("no signature matches a configured key")
-        if abs(now - self.timestamp) > FRESHNESS_SECONDS:
-            raise SignatureStale(f"t is {now - self.timestamp} s from now")
+        self.fresh_check(now=now)
         return self.timestamp
 
 

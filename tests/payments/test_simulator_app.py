@@ -7,6 +7,7 @@ SQLite database of its own (the embedded `make run` database), with the environm
 """
 
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -136,24 +137,31 @@ def test_a_gateway_that_is_not_installed_stops_the_start_up(tmp_path, gateway, m
     assert f"django.core.exceptions.ImproperlyConfigured: {message}" in result.stderr
 
 
-@pytest.mark.parametrize(("demo", "installed", "gateway"), [
-    (False, False, "sadad"),
-    (True, True, "simulator"),
+@pytest.mark.parametrize(("deployment", "installed", "gateway"), [
+    ("production", False, "sadad"),
+    ("training", True, "simulator"),
 ])
-def test_production_installs_the_simulator_only_in_demo_mode(tmp_path, demo, installed, gateway):
-    # given production settings, with and without AMANAH_DEMO_MODE=true
+def test_production_installs_the_simulator_only_in_a_training_deployment(tmp_path, deployment,
+                                                                         installed, gateway):
+    # given production settings for a production and a training deployment, each with keys of
+    # its own (production refuses demo mode outright: tests/test_deploy_refusals.py)
+    mark = "training-" if deployment == "training" else ""
+    keys = {"SADAD_INBOUND_KEYS": mark + secrets.token_hex(32),
+            "SADAD_OUTBOUND_KEY": mark + secrets.token_hex(32)}
+    if deployment == "training":
+        keys["SADAD_SIMULATOR_KEY"] = mark + secrets.token_hex(32)
     # when they load
     result = _portal(
         tmp_path / "unused.sqlite3", "-c",
         "import django; django.setup()\n"
         "from django.apps import apps\nfrom django.conf import settings\n"
         "print(apps.is_installed('payments.sadad.simulator'), settings.PAYMENTS_GATEWAY)",
-        demo=demo, settings="amanah.settings.production",
+        demo=deployment == "training", settings="amanah.settings.production",
+        AMANAH_DEPLOYMENT=deployment,
         DATABASE_URL="postgres://amanah:secret@db.internal:5432/amanah",
-        DJANGO_SECRET_KEY="k" * 30 + "-production-settings-test-only-0123456789",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="eservices.amanah.example.sa",
-        REDIS_URL="redis://redis.internal:6379/0", SADAD_INBOUND_KEYS="in-" + "1" * 40,
-        SADAD_OUTBOUND_KEY="out-" + "2" * 40)
-    # then the simulated SADAD and its gateway are there only in demo mode
+        REDIS_URL="redis://redis.internal:6379/0", **keys)
+    # then the simulated SADAD and its gateway are there only in the training deployment
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(installed), gateway]

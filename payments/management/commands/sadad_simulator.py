@@ -28,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from amanah import clock
 from amanah.errors import DomainError
 from payments.sadad import wire
+from payments.sadad.keys import simulator_key
 from payments.sadad.signing import HEADER, signature_header
 
 NOTIFY_PATH = "/sadad/payment-notifications"
@@ -139,7 +140,8 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
         timestamp = int(clock.now().timestamp()) - (STALE_SECONDS if stale else 0)
-        key = UNKNOWN_KEY if bad_signature else settings.SADAD_INBOUND_KEYS[0]
+        # Its own key, never SADAD's: only a portal in demo mode takes what it signs.
+        key = UNKNOWN_KEY if bad_signature else simulator_key()
         headers = {"Content-Type": "application/xml",
                    HEADER: signature_header(key, timestamp, body)}
         if url:

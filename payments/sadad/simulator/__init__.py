@@ -6,7 +6,9 @@ payments its bank took. It speaks to the portal only through the adapter's real 
 - `uploads`: SADAD's side of §2 — verifies, parses and remembers each uploaded bill;
 - `gateway`: `SimulatorGateway`, the biller gateway that uploads through `uploads`;
 - `bank`: a citizen pays at the simulated bank, and SADAD notifies the portal with a signed
-  §3 message through `payments.sadad.inbound`, the same path as the HTTP endpoint;
+  §3 message through `payments.sadad.inbound`, the same path as the HTTP endpoint — signed with
+  SADAD_SIMULATOR_KEY, never a key SADAD signs with, and accepted only in demo mode
+  (`payments.sadad.keys`);
 - `files`: the day's §4 reconciliation file, from the bank's own payments;
 - `views`/`urls`: the bill page's "pay with the simulated bank" button (404 outside demo mode);
 - `manage.py sadad_simulator` (payments' command) plays SADAD, faults included.

@@ -15,6 +15,7 @@ from amanah.errors import Conflict, NotFound
 
 from .. import wire
 from ..inbound import notification_handle
+from ..keys import simulator_key
 from ..signing import signature_header
 from .enums import SimulatedBillStatus
 from .models import SimulatedSadadBill, SimulatedSadadPayment
@@ -45,10 +46,10 @@ def simulated_payment_record(payment: SimulatedSadadPayment) -> wire.PaymentReco
 
 def simulated_notification_deliver(payments: list[SimulatedSadadPayment], *,
                                    rq_uid: str | None = None) -> tuple[int, bytes]:
-    """Send the notification through the portal's own handler, signed like SADAD signs."""
+    """Send the notification through the portal's own handler, signed as §1 says but with the
+    simulator's own key: the portal takes it only in demo mode."""
     rq_uid, body = simulated_notification_body(payments, rq_uid=rq_uid)
-    signature = signature_header(settings.SADAD_INBOUND_KEYS[0],
-                                 int(clock.now().timestamp()), body)
+    signature = signature_header(simulator_key(), int(clock.now().timestamp()), body)
     answer = notification_handle(body=body, signature=signature, remote="simulator")
     results = {}
     if answer.status == 200:
