@@ -49,6 +49,9 @@ if DEMO_MODE:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "amanah.middleware.RequestIdMiddleware",
+    # Before the session reads its cookie; refuses NUL and other control characters in any
+    # path, query string, form or JSON body with a 400 before a view or query sees them.
+    "amanah.input_guard.UnsafeInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
