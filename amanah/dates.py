@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from hijridate import Gregorian
+from hijridate.ummalqura import GREGORIAN_RANGE
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 
@@ -12,6 +13,10 @@ HIJRI_MONTHS_AR = ["محرم", "صفر", "ربيع الأول", "ربيع الآ
 HIJRI_MONTHS_EN = ["Muharram", "Safar", "Rabi al-Awwal", "Rabi al-Thani", "Jumada al-Ula",
                    "Jumada al-Akhirah", "Rajab", "Shaban", "Ramadan", "Shawwal", "Dhu al-Qadah",
                    "Dhu al-Hijjah"]
+# The days the Umm al-Qura table covers: a date outside them cannot be shown in Hijri, so a
+# date typed by a person is refused outside them (hijridate raises OverflowError).
+FIRST_SHOWABLE_DATE = dt.date(*GREGORIAN_RANGE[0])
+LAST_SHOWABLE_DATE = dt.date(*GREGORIAN_RANGE[1])
 GREGORIAN_MONTHS_AR = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
                        "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from amanah.dates import FIRST_SHOWABLE_DATE, LAST_SHOWABLE_DATE, gregorian_format
 from amanah.identity import digits_normalise
 from amanah.models import EService, Municipality
 
@@ -22,6 +23,33 @@ class _Digits(forms.CharField):
             raise forms.ValidationError(
                 _("Digits only, at most %(n)s.") % {"n": self.max_digits}, code="digits")
         return value
+
+
+class _ShowableDate(forms.DateField):
+    """A day typed as YYYY-MM-DD (what a date input sends) that the portal can show in Hijri."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_SHOWABLE_DATE <= value <= LAST_SHOWABLE_DATE:
+            language = get_language() or "ar"
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": gregorian_format(FIRST_SHOWABLE_DATE, language),
+                   "last": gregorian_format(LAST_SHOWABLE_DATE, language)},
+                code="date_out_of_range")
+
+
+class CollectionsWindowForm(forms.Form):
+    """The collections dashboard's window, from the query string; both ends optional."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        # "from" is a Python keyword, so the fields are named here rather than declared.
+        self.fields["from"] = _ShowableDate(label=_("From"), required=False)
+        self.fields["to"] = _ShowableDate(label=_("To"), required=False)
 
 
 class _Localized(forms.ModelChoiceField):

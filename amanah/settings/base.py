@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "amanah.middleware.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
     "amanah.headers.PrivacyHeadersMiddleware",
+    # Before the session reads its cookie; refuses NUL and other control characters in any
+    # path, query string, form or JSON body with a 400 before a view or query sees them.
+    "amanah.input_guard.UnsafeInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # A body that is not a form, over DATA_UPLOAD_MAX_MEMORY_SIZE, is refused before it is read.

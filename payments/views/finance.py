@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from amanah import clock
 from amanah.charts import bar_chart_svg
-from amanah.dates import business_date
+from amanah.dates import FIRST_SHOWABLE_DATE, business_date
 from amanah.errors import DomainError
 from amanah.identity import digits_normalise
 
@@ -20,6 +20,7 @@ from .. import selectors
 from ..enums import AccessChannel, BillStatus, PaymentStatus, ResolutionStatus
 from ..forms import (
     AllocateForm,
+    CollectionsWindowForm,
     MiscFeeBillForm,
     RefundDecisionForm,
     RefundRequestForm,
@@ -46,23 +47,21 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _date_param(request, name: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
-
-
 @finance_required
 def dashboard(request):
     today = business_date(clock.now())
-    date_to = _date_param(request, "to") or today
-    date_from = _date_param(request, "from") or date_to - dt.timedelta(
-        days=DASHBOARD_DEFAULT_DAYS - 1)
+    # A day that does not exist or cannot be shown is said next to its field (400), and the
+    # page shows the default window rather than a guess at what was meant.
+    window = CollectionsWindowForm(request.GET)
+    chosen = window.cleaned_data if window.is_valid() else {}
+    date_to = chosen.get("to") or today
+    date_from = chosen.get("from") or date_to - dt.timedelta(days=DASHBOARD_DEFAULT_DAYS - 1)
     if date_from > date_to:
         date_from, date_to = date_to, date_from
-    # A bounded window keeps the page (and its per-day chart) a fixed size.
-    date_from = max(date_from, date_to - dt.timedelta(days=DASHBOARD_MAX_DAYS - 1))
+    # A bounded window keeps the page (and its per-day chart) a fixed size, and every day in
+    # it showable in Hijri.
+    date_from = max(date_from, date_to - dt.timedelta(days=DASHBOARD_MAX_DAYS - 1),
+                    FIRST_SHOWABLE_DATE)
     summary = selectors.collections_summary(municipality_ids=request.finance.municipality_ids,
                                             date_from=date_from, date_to=date_to)
     language = (get_language() or "ar")[:2]
@@ -75,13 +74,13 @@ def dashboard(request):
                     [:ALERTS_SHOWN + 1])
     failing = list(selectors.outbox_list_failing(municipality_ids=scope)[:ALERTS_SHOWN + 1])
     return render(request, "payments/finance/dashboard.html", {
-        "summary": summary, "language": language,
+        "summary": summary, "language": language, "range_form": window,
         "rejected": rejected[:ALERTS_SHOWN], "rejected_more": len(rejected) > ALERTS_SHOWN,
         "failing": failing[:ALERTS_SHOWN], "failing_more": len(failing) > ALERTS_SHOWN,
         "chart": bar_chart_svg([(row.key[5:], row.total) for row in summary.per_day],
                                title=_("Collections per day (SAR)"), rtl=language == "ar"),
         "per_channel": [(channels.get(row.key, row.key), row) for row in summary.per_channel],
-    })
+    }, status=400 if window.errors else 200)
 
 
 @finance_required
