@@ -452,3 +452,16 @@ def test_the_claim_form_carries_an_internal_note(client, world):
     # and the applicant hears nothing of it
     applicant = _api(world.applicant.user, case)
     assert [e["kind"] for e in applicant["events"]] == ["submitted", "routed"]
+
+
+def test_my_transactions_and_the_api_list_show_the_applicant_the_same_cases(client, world, busy):
+    other = case_new(world, subject="Streetlight out")
+    client.force_login(world.applicant.user)
+    page = client.get("/en/transactions/mine/")
+    cards = [(c.number, c.subject, c.state.name_en) for c in page.context["cases"]]
+    listing = _api_client(world.applicant.user).get("/api/v1/workflow/cases/").json()["results"]
+    assert cards == [(c["number"], c["subject"], c["state"]["name_en"]) for c in listing] == [
+        (other.number, "Streetlight out", "In review"),
+        (busy.number, "Fence height question", "Awaiting the applicant")]
+    assert set(listing[0]) == {"viewer", "id", "number", "kind", "subject", "state", "category",
+                               "submitted_at", "due_at", "closed_at", "row_version"}
