@@ -132,7 +132,8 @@ def test_case_actions_document_body_conflicts_and_session_auth(schema):
     assert body == {"$ref": "#/components/schemas/CaseTransitionRequest"}
     transition = schema["components"]["schemas"]["CaseTransitionRequest"]
     assert transition["required"] == ["action"]
-    assert set(transition["properties"]) == {"action", "comment", "expected_version", "document"}
+    assert set(transition["properties"]) == {"action", "comment", "internal_note",
+                                             "expected_version", "document"}
     listing = schema["paths"]["/api/v1/workflow/cases/"]["get"]
     assert {p["name"] for p in listing["parameters"]} == {
         "category", "department", "kind", "page", "scope", "sla_status"}

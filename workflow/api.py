@@ -4,6 +4,7 @@ Each view validates input, calls one service or selector, and serializes the res
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     inline_serializer,
 )
@@ -18,169 +19,27 @@ from amanah.errors import DomainError
 from amanah.throttles import ScopeLimitThrottle
 from amanah.uploads import upload_refusal_raise
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .enums import SlaStatus, StatusCategory
+from .serializers import (
+    CASE_DETAIL_SCHEMA,
+    CASE_SUMMARY_SCHEMA,
+    BilingualNameSerializer,
+    case_detail_data,
+    case_summary_data,
+)
 
 
-def _named(obj) -> dict | None:
-    if obj is None:
-        return None
-    return {"code": obj.code, "name_ar": obj.name_ar, "name_en": obj.name_en}
+def _detail(request, case_id: int) -> dict:
+    """The case as the caller is to see it: one presenter per audience (see presenters.py),
+    the same one the case pages use."""
+    detail = selectors.case_get_for_user(case_id=case_id, user=request.user)
+    return case_detail_data(presenters.case_present(detail))
 
 
-def case_summary(case) -> dict:
-    department = case.department
-    return {
-        "id": case.pk,
-        "number": case.number,
-        "kind": _named(case.definition),
-        "subject": case.subject,
-        "municipality": case.municipality.code,
-        "state": {**_named(case.state), "category": case.state.category},
-        "category": case.category,
-        "department": ({**_named(department), "municipality": department.municipality.code}
-                       if department else None),
-        "assignee": case.assignee.username if case.assignee_id else None,
-        "priority": case.priority,
-        "sla_status": case.sla_status,
-        "submitted_at": case.submitted_at,
-        "state_due_at": case.state_due_at,
-        "due_at": case.due_at,
-        "closed_at": case.closed_at,
-        "row_version": case.row_version,
-    }
-
-
-def _event(event) -> dict:
-    return {
-        "seq": event.seq, "kind": event.kind, "action": event.action,
-        "actor": event.actor.username if event.actor_id else None,
-        "actor_kind": event.actor_kind, "actor_role": event.actor_role,
-        "from_state": _named(event.from_state), "to_state": _named(event.to_state),
-        "from_department": _named(event.from_department),
-        "to_department": _named(event.to_department),
-        "comment": event.reason, "at": event.at, "hash": event.hash,
-    }
-
-
-def case_detail(detail: selectors.CaseDetail) -> dict:
-    return {
-        **case_summary(detail.case),
-        "description": detail.case.description,
-        "viewer": detail.viewer_kind,
-        "events": [_event(e) for e in detail.events],
-        "attachments": [{"id": a.pk, "name": a.original_name, "size": a.size,
-                         "content_type": a.content_type, "is_internal": a.is_internal,
-                         "uploaded_at": a.created_at, "sha256": a.sha256,
-                         "version": a.version, "replaces": a.replaces_id}
-                        for a in detail.attachments],
-        "actions_available": [{
-            "action": a.action, "name_ar": a.name_ar, "name_en": a.name_en,
-            "to_category": a.to_category, "comment_required": a.comment_required,
-            "document_required": a.document_required, "enabled": a.enabled,
-            "disabled_code": a.disabled_code,
-            "disabled_reason_ar": a.disabled_reason_ar,
-            "disabled_reason_en": a.disabled_reason_en} for a in detail.actions_available],
-        "can_claim": detail.can_claim,
-        "can_assign": detail.can_assign,
-        "can_transfer": detail.can_transfer,
-        "transfer_departments": [_named(d) for d in detail.transfer_departments],
-    }
-
-
-# What the API answers, for the OpenAPI document only: the views build plain dicts above.
-class CodeNameSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name_ar = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-class BilingualNameSerializer(serializers.Serializer):
-    name_ar = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-class CaseStateSerializer(CodeNameSerializer):
-    category = serializers.ChoiceField(choices=StatusCategory.choices)
-
-
-class CaseDepartmentSerializer(CodeNameSerializer):
-    municipality = serializers.CharField(help_text="Municipality code.")
-
-
-class CaseSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField(help_text="e.g. `KHB-1448-000123`.")
-    kind = CodeNameSerializer(help_text="The procedure (case definition).")
-    subject = serializers.CharField()
-    municipality = serializers.CharField(help_text="Municipality code.")
-    state = CaseStateSerializer()
-    category = serializers.ChoiceField(choices=StatusCategory.choices)
-    department = CaseDepartmentSerializer(allow_null=True)
-    assignee = serializers.CharField(allow_null=True, help_text="Username.")
-    priority = serializers.CharField()
-    sla_status = serializers.ChoiceField(choices=SlaStatus.choices)
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    state_due_at = serializers.DateTimeField(allow_null=True)
-    due_at = serializers.DateTimeField(allow_null=True)
-    closed_at = serializers.DateTimeField(allow_null=True)
-    row_version = serializers.IntegerField(
-        help_text="Send it back as `expected_version` to act only on what you saw.")
-
-
-class CaseEventSerializer(serializers.Serializer):
-    seq = serializers.IntegerField()
-    kind = serializers.CharField()
-    action = serializers.CharField()
-    actor = serializers.CharField(allow_null=True)
-    actor_kind = serializers.CharField()
-    actor_role = serializers.CharField()
-    from_state = CodeNameSerializer(allow_null=True)
-    to_state = CodeNameSerializer(allow_null=True)
-    from_department = CodeNameSerializer(allow_null=True)
-    to_department = CodeNameSerializer(allow_null=True)
-    comment = serializers.CharField()
-    at = serializers.DateTimeField()
-    hash = serializers.CharField(help_text="Link of the case's hash chain of events.")
-
-
-class CaseAttachmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    size = serializers.IntegerField()
-    content_type = serializers.CharField()
-    is_internal = serializers.BooleanField()
-    uploaded_at = serializers.DateTimeField()
-    sha256 = serializers.CharField(help_text="SHA-256 of the stored file (blank for documents "
-                                             "stored before uploads were checked).")
-    version = serializers.IntegerField(help_text="1, or the version this correction makes.")
-    replaces = serializers.IntegerField(allow_null=True,
-                                        help_text="The document this one corrects.")
-
-
-class CaseActionSerializer(serializers.Serializer):
-    action = serializers.CharField()
-    name_ar = serializers.CharField()
-    name_en = serializers.CharField()
-    to_category = serializers.ChoiceField(choices=StatusCategory.choices)
-    comment_required = serializers.BooleanField()
-    document_required = serializers.BooleanField()
-    enabled = serializers.BooleanField()
-    disabled_code = serializers.CharField(allow_null=True)
-    disabled_reason_ar = serializers.CharField(allow_null=True)
-    disabled_reason_en = serializers.CharField(allow_null=True)
-
-
-class CaseDetailSerializer(CaseSummarySerializer):
-    description = serializers.CharField()
-    viewer = serializers.CharField(help_text="How the caller sees the case (staff or applicant).")
-    events = CaseEventSerializer(many=True)
-    attachments = CaseAttachmentSerializer(many=True)
-    actions_available = CaseActionSerializer(many=True)
-    can_claim = serializers.BooleanField()
-    can_assign = serializers.BooleanField()
-    can_transfer = serializers.BooleanField()
-    transfer_departments = CodeNameSerializer(many=True)
+@extend_schema_field(CASE_SUMMARY_SCHEMA)
+class _CaseSummaryField(serializers.JSONField):
+    """A case in a list, in the shape of the caller's audience (for the schema only)."""
 
 
 _CASE_ID = OpenApiParameter("case_id", int, OpenApiParameter.PATH, description="The case's id.")
@@ -199,14 +58,16 @@ class CaseListApi(APIView):
     @extend_schema(
         tags=["workflow"], operation_id="workflow_cases_list",
         summary="List the cases the caller may see",
-        description="Staff get their departments' cases, applicants their own; 50 a page.",
+        description="Staff get their departments' cases, applicants their own; 50 a page. "
+                    "Each case is in the shape of the caller's audience (`viewer`): staff "
+                    "see who holds it and its deadlines, an applicant does not.",
         parameters=[FilterSerializer,
                     OpenApiParameter("page", int, description="Page number, from 1.")],
         responses={200: inline_serializer("PaginatedCaseSummaryList", {
             "count": serializers.IntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
-            "results": CaseSummarySerializer(many=True),
+            "results": serializers.ListField(child=_CaseSummaryField()),
         }), **api_errors(400, 403)},
     )
     def get(self, request):
@@ -217,9 +78,11 @@ class CaseListApi(APIView):
             user=request.user, department_id=data.get("department"), scope=data.get("scope"),
             category=data.get("category"), sla_status=data.get("sla_status"),
             kind=data.get("kind"))
+        staff = selectors.caller_is_staff(user=request.user)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response([case_summary(c) for c in page])
+        return paginator.get_paginated_response(
+            [case_summary_data(presenters.case_summary_present(c, staff=staff)) for c in page])
 
     @extend_schema_serializer(component_name="CaseSubmit")
     class InputSerializer(serializers.Serializer):
@@ -239,7 +102,7 @@ class CaseListApi(APIView):
                     "anyone living there, a pilot only for its residents and staff, off for "
                     "nobody.",
         request=InputSerializer,
-        responses={201: CaseSummarySerializer, **api_errors(
+        responses={201: CASE_SUMMARY_SCHEMA, **api_errors(
             400, 403, 404,
             e400="`validation_error`, `workflow.subject_required`, `rollout.service_off`, "
                  "`workflow.kind_not_online`, `workflow.municipality_unknown`",
@@ -253,25 +116,26 @@ class CaseListApi(APIView):
         case = services.case_submit_online(user=request.user, kind=data["kind"],
                                            subject=data["subject"],
                                            description=data["description"])
-        return Response(case_summary(selectors.case_get_visible(case_id=case.pk,
-                                                                user=request.user)),
+        case = selectors.case_get_visible(case_id=case.pk, user=request.user)
+        return Response(case_summary_data(presenters.case_summary_for_applicant(case)),
                         status=status.HTTP_201_CREATED)
 
 
 class CaseDetailApi(APIView):
     @extend_schema(
         tags=["workflow"], summary="One case, its history, documents and possible actions",
+        description="In the shape of the caller's audience (`viewer`): the applicant sees "
+                    "exactly what their case page shows — never who holds the case, claims, "
+                    "assignments, internal notes or internal documents; staff see all of it.",
         parameters=[_CASE_ID],
-        responses={200: CaseDetailSerializer, **api_errors(403, 404, e404=_CASE_ERRORS)},
+        responses={200: CASE_DETAIL_SCHEMA, **api_errors(403, 404, e404=_CASE_ERRORS)},
     )
     def get(self, request, case_id: int):
-        return Response(case_detail(selectors.case_get_for_user(case_id=case_id,
-                                                                user=request.user)))
+        return Response(_detail(request, case_id))
 
 
 def _detail_response(request, case_id: int, code: int = status.HTTP_200_OK) -> Response:
-    return Response(case_detail(selectors.case_get_for_user(case_id=case_id, user=request.user)),
-                    status=code)
+    return Response(_detail(request, case_id), status=code)
 
 
 def _action_input(request, case_id: int, serializer_class, *,
@@ -291,8 +155,12 @@ class CaseTransitionApi(APIView):
     @extend_schema_serializer(component_name="CaseTransition")
     class InputSerializer(serializers.Serializer):
         action = serializers.SlugField(max_length=64)
-        comment = serializers.CharField(required=False, allow_blank=True, max_length=4000,
-                                        default="")
+        comment = serializers.CharField(
+            required=False, allow_blank=True, max_length=4000, default="",
+            help_text="Shown to the applicant; when staff write it, also sent by SMS.")
+        internal_note = serializers.CharField(
+            required=False, allow_blank=True, max_length=4000, default="",
+            help_text="Staff only: for colleagues, never shown or sent to the applicant.")
         expected_version = serializers.IntegerField(required=False, min_value=1)
         # Empty files go on to the upload service, which refuses them with its own code.
         document = serializers.FileField(required=False, allow_empty_file=True)
@@ -302,9 +170,10 @@ class CaseTransitionApi(APIView):
         description="`action` is one of the case's `actions_available`. A document, when the "
                     "action needs one, is sent as `multipart/form-data`.",
         parameters=[_CASE_ID],
-        responses={200: CaseDetailSerializer, **api_errors(
+        responses={200: CASE_DETAIL_SCHEMA, **api_errors(
             400, 403, 404, 409, 413, e404=_CASE_ERRORS,
             e400="`validation_error`, `workflow.comment_required`, `workflow.document_required`, "
+                 "`workflow.internal_note_staff_only`, "
                  "`upload.invalid`, `upload.empty`, `upload.type_not_allowed`, "
                  "`upload.malformed_image`, `upload.image_too_large`, `upload.malformed_pdf`, "
                  "`upload.unsafe_pdf`, `upload.pdf_encrypted`, `workflow.guard_refused`",
@@ -316,41 +185,57 @@ class CaseTransitionApi(APIView):
     def post(self, request, case_id: int):
         data = _action_input(request, case_id, self.InputSerializer, with_document=True)
         services.case_transition(case_id=case_id, action=data["action"], actor=request.user,
-                                 comment=data["comment"], document=data.get("document"),
+                                 comment=data["comment"], internal_note=data["internal_note"],
+                                 document=data.get("document"),
                                  expected_version=data.get("expected_version"))
         return _detail_response(request, case_id)
 
 
-@extend_schema_serializer(component_name="CaseClaim")
 class _VersionedInput(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False, min_value=1)
+
+
+class _StaffTextsInput(_VersionedInput):
+    internal_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000, default="",
+        help_text="Staff only: for colleagues, never shown or sent to the applicant.")
+    message = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000, default="",
+        help_text="Optional: shown to the applicant (from the department, never naming "
+                  "anyone) and sent by SMS.")
+
+
+@extend_schema_serializer(component_name="CaseClaim")
+class _ClaimInput(_StaffTextsInput):
+    pass
 
 
 class CaseClaimApi(APIView):
     @extend_schema(
         tags=["workflow"], summary="Take an unassigned case into one's own work",
-        parameters=[_CASE_ID], request=_VersionedInput,
-        responses={200: CaseDetailSerializer, **api_errors(
+        parameters=[_CASE_ID], request=_ClaimInput,
+        responses={200: CASE_DETAIL_SCHEMA, **api_errors(
             400, 403, 404, 409, e404=_CASE_ERRORS, e403="`workflow.not_allowed`",
             e409=f"`workflow.already_claimed`, {_ACT_409}")},
     )
     def post(self, request, case_id: int):
-        data = _action_input(request, case_id, _VersionedInput)
+        data = _action_input(request, case_id, _ClaimInput)
         services.case_claim(case_id=case_id, actor=request.user,
-                            expected_version=data.get("expected_version"))
+                            expected_version=data.get("expected_version"),
+                            internal_note=data["internal_note"], message=data["message"])
         return _detail_response(request, case_id)
 
 
 class CaseAssignApi(APIView):
     @extend_schema_serializer(component_name="CaseAssign")
-    class InputSerializer(_VersionedInput):
+    class InputSerializer(_StaffTextsInput):
         assignee = serializers.IntegerField(allow_null=True)
 
     @extend_schema(
         tags=["workflow"], summary="Assign a case to a member of its department (or unassign)",
         request=InputSerializer,
         parameters=[_CASE_ID],
-        responses={200: CaseDetailSerializer, **api_errors(
+        responses={200: CASE_DETAIL_SCHEMA, **api_errors(
             400, 403, 404, 409, e404=_CASE_ERRORS,
             e400="`validation_error`, `workflow.assignee_not_in_department`",
             e403="`workflow.not_allowed`", e409=_ACT_409)},
@@ -366,7 +251,8 @@ class CaseAssignApi(APIView):
                                   "The chosen person does not work in this department.",
                                   field="assignee")
         services.case_assign(case_id=case_id, actor=request.user, assignee=assignee,
-                             expected_version=data.get("expected_version"))
+                             expected_version=data.get("expected_version"),
+                             internal_note=data["internal_note"], message=data["message"])
         return _detail_response(request, case_id)
 
 
@@ -374,13 +260,20 @@ class CaseTransferApi(APIView):
     @extend_schema_serializer(component_name="CaseTransfer")
     class InputSerializer(_VersionedInput):
         department = serializers.CharField(max_length=32)
-        note = serializers.CharField(max_length=4000, allow_blank=True)
+        note = serializers.CharField(
+            max_length=4000, allow_blank=True,
+            help_text="Why it is transferred, for colleagues: an internal note, never shown "
+                      "or sent to the applicant.")
+        message = serializers.CharField(
+            required=False, allow_blank=True, max_length=4000, default="",
+            help_text="Optional: shown to the applicant and sent by SMS.")
 
     @extend_schema(
-        tags=["workflow"], summary="Transfer a case to another department, with a note",
+        tags=["workflow"],
+        summary="Transfer a case to another department, with an internal note",
         request=InputSerializer,
         parameters=[_CASE_ID],
-        responses={200: CaseDetailSerializer, **api_errors(
+        responses={200: CASE_DETAIL_SCHEMA, **api_errors(
             400, 403, 404, 409, e404=_CASE_ERRORS,
             e400="`validation_error`, `workflow.note_required`, `workflow.transfer_not_allowed`, "
                  "`workflow.transfer_same_department`",
@@ -390,6 +283,7 @@ class CaseTransferApi(APIView):
         data = _action_input(request, case_id, self.InputSerializer)
         services.case_transfer(case_id=case_id, actor=request.user,
                                department_code=data["department"], note=data["note"],
+                               message=data["message"],
                                expected_version=data.get("expected_version"))
         return _detail_response(request, case_id)
 
@@ -405,7 +299,7 @@ class CaseCommentApi(APIView):
         request=InputSerializer,
         description="`is_internal` comments are seen by staff only.",
         parameters=[_CASE_ID],
-        responses={201: CaseDetailSerializer, **api_errors(
+        responses={201: CASE_DETAIL_SCHEMA, **api_errors(
             400, 403, 404, 409, e404=_CASE_ERRORS, e409=_ACT_409)},
     )
     def post(self, request, case_id: int):

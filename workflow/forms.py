@@ -66,18 +66,35 @@ def document_field(label) -> forms.FileField:
                                attrs={"accept": CASE_DOCUMENT_POLICY.accept}))
 
 
+def internal_note_field(*, required: bool = False, label=None) -> forms.CharField:
+    return forms.CharField(label=label or _("Internal note (staff only)"), required=required,
+                           max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def message_field() -> forms.CharField:
+    return forms.CharField(label=_("Message to the applicant"), required=False,
+                           max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class TransitionForm(_VersionedForm):
     action = forms.SlugField(widget=forms.HiddenInput, max_length=64)
+    # What the applicant is told (and, from staff, sent by SMS); an applicant's own comment.
     comment = forms.CharField(label=_("Comment"), required=False, max_length=MAX_TEXT,
                               widget=forms.Textarea(attrs={"rows": 3}))
+    internal_note = internal_note_field()
     document = document_field(_("Document"))
 
 
-class ClaimForm(_VersionedForm):
+class _StaffTextsForm(_VersionedForm):
+    internal_note = internal_note_field()
+    message = message_field()
+
+
+class ClaimForm(_StaffTextsForm):
     pass
 
 
-class AssignForm(_VersionedForm):
+class AssignForm(_StaffTextsForm):
     assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False,
                                       empty_value=None)
 
@@ -90,8 +107,9 @@ class AssignForm(_VersionedForm):
 
 class TransferForm(_VersionedForm):
     department = forms.ChoiceField(label=_("Transfer to department"))
-    note = forms.CharField(label=_("Transfer note"), max_length=MAX_TEXT, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    # Required by the service, which says so next to the field in its own words.
+    note = internal_note_field(label=_("Why it is transferred (internal note, staff only)"))
+    message = message_field()
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)

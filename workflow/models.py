@@ -315,11 +315,28 @@ class Case(ChainHead):
         return self.category not in StatusCategory.terminal()
 
 
+# Event kinds whose `reason` was written for colleagues: a transfer's note (always addressed
+# to the receiving department), and the note of a claim or an assignment.
+REASON_IS_INTERNAL_KINDS = frozenset({CaseEventKind.TRANSFERRED, CaseEventKind.CLAIMED,
+                                      CaseEventKind.ASSIGNED})
+
+
 class CaseEvent(ChainedEvent):
     """Append-only, hash-chained record of everything that happened to a case.
 
     `from_status`/`to_status` are the status categories of the states left and entered;
-    `reason` is what the actor wrote (the comment of an action, the note of a transfer)."""
+    `reason` is what the actor wrote. An event may carry two texts: a message the applicant
+    is shown (and sent by SMS) and an internal note for staff only. Rows are never rewritten,
+    so where each is kept depends on the kind, as it always has, and is read here alone:
+
+    - submitted, routed, a transition, a comment: `reason` is for the applicant (the
+      action's comment); an internal note is `payload["internal_note"]`. A comment with
+      `payload["internal"]` is all internal.
+    - transferred, claimed, assigned (REASON_IS_INTERNAL_KINDS): `reason` is the internal
+      note — transfer notes were always written for colleagues, so those written before
+      this split are internal too — and a message is `payload["message"]`.
+
+    The payload is hashed, so both texts are links of the chain without a new column."""
 
     CHAIN_PARENT = "case"
     HASHED_FIELDS = (*ChainedEvent.HASHED_FIELDS, "action", "actor_kind", "actor_role",
@@ -349,6 +366,35 @@ class CaseEvent(ChainedEvent):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
+
+    @staticmethod
+    def texts_stored(kind: str, *, message: str = "", internal_note: str = "",
+                     ) -> tuple[str, dict]:
+        """(reason, payload entries) keeping a new event's two texts as the class says."""
+        if kind in REASON_IS_INTERNAL_KINDS:
+            return internal_note, {"message": message} if message else {}
+        return message, {"internal_note": internal_note} if internal_note else {}
+
+    @property
+    def is_internal(self) -> bool:
+        """An internal comment or an internal document: the whole event is for staff."""
+        return bool((self.payload or {}).get("internal"))
+
+    @property
+    def message(self) -> str:
+        """What the applicant is told by this event ("" when nothing)."""
+        if self.is_internal:
+            return ""
+        if self.kind in REASON_IS_INTERNAL_KINDS:
+            return str((self.payload or {}).get("message", ""))
+        return self.reason
+
+    @property
+    def internal_note(self) -> str:
+        """What staff wrote for staff only ("" when nothing)."""
+        if self.is_internal or self.kind in REASON_IS_INTERNAL_KINDS:
+            return self.reason
+        return str((self.payload or {}).get("internal_note", ""))
 
 
 class CaseMove(models.Model):

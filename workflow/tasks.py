@@ -79,17 +79,24 @@ def _notify(*, mobile: str, body: str) -> None:
 
 @shared_task(name="workflow.case_notify_applicant")
 def case_notify_applicant(event_id: int) -> None:
+    """The applicant's SMS about one event: where their case is, and the message staff wrote
+    them, as the applicant's presenter shows it (so an internal note can never be sent)."""
     from .models import CaseEvent
+    from .presenters import applicant_event
 
-    event = (CaseEvent.objects.select_related("case__applicant_person", "to_state")
+    event = (CaseEvent.objects.select_related("case__applicant_person", "case__state",
+                                              "to_state")
              .filter(pk=event_id).first())
     if event is None:
         return
     case, person = event.case, event.case.applicant_person
     state = event.to_state or case.state
-    _notify(mobile=person.mobile if person else "",
-            body=f"معاملتكم {case.number}: {state.name_ar} / "
-                 f"Your transaction {case.number}: {state.name_en}")
+    shown = applicant_event(event)
+    body = (f"معاملتكم {case.number}: {state.name_ar} / "
+            f"Your transaction {case.number}: {state.name_en}")
+    if shown is not None and shown.message:
+        body += f"\n{shown.message}"
+    _notify(mobile=person.mobile if person else "", body=body)
 
 
 @shared_task(name="workflow.escalation_notify")

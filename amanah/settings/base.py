@@ -367,6 +367,10 @@ SPECTACULAR_SETTINGS = {
         "StatusCategoryEnum": "workflow.enums.StatusCategory",
         "SlaStatusEnum": "workflow.enums.SlaStatus",
         "BillStatusEnum": "payments.enums.BillStatus",
+        "ActorKindEnum": "workflow.enums.ActorKind",
+        # A case answer's `viewer`, one value per audience's shape (workflow/serializers.py).
+        "ApplicantViewerEnum": ["applicant"],
+        "StaffViewerEnum": ["staff"],
     },
 }
 

@@ -118,25 +118,53 @@ def _no_open_request(payment: Payment) -> None:
                        "A refund request for this payment is awaiting approval.")
 
 
+def _finance_municipality_ids(user, roles) -> set[int] | None:
+    """The municipalities whose bills `user` may work on as finance staff; None for all (the
+    Amanah's finance staff oversee every branch, as do superusers)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    departments = finance_departments(user, roles)
+    if any(d.municipality.kind == MunicipalityKind.AMANAH for d in departments):
+        return None
+    return {d.municipality_id for d in departments}
+
+
+def _bill_in_scope_for_update(user, *, bill_id: int | None, billing_account: str | None):
+    """The target bill, locked, looked for only among the bills `user` may work on.
+
+    The scope is part of the one query that looks for the bill, so a bill of another
+    municipality is, to the caller, exactly a bill that does not exist: the same answer after
+    the same work, and nothing about it (its amount, its status) is judged or locked first."""
+    if (bill_id is None) == (billing_account is None):
+        raise TypeError("give exactly one of bill_id and billing_account")
+    bills = bill_qs_for_update().select_related("municipality")
+    bills = (bills.filter(pk=bill_id) if bill_id is not None
+             else bills.filter(billing_account=billing_account))
+    municipality_ids = _finance_municipality_ids(user, FINANCE_ROLES)
+    if municipality_ids is not None:
+        bills = bills.filter(municipality_id__in=municipality_ids)
+    bill = locked_first(bills)
+    if bill is None:
+        raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.", field="bill")
+    return bill
+
+
 @transaction.atomic
-def suspense_allocate(*, payment_id: int, bill_id: int, actor, reason: str) -> SuspenseResolution:
-    """Applies a suspense payment to an open bill of the same amount."""
+def suspense_allocate(*, payment_id: int, actor, reason: str, bill_id: int | None = None,
+                      billing_account: str | None = None) -> SuspenseResolution:
+    """Applies a suspense payment to an open bill of the same amount in the actor's scope
+    (the bill given by its id or by its number)."""
     payment = _payment_in_suspense(payment_id)
     finance_check(actor, payment=payment)
     reason = _reason_required(reason)
     _no_open_request(payment)
-    bill = locked_first(bill_qs_for_update().select_related("municipality").filter(pk=bill_id))
-    if bill is None:
-        raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.", field="bill")
+    bill = _bill_in_scope_for_update(actor, bill_id=bill_id, billing_account=billing_account)
     status, why = payment_disposition(bill=bill, amount=payment.amount)
     if status != PaymentStatus.APPLIED:
         raise Conflict("resolution.bill_not_matching",
                        "لا يمكن تخصيص الدفعة لهذه الفاتورة (غير مستحقة أو المبلغ مختلف).",
                        "The payment cannot pay this bill (not payable, or another amount).",
                        field="bill")
-    if payment.bill_id != bill.pk:
-        # Also the target bill's municipality must be one the actor works for.
-        _finance_check(actor, municipality_id=bill.municipality_id, roles=FINANCE_ROLES)
     now = clock.now()
     resolution = SuspenseResolution.objects.create(
         payment=payment, kind=ResolutionKind.ALLOCATE, status=ResolutionStatus.DONE,

@@ -136,12 +136,10 @@ SERVICE_FIELDS = {"bill": "billing_account"}
 def _suspense_act(action: str, form, *, payment, open_refund, actor):
     data = form.cleaned_data
     if action == "allocate":
-        target = selectors.bill_find(billing_account=data["billing_account"])
-        if target is None:
-            raise DomainError("bill.not_found", "الفاتورة غير موجودة.", "No such bill.",
-                              field="billing_account")
-        suspense_allocate(payment_id=payment.pk, bill_id=target.pk, actor=actor,
-                          reason=data["reason"])
+        # By number, through the service: it looks for the bill only within the actor's
+        # municipalities, so another municipality's bill reads as one that does not exist.
+        suspense_allocate(payment_id=payment.pk, billing_account=data["billing_account"],
+                          actor=actor, reason=data["reason"])
         return _("The payment was allocated to the bill.")
     if action == "refund":
         refund_request(payment_id=payment.pk, actor=actor, reason=data["reason"],

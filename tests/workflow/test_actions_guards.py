@@ -76,8 +76,8 @@ def test_a_refused_action_is_marked_unavailable_with_its_reason_under_the_button
     # then the panel is marked unavailable, its comment box cannot be typed in, and the button
     # says it is disabled to assistive technology and is described by the reason right under it
     assert 'class="wf-action wf-action-unavailable" data-action="answer"' in html
-    assert '<textarea name="comment" id="id_comment_answer" rows="2" maxlength="4000" disabled>' \
-        in html
+    assert ('<textarea name="comment" id="id_comment_answer" rows="2" maxlength="4000" '
+            'aria-describedby="hint_comment_answer" disabled>') in html
     button_on = html.split('aria-disabled="true" disabled aria-describedby="reason_answer">', 1)[1]
     after = button_on.split("</button>", 1)[1]
     assert after.startswith('\n    <p class="wf-action-disabled-reason" id="reason_answer">'

@@ -54,13 +54,19 @@ def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[C
             .order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id"))
 
 
+def caller_is_staff(*, user) -> bool:
+    """Whether the API's case list answers `user` as staff (their departments' cases, shown
+    as staff see them) rather than as an applicant (their own)."""
+    return is_staff_member(user)
+
+
 def case_list_for_caller(*, user, department_id: int | None = None, scope: str | None = None,
                          category: str | None = None, sla_status: str | None = None,
                          kind: str | None = None) -> QuerySet[Case]:
     """The API's case list: a staff member's departments' cases (one department's, if given;
     `scope` mine or unassigned), anyone else's own cases; either by category, SLA status and
     kind when given."""
-    if is_staff_member(user):
+    if caller_is_staff(user=user):
         cases = case_filter(case_list_for_staff(user=user, department_id=department_id),
                             user=user, scope=scope)
     else:

@@ -38,6 +38,7 @@ from .acting import (
 from .definitions import definition_resolve, definition_start_check, department_resolve
 from .documents import attachment_store, attachment_to_replace, document_check
 from .steps import (
+    applicant_message_send,
     case_event_append,
     case_lock,
     case_open_check,
@@ -189,9 +190,10 @@ def case_route_sweep(*, limit: int = 500) -> int:
 
 @transaction.atomic
 def case_transition(*, case_id: int, action: str, actor, comment: str = "", document=None,
-                    expected_version: int | None = None) -> Case:
+                    expected_version: int | None = None, internal_note: str = "") -> Case:
     """Take `action` on the case: only from the state it is in, only by whom the definition
-    allows, only when its guards pass.
+    allows, only when its guards pass. `comment` is shown to the applicant (and sent by SMS
+    when staff write it); staff may add an `internal_note` seen by staff only.
 
     For people and for workflow's own tasks. Another app must not call it inside its own
     transaction to move a case because of what it recorded (a fee paid): the case may be
@@ -203,7 +205,7 @@ def case_transition(*, case_id: int, action: str, actor, comment: str = "", docu
     if acting is None:
         raise errors.not_allowed()
     case_step_take(case, transition, user=actor, acting=acting, comment=comment,
-                      document=document)
+                   document=document, internal_note=internal_note)
     return case
 
 
@@ -225,8 +227,10 @@ def _category_transition(case: Case, actor, *, to_categories: set[str],
 
 @transaction.atomic
 def case_return_to_applicant(*, case_id: int, actor, comment: str,
-                             expected_version: int | None = None) -> Case:
-    """Send the case back to the applicant for correction, with what to fix."""
+                             expected_version: int | None = None,
+                             internal_note: str = "") -> Case:
+    """Send the case back to the applicant for correction, with what to fix (`comment`, which
+    they are shown and sent), and perhaps a note for colleagues."""
     case = case_lock(case_id, expected_version=expected_version)
     if not (comment or "").strip():
         raise errors.required("workflow.comment_required", "comment", "التعليق", "A comment")
@@ -236,7 +240,7 @@ def case_return_to_applicant(*, case_id: int, actor, comment: str,
         ar="لا يمكن إعادة المعاملة لمقدمها في حالتها الحالية.",
         en="The transaction cannot be returned to the applicant in its current state.")
     case_step_take(case, transition, user=actor, acting=acting, comment=comment,
-                      document=None)
+                   document=None, internal_note=internal_note)
     return case
 
 
@@ -273,8 +277,10 @@ def case_cancel(*, case_id: int, actor, comment: str = "",
 
 
 @transaction.atomic
-def case_claim(*, case_id: int, actor, expected_version: int | None = None) -> Case:
-    """A member of the holding department takes an unassigned case from the queue."""
+def case_claim(*, case_id: int, actor, expected_version: int | None = None,
+               internal_note: str = "", message: str = "") -> Case:
+    """A member of the holding department takes an unassigned case from the queue, perhaps
+    with a note for colleagues and a message to the applicant (who is not told who took it)."""
     case = case_lock(case_id, expected_version=expected_version)
     case_open_check(case)
     roles = staff_roles_in(actor, case.department_id) & CLAIM_ROLES
@@ -286,16 +292,21 @@ def case_claim(*, case_id: int, actor, expected_version: int | None = None) -> C
         raise Conflict("workflow.already_claimed", "استلم موظف آخر هذه المعاملة.",
                        "Another member of staff has already claimed this transaction.")
     case.assignee = actor
-    case_event_append(case, kind=CaseEventKind.CLAIMED, at=clock.now(), actor=actor,
-                  acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], case.department_id),
-                  payload={"assignee": actor.pk})
+    event = case_event_append(
+        case, kind=CaseEventKind.CLAIMED, at=clock.now(), actor=actor,
+        acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], case.department_id),
+        payload={"assignee": actor.pk}, internal_note=(internal_note or "").strip(),
+        message=(message or "").strip())
     case_save(case)
+    applicant_message_send(event)
     return case
 
 
 @transaction.atomic
-def case_assign(*, case_id: int, actor, assignee, expected_version: int | None = None) -> Case:
-    """The department head gives the case to a member of the department (or nobody)."""
+def case_assign(*, case_id: int, actor, assignee, expected_version: int | None = None,
+                internal_note: str = "", message: str = "") -> Case:
+    """The department head gives the case to a member of the department (or nobody), perhaps
+    with a note for colleagues and a message to the applicant (who is not told to whom)."""
     case = case_lock(case_id, expected_version=expected_version)
     case_open_check(case)
     roles = staff_roles_in(actor, case.department_id) & ASSIGN_ROLES
@@ -310,17 +321,21 @@ def case_assign(*, case_id: int, actor, assignee, expected_version: int | None =
     if (assignee.pk if assignee else None) == case.assignee_id:
         return case
     case.assignee = assignee
-    case_event_append(case, kind=CaseEventKind.ASSIGNED, at=clock.now(), actor=actor,
-                  acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], case.department_id),
-                  payload={"assignee": assignee.pk if assignee else None})
+    event = case_event_append(
+        case, kind=CaseEventKind.ASSIGNED, at=clock.now(), actor=actor,
+        acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], case.department_id),
+        payload={"assignee": assignee.pk if assignee else None},
+        internal_note=(internal_note or "").strip(), message=(message or "").strip())
     case_save(case)
+    applicant_message_send(event)
     return case
 
 
 @transaction.atomic
 def case_transfer(*, case_id: int, actor, department_code: str, note: str,
-                  expected_version: int | None = None) -> Case:
-    """Refer (إحالة) the case to another department, where its current step allows, with a note.
+                  expected_version: int | None = None, message: str = "") -> Case:
+    """Refer (إحالة) the case to another department, where its current step allows, with a note
+    for colleagues (staff only) and perhaps a message to the applicant.
     The step and its clock stay: a transfer does not buy the case more time."""
     case = case_lock(case_id, expected_version=expected_version)
     case_open_check(case)
@@ -347,11 +362,13 @@ def case_transfer(*, case_id: int, actor, department_code: str, note: str,
     source = case.department
     case.department = target
     case.assignee = None
-    case_event_append(case, kind=CaseEventKind.TRANSFERRED, at=clock.now(), actor=actor,
-                  acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], source.pk),
-                  action="transfer", from_state=case.state, to_state=case.state,
-                  from_department=source, to_department=target, reason=note)
+    event = case_event_append(
+        case, kind=CaseEventKind.TRANSFERRED, at=clock.now(), actor=actor,
+        acting=ActingAs(ActorKind.STAFF, sorted(roles)[0], source.pk), action="transfer",
+        from_state=case.state, to_state=case.state, from_department=source,
+        to_department=target, internal_note=note, message=(message or "").strip())
     case_save(case)
+    applicant_message_send(event)
     return case
 
 

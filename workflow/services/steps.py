@@ -8,6 +8,7 @@ import logging
 from django.db import OperationalError
 
 from amanah import clock
+from amanah.dispatch import task_on_commit
 from amanah.errors import DomainError
 from amanah.models import Department, StaffMembership
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
@@ -59,10 +60,18 @@ def case_event_append(case: Case, *, kind: str, at: dt.datetime, actor=None,
                       from_department: Department | None = None,
                       to_department: Department | None = None, from_status: str = "",
                       to_status: str = "", reason: str = "",
-                      payload: dict | None = None) -> CaseEvent:
+                      payload: dict | None = None, message: str = "",
+                      internal_note: str = "") -> CaseEvent:
     """Add the next link of the case's hash chain (the case row is locked by the caller, who
-    saves the case — with its new head — in the same transaction)."""
+    saves the case — with its new head — in the same transaction).
+
+    `message` (for the applicant) and `internal_note` (staff only) are kept where
+    `CaseEvent` says for the kind; `reason` is for the kinds that carry a single text."""
     acting = acting or ActingAs(ActorKind.SYSTEM, ACTOR_SYSTEM, None)
+    if message or internal_note:
+        reason, texts = CaseEvent.texts_stored(kind, message=message,
+                                               internal_note=internal_note)
+        payload = {**(payload or {}), **texts}
     event = CaseEvent(
         kind=kind, action=action, actor=actor, actor_kind=acting.kind, actor_role=acting.role,
         department_id=acting.department_id, from_state=from_state, to_state=to_state,
@@ -73,6 +82,24 @@ def case_event_append(case: Case, *, kind: str, at: dt.datetime, actor=None,
     if case.pk is not None:
         event.save()
     return event
+
+
+def staff_texts_check(acting: ActingAs, *, internal_note: str) -> str:
+    """An internal note is written by staff only; the applicant's side has no such thing."""
+    internal_note = (internal_note or "").strip()
+    if internal_note and acting.kind != ActorKind.STAFF:
+        raise DomainError("workflow.internal_note_staff_only",
+                          "الملاحظة الداخلية لموظفي البلدية فقط.",
+                          "Only municipal staff can write an internal note.",
+                          field="internal_note")
+    return internal_note
+
+
+def applicant_message_send(event: CaseEvent) -> None:
+    """Send the applicant, by SMS after the commit, the message a member of staff wrote them
+    (the notification path the `notify_applicant` effect uses). Best effort, like it."""
+    if event.actor_kind == ActorKind.STAFF and event.message:
+        task_on_commit("workflow.case_notify_applicant", event_id=event.pk)
 
 
 def case_open_check(case: Case) -> None:
@@ -211,14 +238,19 @@ def case_sla_status_change(*, case: Case, to_status: str, at: dt.datetime) -> Ca
 
 
 def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs,
-                   comment: str, document, kind: str = CaseEventKind.TRANSITION) -> CaseEvent:
+                   comment: str, document, kind: str = CaseEventKind.TRANSITION,
+                   internal_note: str = "") -> CaseEvent:
     """The one writer of a case's step (`state`, `category`): only along a transition that
     leaves the step the case is in (the definition's transitions are the table of allowed
     moves), by an actor the caller has checked, when the guards pass. Checks first, writes
-    after: a refusal leaves the case, its events and its documents exactly as they were."""
+    after: a refusal leaves the case, its events and its documents exactly as they were.
+
+    `comment` is what the applicant is told (a required comment is this one: the definition
+    asks that the applicant be told why); staff may add an `internal_note` for colleagues."""
     _case_relock(case)
     if transition.from_state_id != case.state_id or not case.is_open:
         raise errors.action_not_available(transition.action)
+    internal_note = staff_texts_check(acting, internal_note=internal_note)
     comment = (comment or "").strip()
     if transition.comment_required and not comment:
         raise errors.required("workflow.comment_required", "comment", "التعليق", "A comment")
@@ -245,7 +277,7 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
         case, kind=kind, at=at, actor=user, acting=acting, action=transition.action,
         from_state=from_state, to_state=target, from_department=department_before,
         to_department=case.department, from_status=from_state.category,
-        to_status=target.category, reason=comment,
+        to_status=target.category, message=comment, internal_note=internal_note,
         payload={"document": True} if document is not None else None)
     if checked is not None:
         attachment_store(case, checked, user=user, at=at, event_seq=event.seq)
@@ -254,6 +286,8 @@ def case_step_take(case: Case, transition: Transition, *, user, acting: ActingAs
         case_sla_status_change(case=case, to_status=entry_sla, at=at)
     case_save(case)
     _effects_schedule(case, transition, event)
+    if "notify_applicant" not in transition.effects:  # else the effect sends it already
+        applicant_message_send(event)
     return event
 
 

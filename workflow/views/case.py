@@ -15,7 +15,7 @@ from amanah.enums import StaffRole
 from amanah.errors import Conflict, DomainError, NotFound
 from amanah.uploads import CASE_DOCUMENT_POLICY, KNOWN_TYPES, upload_refusal_raise
 
-from .. import selectors, services
+from .. import presenters, selectors, services
 from ..enums import ActorKind, CaseEventKind, StatusCategory
 from ..forms import (
     AssignForm,
@@ -25,7 +25,6 @@ from ..forms import (
     TransferForm,
     TransitionForm,
 )
-from ..models import CaseEvent
 from .common import SLA_BADGES, is_english, label
 
 
@@ -38,84 +37,94 @@ class TimelineEntry:
     department: str = ""
     comment: str = ""
     kind: str = ""
+    # Staff view only: whom `comment` was for, and the note staff wrote for each other.
+    comment_label: str = ""
+    internal_note: str = ""
 
 
-def _timeline(detail: selectors.CaseDetail) -> list[TimelineEntry]:
-    """The events in words: for staff who did what as which role in which department; for the
-    applicant plain sentences, without staff names or internal bookkeeping."""
-    staff_view = detail.is_staff_view
-    labels = detail.transition_labels
-    users = detail.assignees_named if staff_view else {}
-    roles = dict(StaffRole.choices)
-    entries = []
-    for event in detail.events:
-        title = _event_title(event, labels, users, staff_view)
-        if title is None:
-            continue
-        entry = TimelineEntry(at=event.at, title=title, comment=event.reason,
-                              kind=event.kind)
-        if staff_view:
-            if event.actor_kind == ActorKind.STAFF and event.actor is not None:
-                entry.who = event.actor.get_full_name() or event.actor.username
-                entry.role = str(roles.get(event.actor_role, event.actor_role))
-                entry.department = label(event.department)
-            elif event.actor_kind == ActorKind.APPLICANT:
-                entry.who = _("The applicant")
-            else:
-                entry.who = _("The system")
-        elif event.actor_kind == ActorKind.STAFF:
-            entry.who = label(event.department) or _("The municipality")
-        elif event.actor_kind == ActorKind.APPLICANT:
-            entry.who = _("You")
-        entries.append(entry)
-    return entries
+def _timeline(view) -> list[TimelineEntry]:
+    """The presented events in words: for the applicant plain sentences (a department acted,
+    never a person); for staff who did what as which role in which department, with the
+    message the applicant was given and the internal note apart."""
+    if isinstance(view, presenters.StaffCase):
+        return [_staff_entry(event) for event in view.events]
+    return [_applicant_entry(event) for event in view.events]
 
 
-_APPLICANT_HIDDEN = {CaseEventKind.CLAIMED, CaseEventKind.ASSIGNED, CaseEventKind.SLA_AT_RISK,
-                     CaseEventKind.SLA_OVERDUE, CaseEventKind.SLA_RESTARTED,
-                     CaseEventKind.ESCALATED}
-
-
-def _event_title(event: CaseEvent, labels: dict, users: dict, staff_view: bool) -> str | None:
+def _applicant_entry(event: presenters.ApplicantEvent) -> TimelineEntry:
     kind = event.kind
-    if not staff_view and kind in _APPLICANT_HIDDEN:
-        return None
     if kind == CaseEventKind.SUBMITTED:
-        return _("Transaction submitted")
-    if kind == CaseEventKind.ROUTED:
-        return _("Sent to %(department)s") % {"department": label(event.to_department)
-                                                  or _("the municipality")}
-    if kind == CaseEventKind.TRANSITION:
-        transition = labels.get((event.from_state_id, event.action))
-        action = label(transition) if transition else event.action
-        return _("%(action)s — now: %(state)s") % {"action": action,
+        title = _("Transaction submitted")
+    elif kind == CaseEventKind.ROUTED:
+        title = _("Sent to %(department)s") % {"department": label(event.to_department)
+                                                or _("the municipality")}
+    elif kind == CaseEventKind.TRANSITION:
+        title = _("%(action)s — now: %(state)s") % {"action": label(event.action),
                                                     "state": label(event.to_state)}
-    if kind == CaseEventKind.CLAIMED:
-        return _("Took the transaction from the queue")
-    if kind == CaseEventKind.ASSIGNED:
-        user = users.get(event.payload.get("assignee"))
-        if user is None:
-            return _("Returned to the department queue")
-        return _("Assigned to %(name)s") % {"name": user.get_full_name() or user.username}
-    if kind == CaseEventKind.TRANSFERRED:
-        return _("Referred from %(source)s to %(target)s") % {
+    elif kind == CaseEventKind.TRANSFERRED:
+        title = _("Referred from %(source)s to %(target)s") % {
             "source": label(event.from_department), "target": label(event.to_department)}
-    if kind == CaseEventKind.COMMENTED:
-        return _("Internal note") if event.payload.get("internal") else _("Comment")
-    if kind == CaseEventKind.ATTACHMENT_ADDED:
-        if event.payload.get("replaces"):
-            return _("Corrected document added: %(name)s (version %(version)s)") % {
-                "name": event.payload.get("name", ""), "version": event.payload.get("version", "")}
-        return _("Document added: %(name)s") % {"name": event.payload.get("name", "")}
-    if kind == CaseEventKind.SLA_AT_RISK:
-        return _("The step's deadline is near")
-    if kind == CaseEventKind.SLA_RESTARTED:
-        return _("New step: its deadline clock starts again")
-    if kind == CaseEventKind.SLA_OVERDUE:
-        return _("The deadline has passed")
-    if kind == CaseEventKind.ESCALATED:
-        return _("Escalated to the head of department")
-    return str(CaseEventKind(kind).label) if kind in CaseEventKind.values else kind
+    elif kind == CaseEventKind.COMMENTED:
+        title = _("Comment")
+    elif kind == CaseEventKind.ATTACHMENT_ADDED:
+        title = _document_title(event.document, event.document_version)
+    else:  # presenters.APPLICANT_MESSAGE
+        title = _("Message from the municipality")
+    who = ""
+    if event.by == ActorKind.STAFF:
+        who = label(event.department) or _("The municipality")
+    elif event.by == ActorKind.APPLICANT:
+        who = _("You")
+    return TimelineEntry(at=event.at, title=title, who=who, comment=event.message, kind=kind)
+
+
+def _document_title(name: str, version: int | None) -> str:
+    if version and version > 1:
+        return _("Corrected document added: %(name)s (version %(version)s)") % {
+            "name": name, "version": version}
+    return _("Document added: %(name)s") % {"name": name}
+
+
+_STAFF_TITLES = {
+    CaseEventKind.SUBMITTED: lambda e: _("Transaction submitted"),
+    CaseEventKind.ROUTED: lambda e: _("Sent to %(department)s") % {
+        "department": label(e.to_department) or _("the municipality")},
+    CaseEventKind.TRANSITION: lambda e: _("%(action)s — now: %(state)s") % {
+        "action": label(e.transition), "state": label(e.to_state)},
+    CaseEventKind.CLAIMED: lambda e: _("Took the transaction from the queue"),
+    CaseEventKind.ASSIGNED: lambda e: (_("Assigned to %(name)s") % {"name": e.assignee_name}
+                                       if e.assignee else
+                                       _("Returned to the department queue")),
+    CaseEventKind.TRANSFERRED: lambda e: _("Referred from %(source)s to %(target)s") % {
+        "source": label(e.from_department), "target": label(e.to_department)},
+    CaseEventKind.COMMENTED: lambda e: _("Internal note") if e.is_internal else _("Comment"),
+    CaseEventKind.ATTACHMENT_ADDED: lambda e: _document_title(e.document, e.document_version),
+    CaseEventKind.SLA_AT_RISK: lambda e: _("The step's deadline is near"),
+    CaseEventKind.SLA_RESTARTED: lambda e: _("New step: its deadline clock starts again"),
+    CaseEventKind.SLA_OVERDUE: lambda e: _("The deadline has passed"),
+    CaseEventKind.ESCALATED: lambda e: _("Escalated to the head of department"),
+}
+
+
+def _staff_entry(event: presenters.StaffEvent) -> TimelineEntry:
+    title = _STAFF_TITLES.get(event.kind)
+    entry = TimelineEntry(
+        at=event.at, kind=event.kind,
+        title=title(event) if title else (str(CaseEventKind(event.kind).label)
+                                          if event.kind in CaseEventKind.values else event.kind),
+        comment=event.internal_note if event.is_internal else event.message,
+        internal_note="" if event.is_internal else event.internal_note)
+    if event.actor_kind == ActorKind.STAFF and event.actor is not None:
+        entry.who = event.actor_name
+        entry.role = str(dict(StaffRole.choices).get(event.actor_role, event.actor_role))
+        entry.department = label(event.department)
+        if event.message:
+            entry.comment_label = _("Message to the applicant")
+    elif event.actor_kind == ActorKind.APPLICANT:
+        entry.who = _("The applicant")
+    else:
+        entry.who = _("The system")
+    return entry
 
 
 @dataclass
@@ -136,6 +145,7 @@ class ActionPanel:
     option: selectors.ActionOption
     label: str
     comment: str = ""
+    internal_note: str = ""
     errors: dict = field(default_factory=dict)
     is_danger: bool = False
     disabled_reason: str = ""
@@ -149,9 +159,10 @@ def _detail_or_404(user, case_id: int) -> selectors.CaseDetail:
 
 
 _FORM_FIELDS = {
-    "transition": {"comment", "document"},
-    "assign": {"assignee"},
-    "transfer": {"department", "note"},
+    "transition": {"comment", "internal_note", "document"},
+    "claim": {"internal_note", "message"},
+    "assign": {"assignee", "internal_note", "message"},
+    "transfer": {"department", "note", "message"},
     "comment": {"body"},
     "attachment": {"document", "replaces"},
 }
@@ -191,6 +202,7 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
             data = form.cleaned_data
             services.case_transition(case_id=case_id, action=data["action"], actor=user,
                                      comment=data["comment"], document=data["document"],
+                                     internal_note=data["internal_note"],
                                      expected_version=data["expected_version"])
             return None, _("Done: the transaction was updated.")
         if op == "claim":
@@ -198,7 +210,9 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
             if not form.is_valid():
                 return _form_error(form, op, None), ""
             services.case_claim(case_id=case_id, actor=user,
-                                expected_version=form.cleaned_data["expected_version"])
+                                expected_version=form.cleaned_data["expected_version"],
+                                internal_note=form.cleaned_data["internal_note"],
+                                message=form.cleaned_data["message"])
             return None, _("The transaction is now assigned to you.")
         if op == "assign":
             form = AssignForm(request.POST, users=detail.assignable_users)
@@ -207,7 +221,9 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
             assignee_id = form.cleaned_data["assignee"]
             assignee = next((u for u in detail.assignable_users if u.pk == assignee_id), None)
             services.case_assign(case_id=case_id, actor=user, assignee=assignee,
-                                 expected_version=form.cleaned_data["expected_version"])
+                                 expected_version=form.cleaned_data["expected_version"],
+                                 internal_note=form.cleaned_data["internal_note"],
+                                 message=form.cleaned_data["message"])
             return None, _("The assignment was saved.")
         if op == "transfer":
             form = TransferForm(request.POST, departments=detail.transfer_departments)
@@ -216,6 +232,7 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
             services.case_transfer(case_id=case_id, actor=user,
                                    department_code=form.cleaned_data["department"],
                                    note=form.cleaned_data["note"],
+                                   message=form.cleaned_data["message"],
                                    expected_version=form.cleaned_data["expected_version"])
             return None, _("The transaction was referred to the other department.")
         if op == "comment":
@@ -246,6 +263,9 @@ def _case_action(request, detail: selectors.CaseDetail) -> tuple[PageError | Non
 def _render_case(request, detail: selectors.CaseDetail, *, template: str,
                  error: PageError | None = None, status: int = 200):
     case = detail.case
+    # Every fact the page shows of the case comes from the viewer's presenter, the one the
+    # API answers with, so the page and the API cannot tell an audience different things.
+    view = presenters.case_present(detail)
     posted = request.POST if error is not None else {}
     panels = []
     for option in detail.actions_available:
@@ -257,6 +277,7 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
                             else option.disabled_reason(language))
         if error is not None and error.op == "transition" and error.action == option.action:
             panel.comment = posted.get("comment", "")
+            panel.internal_note = posted.get("internal_note", "")
             if error.field:
                 panel.errors[error.field] = error.message
         panels.append(panel)
@@ -264,10 +285,19 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
     if error is not None and error.field and error.op != "transition":
         field_errors[error.op] = {error.field: error.message}
     top_error = error if error is not None and not error.field else None
+    # The internal note and message of the claim, assignment and transfer forms: what was
+    # typed (when the page comes back refused) and any refusal next to its field.
+    staff_texts = {op: {
+        "internal_note": posted.get("internal_note", "") if error and error.op == op else "",
+        "message": posted.get("message", "") if error and error.op == op else "",
+        "note_error": field_errors.get(op, {}).get("internal_note", ""),
+        "message_error": field_errors.get(op, {}).get("message", ""),
+    } for op in ("claim", "assign", "transfer")}
     context = {
-        "detail": detail, "case": case, "panels": panels, "timeline": _timeline(detail),
+        "detail": detail, "case": case, "view": view, "panels": panels,
+        "timeline": _timeline(view),
         "error": error, "top_error": top_error, "field_errors": field_errors,
-        "posted": posted, "sla_badges": SLA_BADGES,
+        "posted": posted, "sla_badges": SLA_BADGES, "staff_texts": staff_texts,
         "transfer_form": TransferForm(departments=detail.transfer_departments)
         if detail.can_transfer else None,
         "assign_form": AssignForm(users=detail.assignable_users,

@@ -11,7 +11,7 @@ from amanah.errors import DomainError, NotFound
 from amanah.permissions import person_for_user
 from amanah.uploads import upload_refusal
 
-from .. import selectors, services
+from .. import presenters, selectors, services
 from ..enums import StatusCategory
 from ..forms import CaseSubmitForm, StatusCheckForm
 from .common import forbidden, label
@@ -24,8 +24,11 @@ def my_cases(request):
     cases = selectors.case_list_for_applicant(user=request.user)
     page = Paginator(cases, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     person = person_for_user(request.user)
+    # Each card is the applicant's summary, the one the API's list answers them with.
     return render(request, "workflow/my_cases.html", {
-        "page": page, "may_submit": person is not None, "terminal": StatusCategory.terminal()})
+        "page": page, "cases": [presenters.case_summary_for_applicant(c)
+                                for c in page.object_list],
+        "may_submit": person is not None, "terminal": StatusCategory.terminal()})
 
 
 @login_required
