@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After authentication and messages: a signed-in account that has not finished signing in
+    # (mobile unconfirmed) reaches only the step it has left (amanah.auth.gate).
+    "amanah.auth.gate.AccountGateMiddleware",
     # Axes must be last so that it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -236,7 +239,7 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="amanah.notifications.LogSmsBackend
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "amanah.auth.api.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
