@@ -11,6 +11,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from simple_history.models import HistoricalRecords
 
 from . import clock
+from .auth.hashing import recovery_code_hash
 from .enums import (
     AccountEventKind,
     IdentityVerificationPurpose,
@@ -351,8 +352,6 @@ class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        from amanah.auth.second_factor import recovery_code_hash
-
         allowed, _details = self.verify_is_allowed()
         if not allowed:
             return False

@@ -1,5 +1,6 @@
 """The API's session authentication, with the portal's own doors (see amanah.auth.gate)."""
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 from .gate import (
@@ -24,3 +25,9 @@ class PortalSessionAuthentication(SessionAuthentication):
         if result is not None and staff_needs_second_factor(request._request.user):
             raise second_factor_required_error()
         return result
+
+
+class PortalSessionScheme(SessionScheme):
+    """The API reference describes it as the session cookie it is (`cookieAuth`)."""
+
+    target_class = "amanah.auth.api.PortalSessionAuthentication"

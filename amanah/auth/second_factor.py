@@ -7,13 +7,14 @@ and anyone holding a staff role, is_staff or superuser.
 import secrets
 
 from django.db import transaction
-from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amanah.errors import DomainError
 from amanah.models import RecoveryCode, RecoveryCodeDevice
 from amanah.permissions import is_staff_member, person_for_user
+
+from .hashing import recovery_code_hash
 
 RECOVERY_CODE_COUNT = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread on paper
@@ -28,13 +29,6 @@ def needs_second_factor(user) -> bool:
 
 def has_second_factor(user) -> bool:
     return user_has_device(user, confirmed=True)
-
-
-def recovery_code_hash(*, device_id: int, code: str) -> str:
-    # Keyed (SECRET_KEY) and per device: the table alone does not give the codes away.
-    normalised = "".join(code.split()).replace("-", "").lower()
-    return salted_hmac("amanah.recovery_code", f"{device_id}:{normalised}",
-                       algorithm="sha256").hexdigest()
 
 
 def _new_code() -> str:

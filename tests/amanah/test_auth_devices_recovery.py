@@ -238,3 +238,17 @@ def test_reset_by_nafath_sets_the_password_and_ends_other_sessions(client):
 def test_the_reset_page_tells_staff_to_ask_an_administrator(client):
     body = client.get(url("amanah:password_reset", "en")).content.decode()
     assert "your password is reset by a system administrator" in body
+
+
+def test_a_password_sign_in_gives_a_new_session_key(plain_client):
+    # given a citizen on a known browser, whose anonymous session already exists
+    citizen = CitizenFactory()
+    device_known(plain_client, citizen)
+    plain_client.get(url("amanah:sign_in"))
+    session = plain_client.session
+    session["seen"] = True
+    session.save()
+    before = plain_client.session.session_key
+    # when they sign in, then the session key is not the one from before
+    assert _sign_in(plain_client, citizen.national_id).status_code == 302
+    assert plain_client.session.session_key != before

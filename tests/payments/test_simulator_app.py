@@ -153,7 +153,8 @@ def test_production_installs_the_simulator_only_in_demo_mode(tmp_path, demo, ins
         DJANGO_SECRET_KEY="k" * 30 + "-production-settings-test-only-0123456789",
         DJANGO_ALLOWED_HOSTS="eservices.amanah.example.sa",
         REDIS_URL="redis://redis.internal:6379/0", SADAD_INBOUND_KEYS="in-" + "1" * 40,
-        SADAD_OUTBOUND_KEY="out-" + "2" * 40)
+        SADAD_OUTBOUND_KEY="out-" + "2" * 40, NAFATH_BASE_URL="https://nafath.example.sa",
+        NAFATH_APP_ID="amanah-portal", NAFATH_APP_KEY="nafath-" + "3" * 40)
     # then the simulated SADAD and its gateway are there only in demo mode
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(installed), gateway]
