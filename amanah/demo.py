@@ -25,6 +25,10 @@ from amanah.models import (
 )
 
 DEMO_PASSWORD = "Demo@12345"  # noqa: S105 - the documented training password (README)
+# Every demo staff member's authenticator holds this published key (README, Demo logins:
+# base32 YMRJID754ZUC7CDEZ5X2PKFWDHUPL4OP), and in demo mode the second-factor page shows its
+# current code. A training key only: real staff enrol their own authenticator.
+DEMO_TOTP_KEY_HEX = "c322940ffde6682f8864cf6fa7a8b619e8f5f1cf"
 # A fixed moment, so that re-running the seed never rewrites it.
 DEMO_CONFIRMED_AT = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -224,6 +228,7 @@ def _seed_staff(departments, password_hash: str, log: Log) -> None:
                              {"user": user, "department": department, "role": role},
                              {"is_active": True})
         memberships.add(outcome)
+        _demo_authenticator_ensure(user)
         if role == StaffRole.HEAD:
             _upsert(Department, {"pk": department.pk}, {"head": user})
 
@@ -238,7 +243,16 @@ def _seed_staff(departments, password_hash: str, log: Log) -> None:
         "user": admin, "department": departments[AMANAH[0], "customer_service"],
         "role": StaffRole.ADMIN}, {"is_active": True})
     memberships.add(outcome)
+    _demo_authenticator_ensure(admin)
     log(f"staff users: {users}; memberships: {memberships} (password {DEMO_PASSWORD})")
+
+
+def _demo_authenticator_ensure(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True,
+                                  key=DEMO_TOTP_KEY_HEX)
 
 
 def _seed_citizens(municipalities, password_hash: str, log: Log) -> dict[str, Person]:

@@ -40,6 +40,8 @@ class RolloutState(models.TextChoices):
 
 class OneTimeCodePurpose(models.TextChoices):
     MOBILE_CONFIRM = "mobile_confirm", _("Mobile number confirmation")
+    NEW_DEVICE = "new_device", _("Sign-in from a new device")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 class AccountEventKind(models.TextChoices):
@@ -49,3 +51,20 @@ class AccountEventKind(models.TextChoices):
     CODE_ISSUED = "code_issued", _("Code sent")
     CODE_FAILED = "code_failed", _("Wrong code entered")
     MOBILE_CONFIRMED = "mobile_confirmed", _("Mobile confirmed")
+    DEVICE_CONFIRMED = "device_confirmed", _("New device confirmed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class IdentityVerificationPurpose(models.TextChoices):
+    """Why the portal asked the identity provider (Nafath) to verify someone."""
+
+    SIGN_UP = "sign_up", _("Sign-up")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class IdentityVerificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval in Nafath")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+    USED = "used", _("Used")

@@ -1,15 +1,21 @@
 """The core domain: who the municipality is, who works there, who it serves, what it offers."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from simple_history.models import HistoricalRecords
 
 from . import clock
+from .auth.hashing import recovery_code_hash
 from .enums import (
     AccountEventKind,
+    IdentityVerificationPurpose,
+    IdentityVerificationStatus,
     IdType,
     MunicipalityKind,
     OneTimeCodePurpose,
@@ -256,3 +262,121 @@ class AccountEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.person.national_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IdentityVerification(models.Model):
+    """One check at the identity provider (Nafath) that someone holds `national_id`.
+
+    Approved, it is a one-use, short-lived proof kept on the server (the browser's session holds
+    only its `token`): the only way a national ID becomes bound to an account or its password
+    is reset without the account's mobile. Its status has one writer:
+    amanah.auth.verifications.identity_verification_status_change.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=16,
+                               choices=IdentityVerificationPurpose.choices)
+    provider = models.CharField(_("provider"), max_length=32)
+    national_id = models.CharField(_("national ID / iqama number"), max_length=10)
+    transaction_id = models.CharField(_("provider transaction"), max_length=100)
+    random = models.CharField(_("number shown"), max_length=2)
+    status = models.CharField(_("status"), max_length=10,
+                              choices=IdentityVerificationStatus.choices,
+                              default=IdentityVerificationStatus.PENDING)
+    # As the provider returned them, once approved; never typed by the person.
+    name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    # While pending: the provider's deadline for approval; once approved: the proof's end.
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+        indexes = [models.Index(fields=["national_id", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "transaction_id"],
+                                    name="identity_verification_unique_transaction"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.transaction_id} {self.national_id} {self.status}"
+
+
+class IdentityVerificationEvent(Event):
+    """Append-only record of each status an identity verification went through."""
+
+    verification = models.ForeignKey(IdentityVerification, on_delete=models.PROTECT,
+                                     related_name="events")
+    kind = models.CharField(_("kind"), max_length=10, choices=IdentityVerificationStatus.choices)
+
+    class Meta(Event.Meta):
+        verbose_name = _("identity verification event")
+        verbose_name_plural = _("identity verification events")
+
+
+class KnownDevice(models.Model):
+    """A browser a citizen confirmed by SMS code; its signed cookie spares the code next time.
+
+    Only a keyed hash of the cookie's random id is stored."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="known_devices")
+    device_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=clock.now)
+    last_seen_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "device_hash"],
+                                    name="known_device_unique_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.national_id} device since {self.created_at:%Y-%m-%d}"
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's ten single-use recovery codes, for when the authenticator is lost.
+
+    A django-otp device, so a recovery code verifies a session exactly as a TOTP code does.
+    Only keyed hashes are stored; the codes are shown once, when they are made.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        given = recovery_code_hash(device_id=self.pk, code=str(token))
+        # django_otp.verify_token locked this device's row, so two sessions cannot spend
+        # the same code at once.
+        spent = self.codes.filter(code_hash=given, used_at__isnull=True).update(
+            used_at=clock.now())
+        if spent:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.device} {'used' if self.used_at else 'unused'}"

@@ -12,9 +12,14 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
 from . import clock
-from .enums import AccountEventKind, OneTimeCodePurpose, StaffRole
+from .enums import (
+    AccountEventKind,
+    IdentityVerificationPurpose,
+    OneTimeCodePurpose,
+    StaffRole,
+)
 from .errors import DomainError
-from .identity import mobile_normalise, national_id_normalise
+from .identity import mobile_normalise
 from .models import (
     AccountEvent,
     Department,
@@ -55,33 +60,52 @@ def _password_check(password: str, *, user: User) -> None:
 
 
 @transaction.atomic
-def person_register(*, national_id: str, name_ar: str, name_en: str, mobile: str, email: str,
+def person_register(*, verification_token, mobile: str, email: str,
                     municipality: Municipality, password: str) -> Person:
-    """A citizen or resident signs up: an account named by their ID, then a code to their mobile."""
-    number = national_id_normalise(national_id)
+    """A citizen or resident whose ID the identity provider has just verified opens an account:
+    the ID and names come from the provider, never from what was typed; then a code to the
+    mobile. The proof is spent in the same transaction, so a refusal leaves it usable."""
+    from .auth.verifications import identity_proof_use
+
+    verification = identity_proof_use(token=verification_token,
+                                      purpose=IdentityVerificationPurpose.SIGN_UP)
+    number = verification.national_id
     mobile_e164 = mobile_normalise(mobile)
     if not municipality.is_active:
         raise DomainError("identity.municipality_inactive",
                           "هذه البلدية غير متاحة حالياً.",
                           "This municipality is not available.", field="municipality")
-    if (Person.objects.filter(national_id=number).exists()
+    # Said only to someone the provider has just proven to hold this ID, so it reveals nothing.
+    if (Person.objects.filter(national_id=number, user__isnull=False).exists()
             or User.objects.filter(username=number).exists()):
         raise _already_registered()
-    user = User(username=number, first_name=name_ar.strip()[:150], email=email.strip())
+    user = User(username=number, first_name=verification.name_ar[:150], email=email.strip())
     _password_check(password, user=user)
     user.set_password(password)
+    values = {"name_ar": verification.name_ar, "name_en": verification.name_en,
+              "mobile": mobile_e164, "email": email.strip(), "municipality": municipality}
     try:
-        # A concurrent sign-up with the same ID loses here, on the unique constraint.
+        # A concurrent sign-up with the same ID loses here, on the unique constraints.
         with transaction.atomic():
             user.save()
-            person = Person.objects.create(
-                national_id=number, name_ar=name_ar.strip(), name_en=name_en.strip(),
-                mobile=mobile_e164, email=email.strip(), municipality=municipality, user=user,
-            )
+            # A person the municipality already knew (billed, inspected) without an account
+            # gets theirs now: the provider proved they are that person.
+            person = Person.objects.select_for_update().filter(
+                national_id=number, user__isnull=True).first()
+            if person is None:
+                person = Person.objects.create(national_id=number, user=user, **values)
+            else:
+                for name, value in values.items():
+                    setattr(person, name, value)
+                person.user = user
+                person.mobile_confirmed_at = None
+                person.save()
     except IntegrityError:
         raise _already_registered() from None
     AccountEvent.objects.create(person=person, kind=AccountEventKind.REGISTERED, at=clock.now(),
-                                payload={"municipality": municipality.code})
+                                payload={"municipality": municipality.code,
+                                         "identity_provider": verification.provider,
+                                         "identity_transaction": verification.transaction_id})
     one_time_code_issue(person=person, purpose=OneTimeCodePurpose.MOBILE_CONFIRM)
     return person
 
@@ -107,6 +131,13 @@ def one_time_code_issue(*, person: Person, purpose: str) -> OneTimeCode:
         raise DomainError("otp.no_mobile", "لا يوجد رقم جوال مسجل.",
                           "There is no mobile number on record.", field="mobile")
     now = clock.now()
+    # Per account, whatever the purpose and however many addresses ask: a phone is not flooded.
+    if OneTimeCode.objects.filter(person=person, created_at__gte=now - dt.timedelta(days=1)
+                                  ).count() >= settings.OTP_DAILY_LIMIT:
+        raise DomainError("otp.daily_limit",
+                          "بلغت الحد اليومي للرموز المرسلة. حاول مرة أخرى غداً.",
+                          "You have reached today's limit of codes sent. Try again tomorrow.",
+                          field="code", status=429)
     OneTimeCode.objects.filter(person=person, purpose=purpose, used_at__isnull=True,
                                superseded_at__isnull=True).update(superseded_at=now)
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"

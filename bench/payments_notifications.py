@@ -83,6 +83,9 @@ def gunicorn_start(database: str, workers: int, threads: int) -> subprocess.Pope
            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost", "DJANGO_SECURE_SSL_REDIRECT": "false",
            "SADAD_INBOUND_KEYS": KEY, "SADAD_OUTBOUND_KEY": secrets.token_hex(32),
+           # Production refuses to start without an identity provider; the bench never calls it.
+           "NAFATH_BASE_URL": "https://nafath.invalid", "NAFATH_APP_ID": "bench",
+           "NAFATH_APP_KEY": secrets.token_hex(16),
            "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "amanah.wsgi", "-b", f"{HOST}:{PORT}",

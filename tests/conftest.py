@@ -129,3 +129,57 @@ def rate_limit_namespace(settings):
 
     settings.RATE_LIMIT_NAMESPACE = f"t{uuid.uuid4().hex[:12]}"
     return settings.RATE_LIMIT_NAMESPACE
+
+
+def otp_session_verify(client, user) -> None:
+    """Mark the client's session as having passed the staff second factor, as
+    `django_otp.login` does after a right code (for staff; citizens have no such factor)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from amanah.auth.second_factor import needs_second_factor
+
+    if not needs_second_factor(user):
+        return
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True))
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class PortalClient:
+    """Mixin: `force_login` means "signed in" the way the portal means it — for staff that
+    includes the second factor. Tests of the second factor itself use a plain client."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        otp_session_verify(self, user)
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    class _Client(PortalClient, Client):
+        pass
+
+    return _Client()
+
+
+@pytest.fixture
+def plain_client():
+    """A Django test client whose force_login gives the password factor only."""
+    from django.test import Client
+
+    return Client()
+
+
+def device_known(client, person) -> None:
+    """Make the client's browser one `person` has confirmed by SMS code (a known device)."""
+    from django.core import signing
+
+    from amanah.auth.devices import _SALT, COOKIE_NAME, known_device_add
+
+    device_id = known_device_add(person=person, device_id=None)
+    client.cookies[COOKIE_NAME] = signing.dumps(device_id, salt=_SALT)

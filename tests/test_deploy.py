@@ -30,6 +30,9 @@ def _production_env(**overrides) -> dict[str, str]:
         "REDIS_URL": "redis://redis.internal:6379/0",
         "SADAD_INBOUND_KEYS": secrets.token_hex(32),
         "SADAD_OUTBOUND_KEY": secrets.token_hex(32),
+        "NAFATH_BASE_URL": "https://nafath.example.sa",
+        "NAFATH_APP_ID": "amanah-portal",
+        "NAFATH_APP_KEY": secrets.token_hex(32),
     })
     for name, value in overrides.items():
         if value is None:

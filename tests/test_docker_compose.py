@@ -24,6 +24,9 @@ OPERATOR_SECRETS = {
     "POSTGRES_PASSWORD": "pg-" + secrets.token_hex(8),
     "SADAD_INBOUND_KEYS": secrets.token_hex(32),
     "SADAD_OUTBOUND_KEY": secrets.token_hex(32),
+    "NAFATH_BASE_URL": "https://nafath.example.sa",
+    "NAFATH_APP_ID": "amanah-portal",
+    "NAFATH_APP_KEY": secrets.token_hex(32),
 }
 _VARIABLE = re.compile(r"\$\$|\$\{(\w+)(?::([-?])([^}]*))?\}")
 

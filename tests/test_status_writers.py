@@ -32,6 +32,8 @@ STATUS_WRITERS = {
     ("workflow.Case", "sla_status"): "workflow.services.steps.case_sla_status_change",
     ("workflow.DefinitionVersion", "status"):
         "workflow.services.definitions.version_status_change",
+    ("amanah.IdentityVerification", "status"):
+        "amanah.auth.verifications.identity_verification_status_change",
 }
 
 # Where a record is created with its first status (a constructor or create() argument).
@@ -43,6 +45,7 @@ CREATORS = {
     "payments.ReconRun": {"payments.reconciliation.runs.recon_file_receive"},
     "workflow.Case": {"workflow.services.cases.case_submit"},
     "workflow.DefinitionVersion": {"workflow.services.definitions.version_draft_create"},
+    "amanah.IdentityVerification": {"amanah.auth.verifications.identity_verification_start"},
 }
 
 # Assignments of a field that happens to share a status's name but is not one of the table's.

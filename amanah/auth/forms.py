@@ -30,17 +30,46 @@ class SignInForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "dir": "ltr"}))
 
 
-class SignUpForm(forms.Form):
+class _PasswordPairForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"), strip=False,
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}))
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("password1") and cleaned.get("password2")
+                and cleaned["password1"] != cleaned["password2"]):
+            self.add_error("password2", _("The two passwords do not match."))
+        return cleaned
+
+
+def _domain_checked(validator, value: str) -> str:
+    try:
+        return validator(value)
+    except DomainError as error:
+        raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class NationalIdForm(forms.Form):
+    """The first step of sign-up and of a password reset: which ID to verify."""
+
     national_id = forms.CharField(
         label=_("National ID or iqama number"), max_length=20,
         help_text=_("10 digits; a national ID starts with 1, an iqama number with 2."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
                                       "dir": "ltr"}))
-    name_ar = forms.CharField(label=_("Full name in Arabic"), max_length=200,
-                              widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar",
-                                                            "autocomplete": "name"}))
-    name_en = forms.CharField(label=_("Full name in English"), max_length=200, required=False,
-                              widget=forms.TextInput(attrs={"dir": "ltr", "lang": "en"}))
+
+    def clean_national_id(self) -> str:
+        return _domain_checked(national_id_normalise, self.cleaned_data["national_id"])
+
+
+class SignUpForm(_PasswordPairForm):
+    """After Nafath: what only the person can tell us. The ID and names come from Nafath."""
+
     mobile = forms.CharField(
         label=_("Mobile number"), max_length=20, help_text=_("For example 0551234567."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel",
@@ -51,37 +80,32 @@ class SignUpForm(forms.Form):
     municipality = MunicipalityChoiceField(
         label=_("Municipality where you live"), queryset=Municipality.objects.none(),
         empty_label=_("Choose…"))
-    password1 = forms.CharField(
-        label=_("Password"), strip=False,
-        help_text=_("At least 8 characters, not only digits, not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}))
-    password2 = forms.CharField(
-        label=_("Password again"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}))
+    field_order = ["mobile", "email", "municipality", "password1", "password2"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.filter(
             is_active=True).order_by("kind", "name_ar")
 
-    def _domain_checked(self, validator, name: str) -> str:
-        try:
-            return validator(self.cleaned_data[name])
-        except DomainError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
-
-    def clean_national_id(self) -> str:
-        return self._domain_checked(national_id_normalise, "national_id")
-
     def clean_mobile(self) -> str:
-        return self._domain_checked(mobile_normalise, "mobile")
+        return _domain_checked(mobile_normalise, self.cleaned_data["mobile"])
 
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("password1") and cleaned.get("password2")
-                and cleaned["password1"] != cleaned["password2"]):
-            self.add_error("password2", _("The two passwords do not match."))
-        return cleaned
+
+class NewPasswordForm(_PasswordPairForm):
+    pass
+
+
+class NafathSimulatorForm(forms.Form):
+    """The simulated Nafath app (training): the number the person chooses, and the names the
+    simulated national registry returns."""
+
+    chosen = forms.CharField(max_length=2, required=False)
+    name_ar = forms.CharField(label=_("Full name in Arabic (as in the national registry)"),
+                              max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}))
+    name_en = forms.CharField(label=_("Full name in English (as in the national registry)"),
+                              max_length=200, required=False,
+                              widget=forms.TextInput(attrs={"dir": "ltr", "lang": "en"}))
 
 
 class CodeForm(forms.Form):
@@ -89,3 +113,18 @@ class CodeForm(forms.Form):
         label=_("Code from the SMS"), max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
                                       "dir": "ltr", "pattern": "[0-9٠-٩ ]*"}))
+
+
+class ResetCodeForm(_PasswordPairForm):
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                      "dir": "ltr", "pattern": "[0-9٠-٩ ]*"}))
+    field_order = ["code", "password1", "password2"]
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"), max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "dir": "ltr",
+                                      "autocapitalize": "none", "spellcheck": "false"}))

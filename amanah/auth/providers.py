@@ -1,10 +1,12 @@
 """How someone proves who they are. The portal signs people in through an IdentityProvider.
 
-Today there is one: national ID / iqama (or staff username) and password. The national single
-sign-on (Nafath / IAM) is meant to be added as a second implementation of the same protocol:
-it would send the person to the national service, receive the verified national ID back, and
-return `user_for_verified_national_id(...)`; the sign-in view, the lockout and the sessions
-stay as they are.
+Signing in is by national ID / iqama (or staff username) and password, followed by a second
+step (an SMS code on a new device for citizens, TOTP for staff). Binding a national ID to an
+account in the first place is proven by Nafath (amanah.auth.nafath: the portal shows a number,
+the person chooses it in the Nafath app, Nafath returns the verified ID and names) and spent
+once by `amanah.services.person_register`; a sign-in provider that verifies the ID itself would
+return `user_for_verified_national_id(...)` and leave the sign-in view, lockout and sessions
+as they are.
 """
 
 from typing import Protocol

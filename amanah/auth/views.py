@@ -9,16 +9,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amanah import services
+from amanah import clock, services
 from amanah.enums import OneTimeCodePurpose
 from amanah.errors import DomainError
+from amanah.models import Person, User
 from amanah.permissions import person_for_user
 from amanah.selectors import staff_department_list
 
-from .forms import CodeForm, SignInForm, SignUpForm, domain_error_to_form
+from .devices import device_cookie_set, device_id_from_request, device_is_known, known_device_add
+from .forms import CodeForm, SignInForm, domain_error_to_form
 from .providers import sign_in_provider
-
-SIGN_UP_BACKEND = "amanah.auth.backends.NationalIdBackend"
 
 
 def _next_url(request) -> str | None:
@@ -43,6 +43,9 @@ def _render_sign_in(request, form, *, locked_out=False, status=200):
                   status=status)
 
 
+_PENDING = "amanah_pending_sign_in"
+
+
 def sign_in(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect("amanah:home")
@@ -50,11 +53,80 @@ def sign_in(request):
     if request.method == "POST" and form.is_valid():
         user = sign_in_provider().authenticate(request, **form.cleaned_data)
         if user is not None:
+            person = person_for_user(user)
+            # A confirmed citizen on a browser they never confirmed: the password alone does not
+            # sign in; a code to their mobile must come first (the session stays anonymous).
+            if person is not None and person.mobile_confirmed_at is not None \
+                    and not device_is_known(person=person,
+                                            device_id=device_id_from_request(request)):
+                try:
+                    services.one_time_code_issue(person=person,
+                                                 purpose=OneTimeCodePurpose.NEW_DEVICE)
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                    return _render_sign_in(request, form, status=error.status)
+                request.session.cycle_key()
+                request.session[_PENDING] = {"user": user.pk, "backend": user.backend,
+                                             "at": clock.now().timestamp(),
+                                             "next": _next_url(request) or ""}
+                return redirect("amanah:confirm_device")
             login(request, user)
             return _after_sign_in(request, user)
         # When axes has just locked this name out, its middleware answers with lockout() below.
         form.add_error(None, _("The ID number (or username) or the password is not correct."))
     return _render_sign_in(request, form)
+
+
+def _pending_sign_in(request):
+    """The citizen whose password was right on this browser, while the code is awaited."""
+    pending = request.session.get(_PENDING)
+    if not isinstance(pending, dict):
+        return None, None
+    if clock.now().timestamp() - pending.get("at", 0) > 2 * settings.OTP_TTL_SECONDS:
+        request.session.pop(_PENDING, None)
+        return None, None
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    person = Person.objects.filter(user=user).first() if user else None
+    return (user, person) if person is not None else (None, None)
+
+
+def confirm_device(request):
+    """A code to the mobile confirms this browser; only then is the session signed in."""
+    user, person = _pending_sign_in(request)
+    if user is None:
+        return redirect("amanah:sign_in")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.one_time_code_verify(person=person, purpose=OneTimeCodePurpose.NEW_DEVICE,
+                                          code=form.cleaned_data["code"])
+        except DomainError as error:
+            domain_error_to_form(form, error)
+        else:
+            pending = request.session.pop(_PENDING)
+            login(request, user, backend=pending["backend"])  # a new session key
+            device_id = known_device_add(person=person,
+                                         device_id=device_id_from_request(request))
+            response = redirect(pending.get("next") or "amanah:home")
+            device_cookie_set(response, device_id)
+            return response
+    return render(request, "amanah/auth/confirm_device.html",
+                  {"form": form, "masked_mobile": _masked(person.mobile)})
+
+
+@require_POST
+def confirm_device_resend(request):
+    user, person = _pending_sign_in(request)
+    if user is None:
+        return redirect("amanah:sign_in")
+    try:
+        services.one_time_code_resend(person=person, purpose=OneTimeCodePurpose.NEW_DEVICE)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new code was sent to %(mobile)s.")
+                         % {"mobile": _masked(person.mobile)})
+    return redirect("amanah:confirm_device")
 
 
 def lockout(request, credentials=None, *args, **kwargs):
@@ -67,29 +139,6 @@ def lockout(request, credentials=None, *args, **kwargs):
 def sign_out(request):
     logout(request)
     return redirect("amanah:home")
-
-
-def sign_up(request):
-    if request.user.is_authenticated:
-        return redirect("amanah:home")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = services.person_register(
-                national_id=data["national_id"], name_ar=data["name_ar"],
-                name_en=data["name_en"], mobile=data["mobile"], email=data["email"],
-                municipality=data["municipality"], password=data["password1"])
-        except DomainError as error:
-            if error.field == "password":
-                form.add_error("password1", error.message)
-            else:
-                domain_error_to_form(form, error)
-        else:
-            login(request, person.user, backend=SIGN_UP_BACKEND)
-            messages.success(request, _("Your account is ready. We sent a code to your mobile."))
-            return redirect("amanah:confirm_mobile")
-    return render(request, "amanah/auth/sign_up.html", {"form": form})
 
 
 def _masked(mobile: str) -> str:
@@ -111,7 +160,13 @@ def confirm_mobile(request):
             domain_error_to_form(form, error)
         else:
             messages.success(request, _("Your mobile number is confirmed."))
-            return redirect("amanah:home")
+            # The code reached this browser's owner: it is one of their devices from now on.
+            request.session.cycle_key()
+            device_id = known_device_add(person=person,
+                                         device_id=device_id_from_request(request))
+            response = redirect("amanah:home")
+            device_cookie_set(response, device_id)
+            return response
     return render(request, "amanah/auth/confirm_mobile.html",
                   {"form": form, "person": person, "masked_mobile": _masked(person.mobile)},
                   status=200)

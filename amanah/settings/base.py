@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "csp",
+    # Staff sign in with a second factor: TOTP (an authenticator app) or a recovery code.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Order matters for seed_demo: each app's demo data builds on the ones before it.
     "amanah",
     "workflow",
@@ -67,12 +70,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "amanah.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Limits pages by URL name (RATE_LIMITED_PAGES); after sessions and auth, which it reads.
     "amanah.ratelimits.RateLimitMiddleware",
+    # After authentication and messages: a signed-in account that has not finished signing in
+    # (mobile unconfirmed) reaches only the step it has left (amanah.auth.gate).
+    "amanah.auth.gate.AccountGateMiddleware",
     # Axes must be last so that it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -289,12 +296,37 @@ SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+# SMS codes one account may be sent in 24 hours, all purposes together.
+OTP_DAILY_LIMIT = env.int("OTP_DAILY_LIMIT", default=10)
+# Password resets by SMS code one account may ask for in 24 hours.
+PASSWORD_RESET_DAILY_LIMIT = env.int("PASSWORD_RESET_DAILY_LIMIT", default=5)
+# How long a browser a citizen confirmed by SMS code stays known (no code at sign-in).
+KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=180)
+# Staff second factor (django-otp): the name authenticator apps show for the portal's codes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Amanah Portal")
+
+# --- Identity provider (Nafath) ----------------------------------------------------------
+# "nafath": the national service over HTTPS (NAFATH_* below); "nafath_simulator": a simulated
+# Nafath whose approval page is part of the portal, for demo and training only.
+IDENTITY_PROVIDER = env.str("IDENTITY_PROVIDER",
+                            default="nafath_simulator" if DEMO_MODE else "nafath")
+NAFATH_BASE_URL = env.str("NAFATH_BASE_URL", default="")
+NAFATH_APP_ID = env.str("NAFATH_APP_ID", default="")
+NAFATH_APP_KEY = env.str("NAFATH_APP_KEY", default="")
+NAFATH_SERVICE = env.str("NAFATH_SERVICE", default="PortalSignUp")
+NAFATH_TIMEOUT_SECONDS = env.float("NAFATH_TIMEOUT_SECONDS", default=10.0)
+# How long a person has to approve in the Nafath app.
+NAFATH_REQUEST_TTL_SECONDS = env.int("NAFATH_REQUEST_TTL_SECONDS", default=180)
+# How long an approval may be used to finish a sign-up or password reset (once).
+IDENTITY_PROOF_TTL_SECONDS = env.int("IDENTITY_PROOF_TTL_SECONDS", default=900)
+# Verification requests for one ID in 24 hours, so nobody floods a person's Nafath app.
+NAFATH_DAILY_REQUESTS_PER_ID = env.int("NAFATH_DAILY_REQUESTS_PER_ID", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="amanah.notifications.LogSmsBackend")
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "amanah.auth.api.PortalSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

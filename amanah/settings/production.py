@@ -81,6 +81,25 @@ _sadad_key_problems = sadad_key_problems(
 if _sadad_key_problems:
     raise ImproperlyConfigured("SADAD keys refused: " + " | ".join(_sadad_key_problems))
 
+# Without an identity provider nobody could sign up, and a simulated one would let anyone claim
+# any ID: production needs the real Nafath, or an explicitly training deployment.
+IDENTITY_PROVIDER = env.str(  # noqa: F405
+    "IDENTITY_PROVIDER", default="nafath_simulator" if IS_TRAINING else "nafath")
+if IDENTITY_PROVIDER == "nafath":
+    _nafath_settings = (NAFATH_BASE_URL, NAFATH_APP_ID, NAFATH_APP_KEY)  # noqa: F405
+    if not _nafath_settings[0].startswith("https://") or not all(_nafath_settings):
+        raise ImproperlyConfigured(
+            "IDENTITY_PROVIDER=nafath needs NAFATH_BASE_URL (https://…), NAFATH_APP_ID and "
+            "NAFATH_APP_KEY")
+elif IDENTITY_PROVIDER == "nafath_simulator":
+    if not IS_TRAINING:
+        raise ImproperlyConfigured(
+            "IDENTITY_PROVIDER=nafath_simulator lets anyone claim any ID; it is allowed only "
+            "with AMANAH_DEPLOYMENT=training")
+else:
+    raise ImproperlyConfigured("IDENTITY_PROVIDER must be nafath (or nafath_simulator in a "
+                               "training deployment)")
+
 # TLS ends at the reverse proxy in front of gunicorn, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)  # noqa: F405

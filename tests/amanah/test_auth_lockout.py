@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from tests.conftest import device_known
 from tests.factories import DEFAULT_PASSWORD, CitizenFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ def _sign_in_url(language: str) -> str:
 def test_a_citizen_signs_in_with_their_id_in_arabic_indic_digits(client):
     # given a citizen
     citizen = CitizenFactory()
+    device_known(client, citizen)
     typed = citizen.national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     # when they sign in typing their ID in Arabic-Indic digits
     response = client.post(_sign_in_url("ar"), {"username": typed, "password": DEFAULT_PASSWORD})
@@ -89,6 +91,7 @@ def test_repeated_failures_lock_the_account_out_with_a_message_on_the_page(
 
 def test_a_lockout_of_one_account_does_not_lock_another(client, settings):
     victim, other = CitizenFactory(), CitizenFactory()
+    device_known(client, other)
     url = _sign_in_url("ar")
     for n in range(settings.AXES_FAILURE_LIMIT):
         client.post(url, {"username": victim.national_id, "password": f"wrong-{n}"})

@@ -15,6 +15,7 @@ from amanah.permissions import (
     user_has_role,
 )
 from amanah.views import url_or_none
+from tests.conftest import device_known
 from tests.factories import (
     DEFAULT_PASSWORD,
     CitizenFactory,
@@ -113,11 +114,13 @@ def test_a_citizen_whose_mobile_is_unconfirmed_is_sent_to_confirm_it(client):
 
 def test_sign_in_goes_back_to_a_safe_next_page_only(client):
     citizen = CitizenFactory()
+    device_known(client, citizen)
     with translation.override("en"):
         url = reverse("amanah:sign_in")
     inside = client.post(url, {"username": citizen.national_id, "password": DEFAULT_PASSWORD,
                                "next": "/en/account/"})
     client.logout()
+    device_known(client, citizen)
     outside = client.post(url, {"username": citizen.national_id, "password": DEFAULT_PASSWORD,
                                 "next": "https://evil.example/"})
     assert inside["Location"] == "/en/account/"

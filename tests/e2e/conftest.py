@@ -66,16 +66,55 @@ def mobile_page(browser):
     context.close()
 
 
+def _known_browser(page, live_server, person) -> None:
+    """The citizen has confirmed this browser by SMS code before (its device cookie is set)."""
+    from urllib.parse import urlparse
+
+    from django.core import signing
+
+    from amanah.auth.devices import _SALT, COOKIE_NAME, known_device_add
+
+    device_id = known_device_add(person=person, device_id=None)
+    page.context.add_cookies([{"name": COOKIE_NAME, "value": signing.dumps(device_id, salt=_SALT),
+                               "domain": urlparse(live_server.url).hostname, "path": "/"}])
+
+
+def _authenticator_for(user):
+    """The staff member's authenticator (one is made if they have none), as the app holds it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            or TOTPDevice.objects.create(user=user, name="e2e authenticator", confirmed=True))
+
+
 @pytest.fixture
 def sign_in(live_server):
-    """sign_in(page, username, password, language="ar"): through the real sign-in form."""
+    """sign_in(page, username, password, language="ar"): through the real sign-in form, and
+    the real second step: a citizen's browser is one they confirmed before (device cookie);
+    staff type the current code of their authenticator on the second-factor page."""
 
     def _sign_in(page, username: str, password: str, language: str = "ar"):
+        from django_otp.oath import totp
+
+        from amanah.auth.second_factor import needs_second_factor
+        from amanah.models import Person, User
+
+        user = User.objects.get(username=username)
+        person = Person.objects.filter(user=user).first()
+        if person is not None and person.mobile_confirmed_at is not None:
+            _known_browser(page, live_server, person)
         page.goto(f"{live_server.url}/{language}/account/sign-in/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         with page.expect_navigation():
             page.click("form.form-card button[type=submit]")
+        if needs_second_factor(user):
+            device = _authenticator_for(user)
+            page.goto(f"{live_server.url}/{language}/account/second-factor/")
+            code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+            page.fill("#id_token", f"{code:06d}")
+            with page.expect_navigation():
+                page.click("form.form-card button[type=submit]")
         return page
 
     return _sign_in

@@ -161,7 +161,8 @@ def test_production_installs_the_simulator_only_in_a_training_deployment(tmp_pat
         DATABASE_URL="postgres://amanah:secret@db.internal:5432/amanah",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="eservices.amanah.example.sa",
-        REDIS_URL="redis://redis.internal:6379/0", **keys)
+        REDIS_URL="redis://redis.internal:6379/0", NAFATH_BASE_URL="https://nafath.example.sa",
+        NAFATH_APP_ID="amanah-portal", NAFATH_APP_KEY="nafath-" + "3" * 40, **keys)
     # then the simulated SADAD and its gateway are there only in the training deployment
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(installed), gateway]
