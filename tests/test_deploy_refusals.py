@@ -74,7 +74,7 @@ def test_production_with_demo_mode_refuses_to_start():
      "remove it"),
     ("AMANAH_DEPLOYMENT", "staging",
      "AMANAH_DEPLOYMENT must be production or training, not 'staging'"),
-])
+], ids=["simulator-gateway", "simulator-key", "unknown-deployment"])
 def test_production_refuses_the_simulator_and_unknown_deployments(name, value, message):
     # given production settings with the simulated SADAD asked for in some way
     # when the process starts
