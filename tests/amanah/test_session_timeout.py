@@ -119,3 +119,25 @@ def test_a_form_sent_after_expiry_is_not_acted_on(citizen_client, clock):
     assert response.status_code == 302
     assert response["Location"] == "/ar/account/sign-in/"
     assert not _signed_in(citizen_client)
+
+
+def test_a_lost_cache_entry_never_gives_a_session_a_fresh_lifetime(client, clock):
+    from django.core.cache import cache
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    # given a citizen who signed in through the sign-in page
+    clock.set(START)
+    citizen = CitizenFactory()
+    response = client.post("/ar/account/sign-in/", {"username": citizen.national_id,
+                                                    "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert _signed_in(client)
+    # when, just before the lifetime ends, the cache loses the session's clock
+    clock.advance(hours=11, minutes=58)
+    cache.clear()
+    assert client.get(BILLS).status_code == 200
+    # then the lifetime still counts from the sign-in
+    clock.advance(minutes=3)
+    assert client.get(BILLS).status_code == 302
+    assert not _signed_in(client)
