@@ -195,19 +195,21 @@ class CaseListApi(APIView):
         sla_status = serializers.ChoiceField(choices=SlaStatus.choices, required=False)
         kind = serializers.SlugField(required=False)
         scope = serializers.ChoiceField(choices=selectors.QUEUE_SCOPES, required=False)
+        # Read by the paginator; checked here so that page 0, -1 or "x" is a 400 naming it.
+        page = serializers.IntegerField(required=False, min_value=1,
+                                        help_text="Page number, from 1.")
 
     @extend_schema(
         tags=["workflow"], operation_id="workflow_cases_list",
         summary="List the cases the caller may see",
         description="Staff get their departments' cases, applicants their own; 50 a page.",
-        parameters=[FilterSerializer,
-                    OpenApiParameter("page", int, description="Page number, from 1.")],
+        parameters=[FilterSerializer],
         responses={200: inline_serializer("PaginatedCaseSummaryList", {
             "count": serializers.IntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "results": CaseSummarySerializer(many=True),
-        }), **api_errors(400, 403)},
+        }), **api_errors(400, 403, 404, e404="`not_found`: a page past the last")},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
