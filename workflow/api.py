@@ -183,6 +183,11 @@ class CaseDetailSerializer(CaseSummarySerializer):
     transfer_departments = CodeNameSerializer(many=True)
 
 
+# Bounds of what an id or a version can be (bigint keys, an integer row version): anything
+# larger is refused as invalid input naming its field, not looked up or compared.
+_ID_MAX = 2**63 - 1
+_VERSION_MAX = 2**31 - 1
+
 _CASE_ID = OpenApiParameter("case_id", int, OpenApiParameter.PATH, description="The case's id.")
 _CASE_ERRORS = "`workflow.case_not_found`"
 _ACT_409 = "`workflow.case_changed`, `workflow.case_busy`, `workflow.case_closed`"
@@ -190,13 +195,13 @@ _ACT_409 = "`workflow.case_changed`, `workflow.case_busy`, `workflow.case_closed
 
 class CaseListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        department = serializers.IntegerField(required=False)
+        department = serializers.IntegerField(required=False, min_value=1, max_value=_ID_MAX)
         category = serializers.ChoiceField(choices=StatusCategory.choices, required=False)
         sla_status = serializers.ChoiceField(choices=SlaStatus.choices, required=False)
         kind = serializers.SlugField(required=False)
         scope = serializers.ChoiceField(choices=selectors.QUEUE_SCOPES, required=False)
         # Read by the paginator; checked here so that page 0, -1 or "x" is a 400 naming it.
-        page = serializers.IntegerField(required=False, min_value=1,
+        page = serializers.IntegerField(required=False, min_value=1, max_value=_ID_MAX,
                                         help_text="Page number, from 1.")
 
     @extend_schema(
@@ -295,7 +300,8 @@ class CaseTransitionApi(APIView):
         action = serializers.SlugField(max_length=64)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=4000,
                                         default="")
-        expected_version = serializers.IntegerField(required=False, min_value=1)
+        expected_version = serializers.IntegerField(required=False, min_value=1,
+                                                    max_value=_VERSION_MAX)
         # Empty files go on to the upload service, which refuses them with its own code.
         document = serializers.FileField(required=False, allow_empty_file=True)
 
@@ -325,7 +331,8 @@ class CaseTransitionApi(APIView):
 
 @extend_schema_serializer(component_name="CaseClaim")
 class _VersionedInput(serializers.Serializer):
-    expected_version = serializers.IntegerField(required=False, min_value=1)
+    expected_version = serializers.IntegerField(required=False, min_value=1,
+                                                max_value=_VERSION_MAX)
 
 
 class CaseClaimApi(APIView):
@@ -346,7 +353,7 @@ class CaseClaimApi(APIView):
 class CaseAssignApi(APIView):
     @extend_schema_serializer(component_name="CaseAssign")
     class InputSerializer(_VersionedInput):
-        assignee = serializers.IntegerField(allow_null=True)
+        assignee = serializers.IntegerField(allow_null=True, min_value=1, max_value=_ID_MAX)
 
     @extend_schema(
         tags=["workflow"], summary="Assign a case to a member of its department (or unassign)",

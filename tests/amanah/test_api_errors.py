@@ -52,3 +52,40 @@ def test_a_page_past_the_last_is_the_documented_404(client):
     response = client.get("/api/v1/workflow/cases/", {"page": "2"})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"department": str(2**63)}, "department"),
+    ({"department": "0"}, "department"),
+    ({"page": "9" * 40}, "page"),
+])
+def test_an_id_or_page_no_column_can_hold_is_a_400_naming_it(client, query, field):
+    client.force_login(CitizenFactory().user)
+    response = client.get("/api/v1/workflow/cases/", query)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(("action", "body", "field"), [
+    ("claim", {"expected_version": 2**31}, "expected_version"),
+    ("assign", {"assignee": 2**63, "expected_version": 1}, "assignee"),
+    ("transfer", {"department": "legal", "note": "x", "expected_version": 10**30},
+     "expected_version"),
+])
+def test_a_version_or_id_no_column_can_hold_is_a_400_and_changes_nothing(client, action, body,
+                                                                         field):
+    from tests.workflow.factories import case_new, world_build
+    from tests.workflow.pages_helpers import snapshot
+
+    # given a citizen's own case
+    world = world_build()
+    case = case_new(world)
+    before = snapshot(case.pk)
+    client.force_login(world.applicant.user)
+    # when an action is posted with a number no column can hold
+    response = client.post(f"/api/v1/workflow/cases/{case.pk}/{action}/", body,
+                           content_type="application/json")
+    # then it is refused as invalid input naming the field, and the case is as it was
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    assert snapshot(case.pk) == before
