@@ -118,11 +118,11 @@ class UnsafeInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        api = _is_api_view(view_func)
+        drf = _is_api_view(view_func)
         try:
-            self._check(request, view_func, api=api)
+            self._check(request, view_func, drf=drf)
         except UnsafeInput as refusal:
-            if api:
+            if drf or request.path_info.startswith("/api/"):
                 body = {"code": refusal.code, "detail": refusal.message,
                         "detail_ar": refusal.message_ar, "detail_en": refusal.message_en}
                 if refusal.field:
@@ -131,7 +131,7 @@ class UnsafeInputMiddleware:
             raise
         return None
 
-    def _check(self, request, view_func, *, api: bool) -> None:
+    def _check(self, request, view_func, *, drf: bool) -> None:
         if _UNSAFE_PATH.search(request.path_info):
             raise UnsafeInput(None)
         field = _unsafe_in_querydict(request.GET)
@@ -139,7 +139,7 @@ class UnsafeInputMiddleware:
             raise UnsafeInput(field)
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
-        reads_body = api or not getattr(view_func, "csrf_exempt", False)
+        reads_body = drf or not getattr(view_func, "csrf_exempt", False)
         if not reads_body:
             return
         content_type = _content_type(request)
@@ -147,7 +147,7 @@ class UnsafeInputMiddleware:
             field = _unsafe_in_querydict(request.POST)
             if field is not None:
                 raise UnsafeInput(field)
-        elif api and content_type.endswith("json") \
+        elif drf and content_type.endswith("json") \
                 and 0 < _declared_length(request) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             try:
                 data = json.loads(request.body)

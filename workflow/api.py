@@ -42,6 +42,11 @@ class _CaseSummaryField(serializers.JSONField):
     """A case in a list, in the shape of the caller's audience (for the schema only)."""
 
 
+# Bounds of what an id or a version can be (bigint keys, an integer row version): anything
+# larger is refused as invalid input naming its field, not looked up or compared.
+_ID_MAX = 2**63 - 1
+_VERSION_MAX = 2**31 - 1
+
 _CASE_ID = OpenApiParameter("case_id", int, OpenApiParameter.PATH, description="The case's id.")
 _CASE_ERRORS = "`workflow.case_not_found`"
 _ACT_409 = "`workflow.case_changed`, `workflow.case_busy`, `workflow.case_closed`"
@@ -49,11 +54,14 @@ _ACT_409 = "`workflow.case_changed`, `workflow.case_busy`, `workflow.case_closed
 
 class CaseListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        department = serializers.IntegerField(required=False)
+        department = serializers.IntegerField(required=False, min_value=1, max_value=_ID_MAX)
         category = serializers.ChoiceField(choices=StatusCategory.choices, required=False)
         sla_status = serializers.ChoiceField(choices=SlaStatus.choices, required=False)
         kind = serializers.SlugField(required=False)
         scope = serializers.ChoiceField(choices=selectors.QUEUE_SCOPES, required=False)
+        # Read by the paginator; checked here so that page 0, -1 or "x" is a 400 naming it.
+        page = serializers.IntegerField(required=False, min_value=1, max_value=_ID_MAX,
+                                        help_text="Page number, from 1.")
 
     @extend_schema(
         tags=["workflow"], operation_id="workflow_cases_list",
@@ -61,14 +69,13 @@ class CaseListApi(APIView):
         description="Staff get their departments' cases, applicants their own; 50 a page. "
                     "Each case is in the shape of the caller's audience (`viewer`): staff "
                     "see who holds it and its deadlines, an applicant does not.",
-        parameters=[FilterSerializer,
-                    OpenApiParameter("page", int, description="Page number, from 1.")],
+        parameters=[FilterSerializer],
         responses={200: inline_serializer("PaginatedCaseSummaryList", {
             "count": serializers.IntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "results": serializers.ListField(child=_CaseSummaryField()),
-        }), **api_errors(400, 403)},
+        }), **api_errors(400, 403, 404, e404="`not_found`: a page past the last")},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -161,7 +168,8 @@ class CaseTransitionApi(APIView):
         internal_note = serializers.CharField(
             required=False, allow_blank=True, max_length=4000, default="",
             help_text="Staff only: for colleagues, never shown or sent to the applicant.")
-        expected_version = serializers.IntegerField(required=False, min_value=1)
+        expected_version = serializers.IntegerField(required=False, min_value=1,
+                                                    max_value=_VERSION_MAX)
         # Empty files go on to the upload service, which refuses them with its own code.
         document = serializers.FileField(required=False, allow_empty_file=True)
 
@@ -192,7 +200,8 @@ class CaseTransitionApi(APIView):
 
 
 class _VersionedInput(serializers.Serializer):
-    expected_version = serializers.IntegerField(required=False, min_value=1)
+    expected_version = serializers.IntegerField(required=False, min_value=1,
+                                                max_value=_VERSION_MAX)
 
 
 class _StaffTextsInput(_VersionedInput):
@@ -229,7 +238,7 @@ class CaseClaimApi(APIView):
 class CaseAssignApi(APIView):
     @extend_schema_serializer(component_name="CaseAssign")
     class InputSerializer(_StaffTextsInput):
-        assignee = serializers.IntegerField(allow_null=True)
+        assignee = serializers.IntegerField(allow_null=True, min_value=1, max_value=_ID_MAX)
 
     @extend_schema(
         tags=["workflow"], summary="Assign a case to a member of its department (or unassign)",

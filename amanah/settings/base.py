@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "amanah.middleware.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
     "amanah.headers.PrivacyHeadersMiddleware",
+    # Under /api/, a 4xx Django answered before any API view (no such route) is the API's body.
+    "amanah.api_errors.ApiErrorBodyMiddleware",
     # Before the session reads its cookie; refuses NUL and other control characters in any
     # path, query string, form or JSON body with a 400 before a view or query sees them.
     "amanah.input_guard.UnsafeInputMiddleware",
