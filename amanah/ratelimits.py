@@ -176,12 +176,9 @@ def rate_limits_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 def rate_limited_page(request, wait_seconds: int):
     """429 in the portal's page shell, in the page's language, with Retry-After."""
-    from django.shortcuts import render
+    from .error_pages import too_many_requests
 
-    response = render(request, "amanah/rate_limited.html",
-                      {"wait_minutes": max(1, -(-wait_seconds // 60))}, status=429)
-    response["Retry-After"] = str(wait_seconds)
-    return response
+    return too_many_requests(request, retry_after=wait_seconds)
 
 
 class RateLimitMiddleware:

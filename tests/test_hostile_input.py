@@ -43,6 +43,7 @@ from django.utils.translation import override
 from amanah.models import Department, User
 from payments.models import Bill, Receipt
 from payments.services import payment_record
+from tests.conftest import otp_session_verify
 from workflow.models import Case
 
 # --- What a hostile client sends -------------------------------------------------------------
@@ -143,6 +144,8 @@ def _world_build() -> dict[str, str]:
         "case_id": str(case.pk), "department_id": str(department.pk), "attachment_id": "1",
         "billing_account": paid.billing_account, "token": receipt.verify_token,
         "number": receipt.number, "payment_id": str(suspense.pk), "run_id": "1",
+        # a simulated Nafath request nobody started: its page must still answer, never 5xx
+        "transaction_id": uuid.uuid4().hex,
     }
 
 
@@ -244,6 +247,7 @@ class Walk:
     def _sign_in(self):
         if self.user is not None:
             self.client.force_login(self.user)
+            otp_session_verify(self.client, self.user)  # staff: the second factor passed too
             self._session = self.client.cookies[settings.SESSION_COOKIE_NAME].value
 
     def send(self, method: str, url: str, *, body=b"", content_type=None, note=""):

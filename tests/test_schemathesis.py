@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from amanah.enums import StaffRole
+from tests.conftest import otp_session_verify
 from tests.payments.factories import bill_make, misc_fee_service
 from tests.workflow.factories import case_new, world_build
 
@@ -78,6 +79,7 @@ def world(db):
                        ("clerk", world.staff(case.department.code, StaffRole.CLERK))):
         client = Client()
         client.force_login(user)
+        otp_session_verify(client, user)  # staff: the second factor passed too
         cookies[role] = {settings.SESSION_COOKIE_NAME:
                          client.cookies[settings.SESSION_COOKIE_NAME].value}
     return {"cookies": cookies,

@@ -349,7 +349,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # number looked up), account (signed in, else the ID typed), mobile (where an SMS would go).
 RATE_LIMITS = {
     "sign_in": env.str("RATE_LIMIT_SIGN_IN", default="address=60/10m"),
-    "sign_up": env.str("RATE_LIMIT_SIGN_UP", default="address=5/h,mobile=3/d,id=3/d"),
+    # Sign-up's first step asks Nafath to verify an ID (NAFATH_DAILY_REQUESTS_PER_ID caps each
+    # ID); its last step creates the account and sends an SMS to the mobile typed there.
+    "identity_check": env.str("RATE_LIMIT_IDENTITY_CHECK", default="address=10/h"),
+    "sign_up": env.str("RATE_LIMIT_SIGN_UP", default="address=5/h,mobile=3/d"),
     "code_send": env.str("RATE_LIMIT_CODE_SEND",
                          default="address=10/h,address=30/d,account=5/h"),
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET",
@@ -361,8 +364,10 @@ RATE_LIMITS = {
 # look-ups use the same scopes (payments.throttles, workflow.api), so they share counters.
 RATE_LIMITED_PAGES = {
     "amanah:sign_in": "sign_in",
-    "amanah:sign_up": "sign_up",
+    "amanah:sign_up": "identity_check",
+    "amanah:sign_up_details": "sign_up",
     "amanah:resend_code": "code_send",
+    "amanah:confirm_device_resend": "code_send",
     "amanah:password_reset*": "password_reset",
     "payments:bill_inquiry": "bill_inquiry",
     "workflow:status_check": "status_check",

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from amanah.models import OneTimeCode, Person, User
 from amanah.notifications import LocmemSmsBackend
+from tests.amanah.identity_helpers import nafath_prove
 from tests.factories import CitizenFactory, MunicipalityFactory, national_id_for
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +39,21 @@ def _forged() -> str:
 
 
 def _sign_up(client, municipality, *, mobile="0551234567", address="198.51.100.7"):
-    data = {"national_id": national_id_for(55_600_000 + next(_ids)), "name_ar": "سارة أحمد",
-            "name_en": "Sara Ahmed", "mobile": mobile, "email": "",
-            "municipality": str(municipality.pk), "password1": GOOD_PASSWORD,
-            "password2": GOOD_PASSWORD}
-    response = client.post(_url("amanah:sign_up"), data, REMOTE_ADDR=address,
+    """A whole sign-up: the ID proven through the simulated Nafath, then the last step (the
+    one that creates the account and texts the mobile) from `address`, with a forged header."""
+    nafath_prove(client, national_id_for(55_600_000 + next(_ids)))
+    data = {"mobile": mobile, "email": "", "municipality": str(municipality.pk),
+            "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    response = client.post(_url("amanah:sign_up_details"), data, REMOTE_ADDR=address,
                            HTTP_X_FORWARDED_FOR=_forged())
     client.logout()
     return response
+
+
+@pytest.fixture(autouse=True)
+def nafath_requests_unlimited(settings):
+    """These tests count the last step; the first (a Nafath request) is not what they limit."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "identity_check": "address=1000/h"}
 
 
 def test_ten_sign_ups_to_one_mobile_send_at_most_its_daily_cap(
@@ -78,6 +86,7 @@ def test_sign_ups_from_one_address_are_capped_whatever_the_mobile(
 
 def test_a_refused_sign_up_answers_in_the_page_shell_with_retry_after(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_up": "address=1/h"}
+    # (the first step is free here: nafath_requests_unlimited)
     khobar = MunicipalityFactory(code="KHB")
     _sign_up(client, khobar)
     refused = _sign_up(client, khobar, mobile="0551234500")
@@ -87,6 +96,8 @@ def test_a_refused_sign_up_answers_in_the_page_shell_with_retry_after(client, se
     assert "طلبات كثيرة" in body and '<html lang="ar" dir="rtl"' in body
     # and the empty form is still there for whoever comes next: GETs are not counted
     assert client.get(_url("amanah:sign_up"), REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert client.get(_url("amanah:sign_up_details"),
+                      REMOTE_ADDR="198.51.100.7").status_code == 302  # no proof: back to step 1
 
 
 def test_code_resends_from_one_address_have_a_daily_cap(
@@ -110,6 +121,8 @@ def test_code_resends_from_one_address_have_a_daily_cap(
     assert OneTimeCode.objects.filter(person__in=people[3:]).count() == 0
     # and the next day the address may ask again
     clock.advance(days=1)
+    client.logout()  # a day later the session has ended: sign in again
+    client.force_login(people[4].user)
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(_url("amanah:resend_code"), REMOTE_ADDR="198.51.100.7")
     assert again.status_code == 302

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from amanah.enums import StaffRole
+from tests.conftest import device_known
 from tests.factories import CitizenFactory, StaffMembershipFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,7 @@ def test_a_lost_cache_entry_never_gives_a_session_a_fresh_lifetime(client, clock
     # given a citizen who signed in through the sign-in page
     clock.set(START)
     citizen = CitizenFactory()
+    device_known(client, citizen)  # a browser they confirmed before: no SMS code at sign-in
     response = client.post("/ar/account/sign-in/", {"username": citizen.national_id,
                                                     "password": DEFAULT_PASSWORD})
     assert response.status_code == 302

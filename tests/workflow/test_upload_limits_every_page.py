@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tests import samples
+from tests.conftest import otp_session_verify
 from workflow.models import Case, CaseAttachment, DefinitionVersion
 
 from .factories import case_new
@@ -70,7 +71,9 @@ def test_an_oversized_upload_to_any_page_is_refused_and_leaves_nothing(world, fo
               DefinitionVersion.objects.count())
     client = Client(enforce_csrf_checks=who != "uploader")
     if who == "uploader":
-        client.force_login(user_for(world, uploader, Case.objects.order_by("pk").last()))
+        user = user_for(world, uploader, Case.objects.order_by("pk").last())
+        client.force_login(user)
+        otp_session_verify(client, user)  # staff: the second factor passed too
     elif who == "anonymous with a CSRF token":
         fields = {"csrfmiddlewaretoken": str(
             client.get("/ar/account/sign-in/").context["csrf_token"]), **fields}
