@@ -1,6 +1,8 @@
 """Production refuses to start without a real identity provider (or in a training deployment,
 the simulated one). Without it nobody could sign up, and the simulator lets anyone claim any ID."""
 
+import secrets
+
 import pytest
 
 from tests.test_deploy import _manage
@@ -23,6 +25,10 @@ def test_production_refuses_to_start_without_a_real_identity_provider(overrides,
 
 
 def test_a_training_deployment_may_use_the_simulated_nafath():
+    # (a training deployment also needs SADAD keys of its own, marked `training-`)
+    training = "training-" + secrets.token_hex(32)
     result = _manage("check", IDENTITY_PROVIDER="nafath_simulator",
-                     AMANAH_DEPLOYMENT="training", NAFATH_BASE_URL=None)
+                     AMANAH_DEPLOYMENT="training", NAFATH_BASE_URL=None,
+                     SADAD_INBOUND_KEYS=training + "a", SADAD_OUTBOUND_KEY=training + "b",
+                     SADAD_SIMULATOR_KEY=training + "c")
     assert result.returncode == 0, result.stderr

@@ -87,35 +87,40 @@ def _authenticator_for(user):
             or TOTPDevice.objects.create(user=user, name="e2e authenticator", confirmed=True))
 
 
-@pytest.fixture
-def sign_in(live_server):
-    """sign_in(page, username, password, language="ar"): through the real sign-in form, and
-    the real second step: a citizen's browser is one they confirmed before (device cookie);
-    staff type the current code of their authenticator on the second-factor page."""
+def browser_sign_in(page, live_server, username: str, password: str, language: str = "ar"):
+    """Through the real sign-in form, and the real second step: a citizen's browser is one
+    they confirmed before (device cookie); staff type the current code of their authenticator
+    on the second-factor page."""
+    from django_otp.oath import totp
 
-    def _sign_in(page, username: str, password: str, language: str = "ar"):
-        from django_otp.oath import totp
+    from amanah.auth.second_factor import needs_second_factor
+    from amanah.models import Person, User
 
-        from amanah.auth.second_factor import needs_second_factor
-        from amanah.models import Person, User
-
-        user = User.objects.get(username=username)
-        person = Person.objects.filter(user=user).first()
-        if person is not None and person.mobile_confirmed_at is not None:
-            _known_browser(page, live_server, person)
-        page.goto(f"{live_server.url}/{language}/account/sign-in/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
+    user = User.objects.get(username=username)
+    person = Person.objects.filter(user=user).first()
+    if person is not None and person.mobile_confirmed_at is not None:
+        _known_browser(page, live_server, person)
+    page.goto(f"{live_server.url}/{language}/account/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("form.form-card button[type=submit]")
+    if needs_second_factor(user):
+        device = _authenticator_for(user)
+        page.goto(f"{live_server.url}/{language}/account/second-factor/")
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        page.fill("#id_token", f"{code:06d}")
         with page.expect_navigation():
             page.click("form.form-card button[type=submit]")
-        if needs_second_factor(user):
-            device = _authenticator_for(user)
-            page.goto(f"{live_server.url}/{language}/account/second-factor/")
-            code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-            page.fill("#id_token", f"{code:06d}")
-            with page.expect_navigation():
-                page.click("form.form-card button[type=submit]")
-        return page
+    return page
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """sign_in(page, username, password, language="ar"): `browser_sign_in` on this server."""
+
+    def _sign_in(page, username: str, password: str, language: str = "ar"):
+        return browser_sign_in(page, live_server, username, password, language)
 
     return _sign_in
 

@@ -5,6 +5,7 @@ import pytest
 
 from amanah.enums import StaffRole
 from tests import samples
+from tests.e2e.conftest import browser_sign_in
 from tests.factories import DEFAULT_PASSWORD
 from tests.workflow.factories import case_new, world_build
 from workflow.models import CaseAttachment
@@ -24,11 +25,7 @@ def _signed_in(browser, live_server, username: str, viewport):
     context = browser.new_context(viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/ar/account/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEFAULT_PASSWORD)
-    with page.expect_navigation():
-        page.click("form.form-card button[type=submit]")
+    browser_sign_in(page, live_server, username, DEFAULT_PASSWORD)
     return context, page
 
 
