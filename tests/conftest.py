@@ -102,6 +102,29 @@ def real_worker(celery_worker_process, settings):
     _set_task_join_will_block(False)
     yield celery_worker_process
     app.conf.task_always_eager = True
+    _worker_idle_wait(app, celery_worker_process)
+
+
+def _worker_idle_wait(app, hostname: str, seconds: float = 30.0) -> None:
+    """Wait until the worker has nothing queued, reserved or running. The test's teardown
+    empties the tables next; a task still at work would deadlock with that (or write into the
+    next test). Tasks that keep rescheduling themselves are given up on after `seconds`."""
+    import redis
+    from django.conf import settings as django_settings
+
+    broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+    queues = ("default", "money", "bulk")
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            inspect = app.control.inspect(destination=[hostname], timeout=1.0)
+            busy = [task for answer in (inspect.active(), inspect.reserved(), inspect.scheduled())
+                    for tasks in (answer or {}).values() for task in tasks]
+            if not busy and not any(broker.llen(queue) for queue in queues):
+                return
+            time.sleep(0.2)
+    finally:
+        broker.close()
 
 
 @pytest.fixture
