@@ -60,6 +60,12 @@ def eservice_list_startable(*, municipality: Municipality | None, user=None,
     return [EServiceOffer(eservice=r.eservice, state=r.state) for r in rollouts]
 
 
+def person_has_account(*, national_id: str) -> bool:
+    """Whether someone holding this ID already has an account. Ask only after the ID is
+    proven (Nafath): before that, the answer would tell a stranger who is registered."""
+    return Person.objects.filter(national_id=national_id, user__isnull=False).exists()
+
+
 def municipality_list_for_sign_up() -> list[Municipality]:
     """Active municipalities a resident can choose as where they live. One query."""
     return list(Municipality.objects.filter(is_active=True).order_by("kind", "name_ar"))

@@ -22,6 +22,7 @@ from amanah.enums import IdentityVerificationPurpose as Purpose
 from amanah.enums import IdentityVerificationStatus as Status
 from amanah.errors import DomainError
 from amanah.models import Person
+from amanah.selectors import person_has_account
 
 from . import nafath, recovery, second_factor, verifications
 from .forms import (
@@ -106,7 +107,7 @@ def sign_up_details(request):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("amanah:sign_up")
-    if Person.objects.filter(national_id=verification.national_id, user__isnull=False).exists():
+    if person_has_account(national_id=verification.national_id):
         return render(request, "amanah/auth/sign_up_existing.html",
                       {"verification": verification})
     form = SignUpForm(request.POST or None)
@@ -205,8 +206,7 @@ def password_reset_new(request):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("amanah:password_reset")
-    has_account = Person.objects.filter(national_id=verification.national_id,
-                                        user__isnull=False).exists()
+    has_account = person_has_account(national_id=verification.national_id)
     form = NewPasswordForm(request.POST or None)
     if has_account and request.method == "POST" and form.is_valid():
         try:

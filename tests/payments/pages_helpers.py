@@ -1,14 +1,18 @@
 """Shared by the payments page tests: a small world of places, people and one paid bill."""
 
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
 from amanah.enums import MunicipalityKind, StaffRole
 from amanah.models import Department, Municipality, Person, User
+from payments.enums import PaymentStatus
 from payments.models import Bill, Payment, Receipt
 from payments.sadad.simulator.bank import simulated_bank_pay
+from payments.services import payment_record
 from tests.factories import (
     CitizenFactory,
     DepartmentFactory,
@@ -70,6 +74,17 @@ class World:
         simulated_bank_pay(billing_account=bill.billing_account, amount=bill.amount)
         bill.refresh_from_db()
         return bill, Receipt.objects.select_related("payment").get(bill=bill)
+
+
+@pytest.fixture(name="underpaid")
+def underpaid_fixture(world, clock):
+    """A 100.00 payment for a 150.00 bill of the branch (Khobar): in suspense, underpaid."""
+    bill = world.bill(amount="150.00")
+    result = payment_record(sptn=f"SP{uuid.uuid4().int % 10**16:016d}", amount=Decimal("100.00"),
+                            billing_account=bill.billing_account, bank_id="RJHISARI",
+                            channel="ATM", method="CASH", processed_at=clock.now())
+    assert result.payment.status == PaymentStatus.SUSPENSE
+    return result.payment
 
 
 @pytest.fixture(name="world")

@@ -1,8 +1,6 @@
 """The suspense queue's resolution forms call the core services: allocate, refund with a second
 person's approval, write off with a reason. Refusals show a message and change nothing."""
 
-import uuid
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -10,25 +8,17 @@ from django.urls import reverse
 from amanah.enums import StaffRole
 from payments.enums import BillStatus, PaymentStatus, ResolutionKind, ResolutionStatus
 from payments.models import Payment, SuspenseResolution
-from payments.services import payment_record
 
 from .factories import UNKNOWN_ACCOUNT
-from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
+from .pages_helpers import (  # noqa: F401 - the fixtures
+    client_for,
+    underpaid_fixture,
+    world_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
 IBAN = "SA0380000000608010167519"
-
-
-@pytest.fixture
-def underpaid(world, clock):
-    """A 100.00 payment for a 150.00 bill of the branch: in suspense, underpaid."""
-    bill = world.bill(amount="150.00")
-    result = payment_record(sptn=f"SP{uuid.uuid4().int % 10**16:016d}", amount=Decimal("100.00"),
-                            billing_account=bill.billing_account, bank_id="RJHISARI",
-                            channel="ATM", method="CASH", processed_at=clock.now())
-    assert result.payment.status == PaymentStatus.SUSPENSE
-    return result.payment
 
 
 def _url(payment):

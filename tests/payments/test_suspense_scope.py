@@ -4,8 +4,6 @@ exist gets — same code, status, message and field, after the same database wor
 cannot be used to learn which bill numbers exist elsewhere, or their amounts and statuses."""
 
 import re
-import uuid
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,27 +13,20 @@ from django.urls import reverse
 
 from amanah.enums import StaffRole
 from amanah.errors import DomainError
-from payments.enums import BillStatus, PaymentStatus
+from payments.enums import BillStatus
 from payments.models import Bill
-from payments.services import bill_cancel, payment_record, suspense_allocate
+from payments.services import bill_cancel, suspense_allocate
 
 from .factories import UNKNOWN_ACCOUNT
-from .pages_helpers import client_for, world_fixture  # noqa: F401 - the fixture
+from .pages_helpers import (  # noqa: F401 - the fixtures
+    client_for,
+    underpaid_fixture,
+    world_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
 REASON = "Citizen paid the wrong bill"
-
-
-@pytest.fixture
-def underpaid(world, clock):
-    """A 100.00 payment for a 150.00 bill of Khobar: in suspense, underpaid."""
-    bill = world.bill(amount="150.00")
-    result = payment_record(sptn=f"SP{uuid.uuid4().int % 10**16:016d}", amount=Decimal("100.00"),
-                            billing_account=bill.billing_account, bank_id="RJHISARI",
-                            channel="ATM", method="CASH", processed_at=clock.now())
-    assert result.payment.status == PaymentStatus.SUSPENSE
-    return result.payment
 
 
 def _other_municipalitys_bill(world, kind: str) -> Bill:
