@@ -34,7 +34,7 @@ def test_interleaved_runs_portal_and_floor_alternately_and_reports_each_rounds_r
 
 def test_a_time_ratio_above_its_ceiling_is_not_met():
     comparison = Comparison(name="recon", unit="s", higher_is_better=False, target=1.5,
-                            portal=[3.0, 3.2, 2.9], floor=[2.0, 2.0, 2.0])
+                            portal=[3.2, 3.4, 2.9], floor=[2.0, 2.0, 2.0])
     assert comparison.met is False
     assert "target ≤ 1.5: NOT met" in comparison.report()
 
