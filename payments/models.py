@@ -147,6 +147,11 @@ class Bill(ChainHead):
         indexes = [
             models.Index(fields=["payable_kind", "payable_ref"]),
             models.Index(fields=["status", "expiry_date"]),
+            # The finance bill list, newest first, in one municipality or in all of them
+            # (selectors.bill_list_for_staff orders by exactly this).
+            models.Index(F("municipality"), F("created_at").desc(), F("id").desc(),
+                          name="bill_municipality_list_idx"),
+            models.Index(F("created_at").desc(), F("id").desc(), name="bill_list_idx"),
         ]
 
     def __str__(self) -> str:

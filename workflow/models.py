@@ -4,7 +4,7 @@ that run on them, with their append-only, hash-chained event trail."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -237,6 +237,15 @@ class CaseCounter(models.Model):
         return f"{self.municipality_id}/{self.hijri_year}: {self.last_number}"
 
 
+# Sorted, so that the partial index's predicate and the queue's filter are the same SQL in
+# every process (a frozenset's order changes with the string hash seed).
+TERMINAL_CATEGORIES = tuple(sorted(StatusCategory.terminal()))
+# The queue's order: soonest step deadline first, cases without one last, then the oldest;
+# the id makes it total. Queries must order by exactly this to read the index in order.
+QUEUE_ORDER = (F("state_due_at").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc())
+QUEUE_ORDER_INDEXED = (F("department"), *QUEUE_ORDER)
+
+
 class Case(ChainHead):
     """One transaction (معاملة) of a citizen or establishment, moving through a pinned version.
 
@@ -302,6 +311,13 @@ class Case(ChainHead):
             models.Index(fields=["department", "category", "state_due_at"],
                          name="case_queue_idx"),
             models.Index(fields=["sla_status", "category"], name="case_sla_idx"),
+            # A department's queue in the queue's own order (selectors.queues), so the first
+            # page is the first rows of the index however many cases the department holds:
+            # open cases only (what the queue shows by default; closed ones pile up forever),
+            # and every case (the API's list and "include closed").
+            models.Index(*QUEUE_ORDER_INDEXED, name="case_open_queue_idx",
+                         condition=~Q(category__in=TERMINAL_CATEGORIES)),
+            models.Index(*QUEUE_ORDER_INDEXED, name="case_department_queue_idx"),
             # The routing sweeper reads only the few cases whose routing task was lost.
             models.Index(fields=["submitted_at"], name="case_unrouted",
                          condition=Q(routed_at__isnull=True)),

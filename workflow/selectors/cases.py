@@ -4,7 +4,7 @@ may do now) and the documents' downloads."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from amanah.errors import NotFound
 from amanah.models import Department, StaffMembership
@@ -13,6 +13,7 @@ from amanah.selectors import eservice_list_startable
 
 from ..enums import ActorKind, CaseEventKind
 from ..models import (
+    QUEUE_ORDER,
     Case,
     CaseAttachment,
     CaseComment,
@@ -45,13 +46,14 @@ _INTERNAL = Q(payload__has_key="internal") & Q(payload__internal=True)
 
 
 def case_list_for_staff(*, user, department_id: int | None = None) -> QuerySet[Case]:
-    """Open and closed cases held by the user's departments (one of them, if given)."""
+    """Open and closed cases held by the user's departments (one of them, if given), in the
+    queue's order: for one department that is case_department_queue_idx's order."""
     department_ids = staff_department_ids(user)
     if department_id is not None:
         department_ids &= {department_id}
     return (Case.objects.filter(department_id__in=department_ids)
             .select_related(*CASE_RELATED)
-            .order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id"))
+            .order_by(*QUEUE_ORDER))
 
 
 def caller_is_staff(*, user) -> bool:

@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import Page, Paginator
-from django.db.models import F
+from django.core.paginator import Page
 
 from amanah.errors import NotFound
 from amanah.models import Department
+from amanah.pagination import CappedPaginator
 from amanah.permissions import is_admin
 
-from ..enums import StatusCategory, VersionStatus
-from ..models import Case, State, WorkflowDefinition
+from ..enums import VersionStatus
+from ..models import QUEUE_ORDER, TERMINAL_CATEGORIES, Case, State, WorkflowDefinition
 from ._common import CASE_RELATED, case_filter, staff_department_ids
 
 QUEUE_SCOPES = ("all", "mine", "unassigned")
@@ -22,18 +22,22 @@ def case_queue_for_department(*, department: Department, user, scope: str = "all
                               sla_status: str | None = None, assignee_id: int | None = None,
                               kind: str | None = None, include_closed: bool = False,
                               page: int = 1, per_page: int = 25) -> Page:
-    """A department's queue, soonest step deadline first (cases with none last). Members only."""
+    """A department's queue, soonest step deadline first (cases with none last). Members only.
+
+    Read through the case_open_queue_idx (case_department_queue_idx with closed cases): the
+    filter and the order are the index's, so a page costs the same at a million cases. The
+    count stops at amanah.pagination.COUNT_CAP."""
     if department.pk not in staff_department_ids(user) and not is_admin(user):
         raise NotFound("workflow.queue_not_found", "لا يمكنك الاطلاع على هذه القائمة.",
                        "You cannot see this queue.")
     queryset = Case.objects.filter(department=department).select_related(*CASE_RELATED)
     if not include_closed:
-        queryset = queryset.exclude(category__in=StatusCategory.terminal())
+        queryset = queryset.exclude(category__in=TERMINAL_CATEGORIES)
     queryset = case_filter(queryset, user=user, scope=scope, state_code=state_code,
                            category=category, sla_status=sla_status, assignee_id=assignee_id,
                            kind=kind)
-    queryset = queryset.order_by(F("state_due_at").asc(nulls_last=True), "submitted_at", "id")
-    return Paginator(queryset, max(1, min(per_page, 200))).get_page(page)
+    queryset = queryset.order_by(*QUEUE_ORDER)
+    return CappedPaginator(queryset, max(1, min(per_page, 200))).get_page(page)
 
 
 def department_get(*, department_id: int) -> Department | None:

@@ -1,0 +1,116 @@
+"""The staff queue and the finance bill list read their first page through an index in the
+list's own order: on PostgreSQL, with tables big enough for the planner to care (tens of
+thousands of rows, statistics fresh), neither plan scans the cases or bills table whole.
+
+The rows are copied from one real case (one real bill) by a single INSERT … SELECT
+generate_series; the plan is the planner's own choice (nothing is switched off)."""
+
+import pytest
+from django.db import connection
+
+from amanah.enums import StaffRole
+from payments import selectors as payment_selectors
+from payments.models import Bill
+from tests.payments.factories import bill_make
+from tests.workflow.factories import case_new, world_build
+from workflow import selectors as workflow_selectors
+from workflow.models import Case
+
+ROWS = 30_000
+
+
+def _copies_insert(model, template_pk: int, rows: int, *, varied: dict[str, str]) -> None:
+    """`rows` copies of one row of `model`'s table, each column as the template's except the
+    id and those in `varied` (SQL over `t`, the template, and `g`, 1..rows); then ANALYZE."""
+    table = model._meta.db_table
+    columns = [f.column for f in model._meta.concrete_fields if f.column != "id"]
+    select = [varied.get(column, f't."{column}"') for column in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+            f'SELECT {", ".join(select)} FROM "{table}" t, generate_series(1, %s) g '
+            f"WHERE t.id = %s", [rows, template_pk])
+        cursor.execute(f'ANALYZE "{table}"')
+
+
+def _plan(queryset) -> str:
+    return queryset.explain()
+
+
+def _assert_index_read(plan: str, *, table: str, index: str) -> None:
+    """Read through `index` (in its order: no sort of the table's rows), never scanned whole."""
+    assert f"Seq Scan on {table}" not in plan, plan
+    assert f"using {index} on {table}" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_queue_page_and_its_count_read_the_open_queue_index():
+    # given a department with 30,001 open cases, deadlines spread over three weeks, as many
+    # closed ones, and as many open cases of another department
+    world = world_build()
+    case = case_new(world)
+    other = world.department("legal", case.municipality)
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-' || g",
+        "state_due_at": "t.state_due_at + g * interval '1 minute'",
+        "submitted_at": "t.submitted_at - g * interval '1 second'"})
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-closed-' || g", "category": "'closed'"})
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-other-' || g", "department_id": str(other.pk)})
+    head = world.staff(case.department.code, StaffRole.HEAD, case.department.municipality)
+    # when the department head opens the queue
+    page = workflow_selectors.case_queue_for_department(department=case.department, user=head,
+                                                        per_page=25)
+    # then the page is read through the open-queue index, and the count stops at 10,001
+    assert page.paginator.count == 10_001
+    assert page.paginator.is_count_capped is True
+    _assert_index_read(_plan(page.object_list), table="workflow_case",
+                       index="case_open_queue_idx")
+    # (the count needs no order: any index of the department will do, never the whole table)
+    count_rows = page.paginator.object_list.order_by().values("pk")[:10_001]
+    assert "Seq Scan on workflow_case" not in _plan(count_rows)
+    # and with closed cases included, through the department's whole-queue index
+    page = workflow_selectors.case_queue_for_department(department=case.department, user=head,
+                                                        include_closed=True, per_page=25)
+    _assert_index_read(_plan(page.object_list), table="workflow_case",
+                       index="case_department_queue_idx")
+
+
+@pytest.mark.django_db
+def test_api_case_list_for_one_department_reads_the_department_queue_index():
+    # given a department with 30,001 cases and another department with as many
+    world = world_build()
+    case = case_new(world)
+    other = world.department("legal", case.municipality)
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-' || g",
+        "state_due_at": "t.state_due_at + g * interval '1 minute'"})
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-other-' || g", "department_id": str(other.pk)})
+    clerk = world.staff(case.department.code, StaffRole.CLERK, case.department.municipality)
+    # when its clerk's case list (the API's) is read, first page
+    cases = workflow_selectors.case_list_for_caller(user=clerk)[:50]
+    # then it is read through the department's queue index
+    _assert_index_read(_plan(cases), table="workflow_case", index="case_department_queue_idx")
+
+
+@pytest.mark.django_db
+def test_bill_list_page_reads_the_municipality_list_index():
+    # given 30,001 bills in one municipality and as many in each of three others
+    bill = bill_make(registered=False)
+    others = [bill_make(registered=False) for _ in range(3)]
+    _copies_insert(Bill, bill.pk, ROWS, varied={
+        "billing_account": "(900000000000 + g)::text",
+        "created_at": "t.created_at - g * interval '1 second'"})
+    for n, other in enumerate(others, start=1):
+        _copies_insert(Bill, other.pk, ROWS, varied={
+            "billing_account": f"({n}00000000000 + g)::text",
+            "created_at": "t.created_at - g * interval '1 second'"})
+    # when finance staff of that municipality list its bills (and all bills, Amanah-wide)
+    one = payment_selectors.bill_list_for_staff(municipality_ids=frozenset({bill.municipality_id}))
+    every = payment_selectors.bill_list_for_staff(municipality_ids=None)
+    # then each first page is read through its index, newest first
+    _assert_index_read(_plan(one[:25]), table="payments_bill", index="bill_municipality_list_idx")
+    _assert_index_read(_plan(every[:25]), table="payments_bill", index="bill_list_idx")
