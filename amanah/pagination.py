@@ -21,9 +21,9 @@ class CappedPaginator(Paginator):
     """A Paginator whose `count` stops at `cap` + 1 (one query, `LIMIT cap + 1` under the
     count) and whose pages cover only the first `cap` rows when there are more."""
 
-    def __init__(self, object_list, per_page, *args, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:

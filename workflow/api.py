@@ -9,13 +9,13 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amanah.api_schema import api_errors
 from amanah.errors import DomainError
+from amanah.pagination import COUNT_CAP, CappedPageNumberPagination
 from amanah.throttles import ScopeLimitThrottle
 from amanah.uploads import upload_refusal_raise
 
@@ -68,10 +68,16 @@ class CaseListApi(APIView):
         summary="List the cases the caller may see",
         description="Staff get their departments' cases, applicants their own; 50 a page. "
                     "Each case is in the shape of the caller's audience (`viewer`): staff "
-                    "see who holds it and its deadlines, an applicant does not.",
+                    "see who holds it and its deadlines, an applicant does not. Cases are "
+                    f"counted up to {COUNT_CAP:,}: past that, `count` is {COUNT_CAP + 1:,}, "
+                    "`count_is_capped` is true and the pages cover the first "
+                    f"{COUNT_CAP:,} (narrow the list with its filters).",
         parameters=[FilterSerializer],
         responses={200: inline_serializer("PaginatedCaseSummaryList", {
-            "count": serializers.IntegerField(),
+            "count": serializers.IntegerField(
+                help_text=f"Exact up to {COUNT_CAP:,}; {COUNT_CAP + 1:,} when there are more."),
+            "count_is_capped": serializers.BooleanField(
+                help_text=f"True when there are more than {COUNT_CAP:,} cases."),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "results": serializers.ListField(child=_CaseSummaryField()),
@@ -86,7 +92,7 @@ class CaseListApi(APIView):
             category=data.get("category"), sla_status=data.get("sla_status"),
             kind=data.get("kind"))
         staff = selectors.caller_is_staff(user=request.user)
-        paginator = PageNumberPagination()
+        paginator = CappedPageNumberPagination()
         page = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response(
             [case_summary_data(presenters.case_summary_present(c, staff=staff)) for c in page])

@@ -4,7 +4,6 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -15,6 +14,7 @@ from amanah.charts import bar_chart_svg
 from amanah.dates import FIRST_SHOWABLE_DATE, business_date
 from amanah.errors import DomainError
 from amanah.identity import digits_normalise
+from amanah.pagination import CappedPaginator
 
 from .. import selectors
 from ..enums import AccessChannel, BillStatus, PaymentStatus, ResolutionStatus
@@ -44,7 +44,8 @@ ALERTS_SHOWN = 10
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to a cap: a municipality's bills and payments grow by the million.
+    return CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @finance_required

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from amanah.enums import StaffRole
 from payments.services import payment_record
@@ -80,3 +81,20 @@ def test_bill_list_filters_by_status_and_number(client, world):
     assert [b.pk for b in by_number.context["page"].object_list] == [pending.pk]
     bogus = client.get(reverse("payments:finance_bills"), {"status": "nonsense"})
     assert len(bogus.context["page"].object_list) == 2
+
+
+def test_a_bill_list_longer_than_the_count_cap_says_more_than(client, world, monkeypatch):
+    # given a count cap of 3 and 5 bills
+    monkeypatch.setattr("amanah.pagination.COUNT_CAP", 3)
+    for _ in range(5):
+        world.bill(amount="10.00", registered=False)
+    client = client_for(client, world.staff("finance", StaffRole.CASHIER))
+    # when finance staff list the bills, in English and in Arabic
+    with translation.override("en"):
+        english = client.get(reverse("payments:finance_bills"))
+    with translation.override("ar"):
+        arabic = client.get(reverse("payments:finance_bills"))
+    # then the list says there are more than 3, and shows the first 3
+    assert "More than 3 bills: the newest are shown first." in english.content.decode()
+    assert "أكثر من 3 فاتورة، الأحدث أولًا." in arabic.content.decode()
+    assert len(english.context["page"].object_list) == 3

@@ -178,3 +178,23 @@ def test_queue_selector_runs_the_same_queries_for_10_and_1000_cases(world, scope
     with_ten = queries()
     cases_bulk(world, template, 990, start=5000, assignee=clerk)
     assert queries() == with_ten
+
+
+def test_case_list_counts_up_to_the_cap_and_says_when_there_are_more(world, monkeypatch):
+    # given a count cap of 3 and 5 cases in customer service
+    monkeypatch.setattr("amanah.pagination.COUNT_CAP", 3)
+    template = case_new(world)
+    cases_bulk(world, template, 4)
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    # when the clerk lists the cases
+    body = _client(clerk).get("/api/v1/workflow/cases/").json()
+    # then the count stops at cap + 1, says so, and the page holds the first 3
+    assert (body["count"], body["count_is_capped"], len(body["results"])) == (4, True, 3)
+    assert body["next"] is None
+
+
+def test_case_list_under_the_cap_has_an_exact_count(world):
+    case_new(world)
+    body = _client(world.staff("customer_service", StaffRole.CLERK)).get(
+        "/api/v1/workflow/cases/").json()
+    assert (body["count"], body["count_is_capped"]) == (1, False)

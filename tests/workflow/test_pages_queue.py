@@ -60,3 +60,20 @@ def test_pages_of_25(client, world):
     assert (len(_numbers(first)), len(_numbers(second))) == (25, 2)
     assert set(_numbers(first)).isdisjoint(_numbers(second))
     assert 'href="?page=2"' in first.content.decode()
+
+
+def test_a_queue_longer_than_the_count_cap_says_more_than_and_pages_through_the_cap(
+        client, world, monkeypatch):
+    # given a count cap of 4 and 6 open cases in customer service
+    monkeypatch.setattr("amanah.pagination.COUNT_CAP", 4)
+    for n in range(6):
+        case_new(world, subject=f"خطاب {n}")
+    client.force_login(world.staff("customer_service", StaffRole.CLERK))
+    queue = f"/en/transactions/queue/{world.department('customer_service').pk}/"
+    # when the clerk opens the queue
+    response = client.get(queue)
+    # then it says there are more than 4, and shows the first 4 only
+    assert "More than 4 transactions, soonest deadline first" in response.content.decode()
+    assert response.context["page"].paginator.is_count_capped is True
+    assert len(_numbers(response)) == 4
+    assert response.context["page"].has_next() is False
