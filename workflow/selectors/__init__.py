@@ -8,6 +8,7 @@ public (the status check for anyone with the number and ID), analytics (procedur
 from ..services.definitions import definitions_published_for
 from .analytics import definition_list, municipality_list, procedure_analytics
 from .cases import (
+    TIMELINE_PAGE_SIZE,
     ActionOption,
     CaseDetail,
     attachment_get_for_user,
@@ -31,6 +32,7 @@ from .queues import (
 
 __all__ = [
     "QUEUE_SCOPES",
+    "TIMELINE_PAGE_SIZE",
     "ActionOption",
     "CaseDetail",
     "PublicStatus",

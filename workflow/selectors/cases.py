@@ -4,7 +4,7 @@ may do now) and the documents' downloads."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from amanah.errors import NotFound
 from amanah.models import Department, StaffMembership
@@ -35,7 +35,7 @@ from ..services.definitions import (
     definitions_published_for,
     department_resolve,
 )
-from ..services.documents import attachment_may_replace, attachment_uploaded_as
+from ..services.documents import attachment_may_replace
 from ..services.steps import guard_refusal
 from ._common import CASE_RELATED, case_filter, staff_department_ids
 
@@ -152,6 +152,11 @@ class CaseDetail:
     assignees_named: dict = field(default_factory=dict)
     # The current documents this user may upload a corrected version of.
     attachments_replaceable: list[CaseAttachment] = field(default_factory=list)
+    # A timeline in pages (case_get_for_user's timeline_limit): the `timeline_before` asked
+    # for (None: the latest entries) and the seq to ask for to see the entries before these
+    # (None: these are the first).
+    timeline_before: int | None = None
+    timeline_older_before: int | None = None
 
     @property
     def is_staff_view(self) -> bool:
@@ -177,8 +182,17 @@ def case_get_visible(*, case_id: int, user) -> Case:
     return _case_for_user(case_id, user)[0]
 
 
-def case_get_for_user(*, case_id: int, user) -> CaseDetail:
+TIMELINE_PAGE_SIZE = 50
+
+
+def case_get_for_user(*, case_id: int, user, timeline_limit: int | None = None,
+                      timeline_before: int | None = None) -> CaseDetail:
     """The case page: timeline, documents, and what this user may do with it right now.
+
+    With `timeline_limit`, the timeline is the latest `timeline_limit` events before seq
+    `timeline_before` (or the very latest), oldest first, and `comments` those made while
+    they happened: a case with a thousand comments costs what one with fifty does, read
+    through the (case, seq) unique index. Without it, the whole history (the API's detail).
 
     Each action the user's role allows is also put to its guards (cheap functions from the
     registry; the built-in ones cost at most one query per guarded action, and a definition
@@ -190,17 +204,39 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     staff = viewer == ActorKind.STAFF
     events = CaseEvent.objects.filter(case=case).select_related(
         "actor", "from_state", "to_state", "department", "from_department", "to_department")
-    attachments = CaseAttachment.objects.filter(case=case).select_related("uploaded_by",
-                                                                           "replaced_by")
+    # Who added each document is read with it, not from the timeline's events: the event
+    # may be on an older page of the timeline.
+    attachments = (CaseAttachment.objects.filter(case=case)
+                   .select_related("uploaded_by", "replaced_by")
+                   .annotate(uploaded_as_kind=Subquery(
+                       CaseEvent.objects.filter(case_id=OuterRef("case_id"),
+                                                seq=OuterRef("event_seq"))
+                       .values("actor_kind")[:1])))
     comments = CaseComment.objects.filter(case=case).select_related("author")
     if not staff:
         events, attachments, comments = (events.exclude(_INTERNAL),
                                          attachments.filter(is_internal=False,
                                                             replaced_by__isnull=True),
                                          comments.filter(is_internal=False))
-    detail = CaseDetail(case=case, viewer_kind=viewer, events=list(events.order_by("seq")),
-                        attachments=list(attachments), comments=list(comments),
-                        actions_available=[])
+    older_before = None
+    if timeline_limit is None:
+        event_list, comment_list = list(events.order_by("seq")), list(comments)
+    else:
+        if timeline_before is not None:
+            events = events.filter(seq__lt=timeline_before)
+        newest = list(events.order_by("-seq")[:timeline_limit + 1])
+        event_list = newest[:timeline_limit][::-1]
+        if len(newest) > timeline_limit:
+            older_before = event_list[0].seq
+            comments = comments.filter(created_at__gte=event_list[0].at)
+        if timeline_before is not None:
+            comments = comments.filter(created_at__lte=event_list[-1].at) if event_list \
+                else comments.none()
+        comment_list = list(comments)
+    detail = CaseDetail(case=case, viewer_kind=viewer, events=event_list,
+                        attachments=list(attachments), comments=comment_list,
+                        actions_available=[], timeline_before=timeline_before,
+                        timeline_older_before=older_before)
     transitions = list(Transition.objects.filter(version_id=case.version_id)
                        .select_related("to_state").order_by("position", "id"))
     detail.transition_labels = {(t.from_state_id, t.action): t for t in transitions}
@@ -225,11 +261,10 @@ def case_get_for_user(*, case_id: int, user) -> CaseDetail:
     roles = staff_roles_in(user, case.department_id)
     if roles or not staff:
         viewer_kind = ActorKind.STAFF if roles else ActorKind.APPLICANT
-        events_by_seq = {e.seq: e for e in detail.events}
         detail.attachments_replaceable = [
             a for a in detail.attachments if getattr(a, "replaced_by", None) is None
             and attachment_may_replace(a, viewer_kind=viewer_kind,
-                                       uploaded_as=attachment_uploaded_as(a, events_by_seq))]
+                                       uploaded_as=a.uploaded_as_kind)]
     detail.can_claim = bool(roles & CLAIM_ROLES) and case.assignee_id is None
     detail.can_assign = bool(roles & ASSIGN_ROLES)
     codes = case.state.transfer_department_codes or []

@@ -151,9 +151,24 @@ class ActionPanel:
     disabled_reason: str = ""
 
 
-def _detail_or_404(user, case_id: int) -> selectors.CaseDetail:
+# The largest seq a timeline link can name (a PositiveIntegerField); anything else asked for
+# in ?timeline_before= is junk a person did not type, answered with the latest entries.
+_SEQ_MAX = 2**31 - 1
+
+
+def _timeline_before(request) -> int | None:
+    value = request.GET.get("timeline_before", "")
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    seq = int(value)
+    return seq if 1 < seq <= _SEQ_MAX else None
+
+
+def _detail_or_404(request, case_id: int) -> selectors.CaseDetail:
     try:
-        return selectors.case_get_for_user(case_id=case_id, user=user)
+        return selectors.case_get_for_user(case_id=case_id, user=request.user,
+                                           timeline_limit=selectors.TIMELINE_PAGE_SIZE,
+                                           timeline_before=_timeline_before(request))
     except NotFound:
         raise Http404 from None
 
@@ -332,7 +347,7 @@ _APPLICANT_OPS = {"transition", "comment", "attachment"}
 def _case_view(request, case_id: int, *, staff_page: bool):
     """The case page, for its department's staff or for its applicant: each is sent to their
     own page. A refused action renders the page again, read anew, with the refusal shown."""
-    detail = _detail_or_404(request.user, case_id)
+    detail = _detail_or_404(request, case_id)
     if detail.is_staff_view != staff_page:
         return redirect("workflow:my_case" if staff_page else "workflow:case", case_id)
     template = "workflow/case_staff.html" if staff_page else "workflow/my_case.html"
@@ -345,7 +360,7 @@ def _case_view(request, case_id: int, *, staff_page: bool):
         if error is None:
             return _after_action(request, case_id, department_id, success,
                                  staff_page=staff_page)
-        detail = _detail_or_404(request.user, case_id)
+        detail = _detail_or_404(request, case_id)
         return _render_case(request, detail, template=template, error=error,
                             status=error.status)
     return _render_case(request, detail, template=template)
