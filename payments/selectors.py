@@ -28,12 +28,19 @@ def bill_get(*, pk: int | None = None, billing_account: str | None = None) -> Bi
     return bill
 
 
+def _payer_is(person: Person, prefix: str = "") -> Q:
+    """Bills `person` pays or whose establishment they represent. The establishments' ids are
+    read first (one small query): a subquery inside the OR would make PostgreSQL scan every
+    bill, where plain conditions on indexed columns are read through their indexes."""
+    establishment_ids = list(person.establishments.values_list("pk", flat=True))
+    return (Q(**{f"{prefix}payer_person": person})
+            | Q(**{f"{prefix}payer_establishment_id__in": establishment_ids}))
+
+
 def bill_list_for_person(*, person: Person) -> QuerySet[Bill]:
     """A citizen's bills and those of establishments they represent, newest first.
     Bills still waiting for SADAD's acceptance are included (shown as not yet payable)."""
-    return (Bill.objects.select_related(*_BILL_RELATED)
-            .filter(Q(payer_person=person)
-                    | Q(payer_establishment__in=person.establishments.values("pk")))
+    return (Bill.objects.select_related(*_BILL_RELATED).filter(_payer_is(person))
             .order_by("-created_at", "-pk"))
 
 
@@ -167,8 +174,7 @@ def bill_get_for_inquiry(*, billing_account: str, official_id: str) -> Bill | No
 
 def receipt_list_for_person(*, person: Person) -> QuerySet[Receipt]:
     return (Receipt.objects.select_related(*_RECEIPT_RELATED)
-            .filter(Q(bill__payer_person=person)
-                    | Q(bill__payer_establishment__in=person.establishments.values("pk")))
+            .filter(_payer_is(person, "bill__"))
             .order_by("-issued_at", "-pk"))
 
 

@@ -114,3 +114,37 @@ def test_bill_list_page_reads_the_municipality_list_index():
     # then each first page is read through its index, newest first
     _assert_index_read(_plan(one[:25]), table="payments_bill", index="bill_municipality_list_idx")
     _assert_index_read(_plan(every[:25]), table="payments_bill", index="bill_list_idx")
+
+
+@pytest.mark.django_db
+def test_an_applicants_own_case_list_is_not_a_scan_of_every_case():
+    # given 30,001 cases of other people (copies of one case, given to another applicant)
+    world = world_build()
+    case = case_new(world)
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-' || g",
+        "applicant_person_id": str(world.other_citizen.pk),
+        "submitted_by_id": str(world.other_citizen.user.pk)})
+    # when the applicant's own list is read (their tracker and the API's list)
+    cases = workflow_selectors.case_list_for_applicant(user=world.applicant.user)
+    # then the cases table is read through its indexes, never whole
+    plan = _plan(cases[:20])
+    assert "Seq Scan on workflow_case" not in plan, plan
+    assert [c.pk for c in cases] == [case.pk]
+
+
+@pytest.mark.django_db
+def test_a_citizens_own_bills_and_receipts_are_not_a_scan_of_every_bill():
+    # given 30,001 bills of other payers and one of the citizen
+    mine = bill_make(registered=False)
+    other = bill_make(registered=False)
+    _copies_insert(Bill, other.pk, ROWS, varied={
+        "billing_account": "(900000000000 + g)::text",
+        "created_at": "t.created_at - g * interval '1 second'"})
+    # when the citizen's bills and receipts are listed
+    bills = payment_selectors.bill_list_for_person(person=mine.payer_person)
+    receipts = payment_selectors.receipt_list_for_person(person=mine.payer_person)
+    # then the bills table is read through its indexes, never whole
+    for plan in (_plan(bills[:25]), _plan(receipts[:25])):
+        assert "Seq Scan on payments_bill" not in plan, plan
+    assert [b.pk for b in bills] == [mine.pk]
