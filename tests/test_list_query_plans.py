@@ -79,6 +79,35 @@ def test_queue_page_and_its_count_read_the_open_queue_index():
 
 
 @pytest.mark.django_db
+def test_queue_tabs_mine_and_unassigned_are_read_through_an_index():
+    # given a department with 30,000 open cases held by its head, 300 by a clerk, 301
+    # unassigned, and 30,000 closed (by the head)
+    world = world_build()
+    case = case_new(world)
+    clerk = world.staff(case.department.code, StaffRole.CLERK, case.department.municipality)
+    head = world.staff(case.department.code, StaffRole.HEAD, case.department.municipality)
+    for label, assignee, rows in (("head", head, ROWS), ("clerk", clerk, 300),
+                                  ("nobody", None, 300)):
+        _copies_insert(Case, case.pk, rows, varied={
+            "number": f"t.number || '-{label}-' || g",
+            "assignee_id": str(assignee.pk) if assignee else "NULL",
+            "state_due_at": "t.state_due_at + g * interval '1 minute'"})
+    _copies_insert(Case, case.pk, ROWS, varied={
+        "number": "t.number || '-closed-' || g", "category": "'closed'",
+        "assignee_id": str(head.pk)})
+    # when the clerk opens the "assigned to me" and "unassigned" tabs
+    for scope in ("mine", "unassigned"):
+        page = workflow_selectors.case_queue_for_department(
+            department=case.department, user=clerk, scope=scope, per_page=25)
+        # then each first page is read through an index, never the whole table: the open
+        # queue's in its order, or (few rows match) the assignee's, then those rows sorted
+        plan = _plan(page.object_list)
+        assert "Seq Scan on workflow_case" not in plan, plan
+        assert ("using case_open_queue_idx on workflow_case" in plan
+                or "using workflow_case_assignee_id_c1bff559 on workflow_case" in plan), plan
+
+
+@pytest.mark.django_db
 def test_api_case_list_for_one_department_reads_the_department_queue_index():
     # given a department with 30,001 cases and another department with as many
     world = world_build()
