@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from amanah.enums import StaffRole
+from amanah.services import staff_membership_grant
 from payments import selectors as payment_selectors
 from payments.models import Bill
 from tests.payments.factories import bill_make
@@ -177,3 +178,21 @@ def test_a_citizens_own_bills_and_receipts_are_not_a_scan_of_every_bill():
     for plan in (_plan(bills[:25]), _plan(receipts[:25])):
         assert "Seq Scan on payments_bill" not in plan, plan
     assert [b.pk for b in bills] == [mine.pk]
+
+
+@pytest.mark.django_db
+def test_api_case_list_of_staff_in_two_departments_is_not_a_sort_of_all_their_cases():
+    # given a head of two departments, each holding 30,001 cases
+    world = world_build()
+    case = case_new(world)
+    other = world.department("legal", case.municipality)
+    head = world.staff(case.department.code, StaffRole.HEAD, case.department.municipality)
+    staff_membership_grant(user=head, department=other, role=StaffRole.HEAD)
+    for label, department in (("here", case.department), ("there", other)):
+        _copies_insert(Case, case.pk, ROWS, varied={
+            "number": f"t.number || '-{label}-' || g", "department_id": str(department.pk),
+            "state_due_at": "t.state_due_at + g * interval '1 minute'"})
+    # when the head's case list (the API's) is read, first page
+    cases = workflow_selectors.case_list_for_caller(user=head)[:50]
+    # then the cases are read in the queue's order through an index, not sorted
+    _assert_index_read(_plan(cases), table="workflow_case", index="case_queue_order_idx")
