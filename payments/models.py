@@ -152,6 +152,8 @@ class Bill(ChainHead):
             models.Index(F("municipality"), F("created_at").desc(), F("id").desc(),
                           name="bill_municipality_list_idx"),
             models.Index(F("created_at").desc(), F("id").desc(), name="bill_list_idx"),
+            # The finance list's search by reference (the index above leads with the kind).
+            models.Index(fields=["payable_ref"], name="bill_payable_ref_idx"),
         ]
 
     def __str__(self) -> str:

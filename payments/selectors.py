@@ -292,9 +292,16 @@ def bill_list_for_staff(*, municipality_ids, status: str = "", query: str = "") 
     if status:
         qs = qs.filter(status=status)
     if query:
-        qs = qs.filter(Q(billing_account=query) | Q(payable_ref=query)
-                       | Q(payer_person__national_id=query)
-                       | Q(payer_establishment__unified_number=query))
+        # The payer is looked up first (one query, none for a number of neither kind): a
+        # join inside the OR would walk every bill of the municipality testing each, where
+        # plain conditions on indexed columns find the few matches through their indexes.
+        person, establishment = payer_find(official_id=query)
+        matches = Q(billing_account=query) | Q(payable_ref=query)
+        if person is not None:
+            matches |= Q(payer_person=person)
+        if establishment is not None:
+            matches |= Q(payer_establishment=establishment)
+        qs = qs.filter(matches)
     return qs.order_by("-created_at", "-pk")
 
 

@@ -196,3 +196,23 @@ def test_api_case_list_of_staff_in_two_departments_is_not_a_sort_of_all_their_ca
     cases = workflow_selectors.case_list_for_caller(user=head)[:50]
     # then the cases are read in the queue's order through an index, not sorted
     _assert_index_read(_plan(cases), table="workflow_case", index="case_queue_order_idx")
+
+
+@pytest.mark.django_db
+def test_bill_list_search_by_number_or_payer_is_not_a_scan_of_every_bill():
+    # given 30,001 bills of one payer in one municipality and one bill of another payer
+    bill = bill_make(registered=False)
+    wanted = bill_make(registered=False, municipality=bill.municipality)
+    _copies_insert(Bill, bill.pk, ROWS, varied={
+        "billing_account": "(900000000000 + g)::text",
+        "created_at": "t.created_at - g * interval '1 second'"})
+    scope = frozenset({bill.municipality_id})
+    # when finance staff search by the bill's number, and by its payer's national ID
+    for query in (wanted.billing_account, wanted.payer_person.national_id):
+        bills = payment_selectors.bill_list_for_staff(municipality_ids=scope, query=query)
+        plan = _plan(bills[:25])
+        # then the few matching bills are found through indexes (never by walking every
+        # bill of the municipality, newest first, testing each), and the one bill is found
+        assert "Seq Scan on payments_bill" not in plan, plan
+        assert "list_idx on payments_bill" not in plan, plan
+        assert [b.pk for b in bills] == [wanted.pk]
