@@ -157,7 +157,9 @@ def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     receipt = Receipt(number=receipt_number_for(payment), bill=bill, payment=payment,
                       issued_at=clock.now())
     insert_row(receipt)
-    task_on_commit("payments.receipt_ensure", receipt_id=receipt.pk)
+    # After the response, batched: the PDF is made by the worker a moment later either way,
+    # and the receipt sweeper makes it if the message is lost with the process.
+    task_on_commit("payments.receipt_ensure", after_response=True, receipt_id=receipt.pk)
     return receipt
 
 
