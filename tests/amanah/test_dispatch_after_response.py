@@ -108,7 +108,6 @@ def test_the_batch_task_runs_each_call_and_survives_a_failing_one(caplog):
 def test_receipts_sent_in_one_batch_are_all_made_by_the_real_worker(real_worker, client,
                                                                     settings):
     from payments.models import Receipt
-
     from tests.payments.factories import bill_make, notification, pmt, post
 
     # given three payments whose receipt tasks gather while the sender is held up
