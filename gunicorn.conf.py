@@ -3,19 +3,21 @@ line flags (Dockerfile, docker-compose.yml) override it. The README's "Deploymen
 why these numbers.
 
 The portal's requests spend much of their time waiting on PostgreSQL (a payment notification
-commits once, a page runs several queries), so a core can serve more than one request at a
-time: 2 workers per core plus one, each a process of its own (no shared GIL). Threads
-(`GUNICORN_THREADS` > 1, the gthread worker) also keep HTTP connections alive between requests,
-which suits a caller that sends many (SADAD's notifications); measured on 2 cores they did not
-beat plain processes (bench/payments_notifications.py).
+is eight statements and a commit), so one process per core (`WEB_CONCURRENCY`) with a few
+threads each (`GUNICORN_THREADS`, the gthread worker) keeps the cores busy while requests wait,
+and gthread keeps HTTP connections alive between requests, which suits SADAD sending many
+notifications: no TCP handshake and accept per notification. On the shared 2-core machine
+(bench/payments_notifications.py, load 5-7) 2 workers x 4 threads reached 0.55x of the
+database's own rate where 3 or 5 sync workers reached 0.24-0.25x, and 3x4 and 5x2 0.37-0.40x;
+compare on the real host with `python -m bench payments_notifications --workers W --threads T`.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Idle kept-alive connections are closed after this long (gthread only).
 keepalive = 5
