@@ -28,8 +28,8 @@ if not IS_POSTGRES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production")
 CELERY_TASK_ALWAYS_EAGER = False
 # A connection per request costs a TCP connect and an authentication before every answer; a
-# gunicorn worker keeps its connection a minute, checked before reuse so a restarted database costs one failed check,
-# not one failed request.
+# gunicorn worker keeps its connection a minute, checked before reuse so a restarted database
+# costs one failed check, not one failed request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
