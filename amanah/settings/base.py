@@ -268,8 +268,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Every broker key under a prefix (kombu's global_keyprefix), so two portals, or a benchmark's
 # portal and a developer's, can share one Redis database without taking each other's tasks.
-if env.str("CELERY_BROKER_KEY_PREFIX", default=""):
-    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env.str("CELERY_BROKER_KEY_PREFIX")
+_broker_key_prefix = env.str("CELERY_BROKER_KEY_PREFIX", default="")
+if _broker_key_prefix:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_key_prefix
 # The periodic schedule lives in code (amanah/celery.py) so that it is reviewed and versioned;
 # django-celery-beat's scheduler mirrors it into the admin where it can be paused or retimed.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
