@@ -154,10 +154,14 @@ class Publisher:
         """Wait until everything handed over so far was sent (or failed); False on timeout."""
         if self._thread is None or self._pid != os.getpid():
             return True
-        done = threading.Event()
-        waiter = threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True)
-        waiter.start()
-        return done.wait(timeout)
+        # Polled rather than joined: it also runs at interpreter exit, where no new thread
+        # may be started and a join could wait for ever on a sender that died.
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                return False
+            time.sleep(0.01)
+        return True
 
     @contextmanager
     def held(self) -> Iterator[None]:
