@@ -4,7 +4,7 @@ Idempotency keys (SPTN, RqUID) are decided by the database's unique index in one
 no savepoint, no IntegrityError to catch. PostgreSQL and SQLite (3.35+) both speak it.
 """
 
-from django.db import DatabaseError, connection, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 
 
 def insert_unless_conflict(instance: models.Model, *, conflict_fields: list[str]) -> bool:
@@ -15,21 +15,22 @@ def insert_unless_conflict(instance: models.Model, *, conflict_fields: list[str]
     """
     meta = instance._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    quote = connection.ops.quote_name
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
+    quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - identifiers from model metadata, values bound
            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}")
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
     if row is None:
         return False
     instance.pk = row[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return True
 
 
@@ -59,12 +60,15 @@ def insert_row(instance: models.Model) -> None:
     if instance.pk is not None or not instance._state.adding:
         raise ValueError(f"{type(instance).__name__} is already saved")
     sql, fields = _insert_sql(type(instance))
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    # The wrapper itself, not the `connection` proxy: each field's conversion reads it several
+    # times, and every read through the proxy is a thread-local look-up.
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, values)
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
 
 
 def update_row(instance: models.Model, *, fields: list[str]) -> None:
@@ -79,8 +83,9 @@ def update_row(instance: models.Model, *, fields: list[str]) -> None:
         _sql_cache[key] = (f"UPDATE {quote(meta.db_table)} SET {sets} "  # noqa: S608 - identifiers from model metadata, values bound
                            f"WHERE {quote(meta.pk.column)} = %s", chosen)
     sql, chosen = _sql_cache[key]
-    values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in chosen]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [f.get_db_prep_save(f.pre_save(instance, False), db) for f in chosen]
+    with db.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
         if cursor.rowcount != 1:
             raise DatabaseError(f"{type(instance).__name__} {instance.pk}: no row was updated")
@@ -98,14 +103,15 @@ def locked_row_get(model: type[models.Model], *, field: str, value) -> models.Mo
             f"SELECT {', '.join(quote(f.column) for f in columns)} FROM {quote(meta.db_table)} "  # noqa: S608 - identifiers from model metadata, values bound
             f"WHERE {quote(meta.get_field(field).column)} = %s LIMIT 1 FOR UPDATE", columns)
     sql, columns = _sql_cache[key]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(sql, [value])
         row = cursor.fetchone()
     if row is None:
         return None
     converted = []
     for f, raw in zip(columns, row, strict=True):
-        for converter in f.get_db_converters(connection):
-            raw = converter(raw, f, connection)
+        for converter in f.get_db_converters(db):
+            raw = converter(raw, f, db)
         converted.append(raw)
-    return model.from_db(connection.alias, [f.attname for f in columns], converted)
+    return model.from_db(db.alias, [f.attname for f in columns], converted)
