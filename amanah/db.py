@@ -6,6 +6,9 @@ no savepoint, no IntegrityError to catch. PostgreSQL and SQLite (3.35+) both spe
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 
+# SQL built once per model and column list (identifiers only; values are always bound).
+_sql_cache: dict[tuple, tuple[str, list]] = {}
+
 
 def insert_unless_conflict(instance: models.Model, *, conflict_fields: list[str]) -> bool:
     """Insert `instance`; True if inserted (its pk is set), False if the key already existed.
@@ -13,16 +16,21 @@ def insert_unless_conflict(instance: models.Model, *, conflict_fields: list[str]
     When a concurrent transaction holds an uncommitted row with the same key, PostgreSQL
     waits for it: after its commit this returns False, after its rollback this inserts.
     """
-    meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    key = ("insert_unless_conflict", type(instance), tuple(conflict_fields))
+    if key not in _sql_cache:
+        # Built once per model and key: quoting every column anew was ~2% of a notification.
+        meta = instance._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        _sql_cache[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - identifiers from model metadata, values bound
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}", fields)
+    sql, fields = _sql_cache[key]
     db = connections[DEFAULT_DB_ALIAS]
     values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - identifiers from model metadata, values bound
-           f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}")
     with db.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
@@ -39,9 +47,6 @@ def insert_unless_conflict(instance: models.Model, *, conflict_fields: list[str]
 # compiled anew each time); a payment notification writes six rows. These write the very same
 # columns in one statement whose SQL is built once per model and field list. They send no
 # signals: use them only for models nothing listens to (no history, no receivers).
-
-_sql_cache: dict[tuple, tuple[str, list]] = {}
-
 
 def _insert_sql(model: type[models.Model]) -> tuple[str, list]:
     key = ("insert", model)
