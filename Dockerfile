@@ -31,7 +31,8 @@ RUN pip install -e . \
 USER amanah
 EXPOSE 8000
 # The request head is bounded here (gunicorn has no body limit: Django and the endpoints cap
-# bodies while they stream); the same limits as docker-compose's web command.
-CMD ["gunicorn", "amanah.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+# bodies while they stream); the same limits as docker-compose's web command. Workers and
+# threads come from gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS; README "Deployment").
+CMD ["gunicorn", "amanah.wsgi:application", "--bind", "0.0.0.0:8000", \
      "--access-logfile", "-", "--limit-request-line", "4094", "--limit-request-fields", "64", \
      "--limit-request-field_size", "8190"]

@@ -6,6 +6,7 @@ The `…_locked` helpers mark the rows they return as locked in this transaction
 
 from django.db.models import QuerySet
 
+from amanah.db import locked_row_get
 from amanah.statuses import row_lock_mark
 
 from .models import Bill, Payment, SadadOutbox, SuspenseResolution
@@ -13,6 +14,13 @@ from .models import Bill, Payment, SadadOutbox, SuspenseResolution
 
 def bill_qs_for_update() -> QuerySet[Bill]:
     return Bill.objects.select_for_update(of=("self",))
+
+
+def bill_locked_by_account(billing_account: str) -> Bill | None:
+    """The bill with this BillingAcct, locked FOR UPDATE and marked so, or None: the payment
+    hot path's look-up, in one statement built once (the ORM compiles it anew each time)."""
+    bill = locked_row_get(Bill, field="billing_account", value=billing_account)
+    return row_lock_mark(bill) if bill is not None else None
 
 
 def payment_qs_for_update() -> QuerySet[Payment]:

@@ -102,6 +102,32 @@ def test_the_wsgi_application_loads_production_settings_by_default():
                                      "False"]
 
 
+def test_production_keeps_database_connections_between_requests():
+    # given a server environment that says nothing about connection reuse
+    env = _production_env()
+    # when production settings load
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"
+         " d = settings.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    # then a connection lives a minute, and is checked before it is reused after an error
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
+
+
+def test_a_broker_key_prefix_keeps_a_portals_tasks_under_keys_of_its_own():
+    # given a portal told to prefix its broker keys (two portals sharing one Redis database)
+    env = _production_env(CELERY_BROKER_KEY_PREFIX="bench.notify.1a2b:")
+    # when production settings load
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from amanah.celery import app;"
+         " print(app.conf.broker_transport_options)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    # then Celery's broker writes every key under it
+    assert result.returncode == 0, result.stderr
+    assert "'global_keyprefix': 'bench.notify.1a2b:'" in result.stdout
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -56,6 +56,8 @@ if DEMO_MODE:
     INSTALLED_APPS.append(SADAD_SIMULATOR_APP)
 
 MIDDLEWARE = [
+    # First: SADAD's machine endpoints leave here for the machine stack below (amanah.machine).
+    "amanah.machine.MachineEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "amanah.middleware.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -84,6 +86,23 @@ MIDDLEWARE = [
     "amanah.auth.gate.AccountGateMiddleware",
     # Axes must be last so that it sees the result of authentication.
     "axes.middleware.AxesMiddleware",
+]
+# Paths answered through MACHINE_MIDDLEWARE instead: servers posting signed XML, not people —
+# no session, sign-in, language, CSRF (the views are csrf_exempt), messages or account gate.
+# The same headers and guards as the stack above, in its order (tests/amanah/test_machine_stack).
+MACHINE_PATH_PREFIXES = ("/sadad/",)
+MACHINE_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "amanah.middleware.RequestIdMiddleware",
+    # The same policy as CSPMiddleware's, built once.
+    "amanah.headers.FixedPolicyCSPMiddleware",
+    "amanah.headers.PrivacyHeadersMiddleware",
+    "amanah.input_guard.UnsafeInputMiddleware",
+    "amanah.request_limits.RequestBodyLimitMiddleware",
+    # ALLOWED_HOSTS (get_host) and Content-Length, which keep-alive clients need.
+    "django.middleware.common.CommonMiddleware",
+    "amanah.machine.NobodySignedInMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 # --- Security headers ----------------------------------------------------------------
@@ -266,6 +285,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this long; longer than any task may run.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Every broker key under a prefix (kombu's global_keyprefix), so two portals, or a benchmark's
+# portal and a developer's, can share one Redis database without taking each other's tasks.
+_broker_key_prefix = env.str("CELERY_BROKER_KEY_PREFIX", default="")
+if _broker_key_prefix:
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_key_prefix
 # The periodic schedule lives in code (amanah/celery.py) so that it is reviewed and versioned;
 # django-celery-beat's scheduler mirrors it into the admin where it can be paused or retimed.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -27,6 +27,11 @@ REDIS_URL = env.str("REDIS_URL")  # noqa: F405
 if not IS_POSTGRES:  # noqa: F405
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production")
 CELERY_TASK_ALWAYS_EAGER = False
+# A connection per request costs a TCP connect and an authentication before every answer; a
+# gunicorn worker keeps its connection a minute, checked before reuse so a restarted database
+# costs one failed check, not one failed request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
 # --- Deployment kind, demo mode and SADAD keys (issue 8) ----------------------------------
 # A production deployment never plays the bank: demo mode, the simulated SADAD and its key are
@@ -115,7 +120,10 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # gunicorn serves the static files itself (compressed, cache-busted names); no CDN, no extra server.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+# Right after SecurityMiddleware, as whitenoise asks (its answers get the security headers).
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE[:_security], "whitenoise.middleware.WhiteNoiseMiddleware",  # noqa: F405
+              *MIDDLEWARE[_security:]]  # noqa: F405
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

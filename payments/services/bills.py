@@ -9,6 +9,7 @@ from django.db.models import F
 
 from amanah import clock
 from amanah.dates import business_date
+from amanah.db import insert_row, update_row
 from amanah.errors import Conflict, DomainError, NotFound
 from amanah.identity import luhn_check_digit
 from amanah.money import sar
@@ -81,8 +82,8 @@ def _bill_event_save(bill: Bill, *, kind: str, from_status: str, actor, reason: 
                       version=bill.version, actor=actor, reason=reason[:2000],
                       payload=payload or {}, at=clock.now())
     event.link(bill)
-    bill.save(update_fields=[*fields, "last_event_seq", "last_event_hash", "updated_at"])
-    event.save()
+    update_row(bill, fields=[*fields, "last_event_seq", "last_event_hash", "updated_at"])
+    insert_row(event)
     return event
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from django.db import transaction
 
 from amanah import clock
-from amanah.db import insert_unless_conflict
+from amanah.db import insert_unless_conflict, update_row
 
 from ..enums import PaymentSource
 from ..models import InboundMessage
@@ -58,5 +58,5 @@ def inbound_message_record(*, rq_uid: str, msg_code: str, body_sha256: str,
         outcomes[index] = str(result.outcome)
     body = answer_build([outcomes[i] for i in range(len(records))])
     message.response_body = body
-    message.save(update_fields=["response_body"])
+    update_row(message, fields=["response_body"])
     return body

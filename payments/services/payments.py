@@ -10,7 +10,7 @@ from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date
-from amanah.db import insert_unless_conflict
+from amanah.db import insert_row, insert_unless_conflict, update_row
 from amanah.dispatch import task_on_commit
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
@@ -23,7 +23,7 @@ from ..enums import (
     PaymentStatus,
     SuspenseReason,
 )
-from ..locks import bill_qs_for_update, locked_first, payment_qs_for_update
+from ..locks import bill_locked_by_account, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
 from ..registry import payable_get
 from .bills import bill_event_record, bill_status_change, billing_account_lock
@@ -60,8 +60,8 @@ def _payment_event_save(payment: Payment, *, kind: str, from_status: str, to_sta
     event = PaymentEvent(kind=kind, from_status=from_status, to_status=to_status, actor=actor,
                          reason=reason[:2000], payload=payload or {}, at=clock.now())
     event.link(payment)
-    payment.save(update_fields=[*fields, "last_event_seq", "last_event_hash"])
-    event.save()
+    update_row(payment, fields=[*fields, "last_event_seq", "last_event_hash"])
+    insert_row(event)
     return event
 
 
@@ -154,9 +154,12 @@ def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     else:
         if kind.on_paid is not None:
             _on_paid_call(kind, bill=bill, payment=payment)
-    receipt = Receipt.objects.create(number=receipt_number_for(payment), bill=bill,
-                                     payment=payment, issued_at=clock.now())
-    task_on_commit("payments.receipt_ensure", receipt_id=receipt.pk)
+    receipt = Receipt(number=receipt_number_for(payment), bill=bill, payment=payment,
+                      issued_at=clock.now())
+    insert_row(receipt)
+    # After the response, batched: the PDF is made by the worker a moment later either way,
+    # and the receipt sweeper makes it if the message is lost with the process.
+    task_on_commit("payments.receipt_ensure", after_response=True, receipt_id=receipt.pk)
     return receipt
 
 
@@ -176,11 +179,11 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
     """
     # The bill row lock serialises every payment for one bill: two payments can never both
     # find it unpaid.
-    bill = locked_first(bill_qs_for_update().filter(billing_account=billing_account))
+    bill = bill_locked_by_account(billing_account)
     if bill is None:
         # Maybe the bill is being issued right now: wait for that, then look again.
         billing_account_lock(billing_account)
-        bill = locked_first(bill_qs_for_update().filter(billing_account=billing_account))
+        bill = bill_locked_by_account(billing_account)
     status, reason = payment_disposition(bill=bill, amount=amount)
     payment = Payment(
         sptn=sptn, bnkptn=bnkptn, amount=amount, billing_account=billing_account,
@@ -202,7 +205,7 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
         existing = Payment.objects.get(sptn=sptn)
         return _duplicate(existing, amount=amount, billing_account=billing_account)
     recorded.payment = payment
-    recorded.save()
+    insert_row(recorded)
     row_lock_mark(payment)
     if status == PaymentStatus.APPLIED:
         bill_pay(bill=bill, payment=payment)

@@ -4,6 +4,7 @@ Walks every URL pattern of the project (tests/amanah/url_walk.py), pages and API
 """
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.django_db
 # the language switch and the health probes.
 ALLOWED = {"amanah:confirm_mobile", "amanah:resend_code", "amanah:sign_out", "set_language",
            "healthz", "readyz"}
-ROUTES = [r for r in all_routes() if r.name not in ALLOWED]
+ROUTES = [r for r in all_routes() if r.name not in ALLOWED and not r.is_machine]
+# SADAD's endpoints read no session (amanah.machine): the gate has nothing to keep there.
+MACHINE_ROUTES = [r for r in all_routes() if r.is_machine]
 CONFIRM = "/ar/account/confirm-mobile/"
 
 
@@ -53,6 +56,22 @@ def test_an_unconfirmed_citizen_is_refused_everywhere(client, unconfirmed, metho
             if not _answer_is_refusal(route, response)] == []
     # and nothing was done on their behalf
     assert Case.objects.count() == cases_before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_their_session_gets_nothing_at_sadad_that_a_signed_out_visitor_does_not(
+        client, unconfirmed, method):
+    # given a signed-in citizen who skipped the mobile confirmation, and a signed-out visitor
+    anonymous = Client()
+    assert len(MACHINE_ROUTES) == 2
+    # when both ask for SADAD's endpoints
+    answers = [(getattr(client, method)(route.path), getattr(anonymous, method)(route.path))
+               for route in MACHINE_ROUTES]
+    # then both are refused alike (no signature, no XML): the session counts for nothing there
+    assert [(signed_in.status_code, signed_in.content) for signed_in, _ in answers] == [
+        (signed_out.status_code, signed_out.content) for _, signed_out in answers]
+    assert {signed_in.status_code for signed_in, _ in answers} == {
+        {"get": 405, "post": 415}[method]}
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])

@@ -7,6 +7,7 @@ hand-picked one, so that a page added later is covered without anyone rememberin
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 _SAMPLES = {"int": "1", "str": "X1", "slug": "x1", "path": "x1",
@@ -22,6 +23,12 @@ class Route:
     @property
     def is_api(self) -> bool:
         return self.path.startswith("/api/")
+
+    @property
+    def is_machine(self) -> bool:
+        """SADAD's endpoints: answered through the machine stack (amanah.machine), which reads
+        no session — a signed-in browser gets there exactly what a signed-out one gets."""
+        return self.path.startswith(tuple(settings.MACHINE_PATH_PREFIXES))
 
 
 def _fill(pattern: str) -> str:

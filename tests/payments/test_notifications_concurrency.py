@@ -132,16 +132,16 @@ def test_database_failing_on_the_second_record_records_nothing_then_retry_succee
     # when the database fails while locking the second bill
     from payments.services import payments as payments_module
 
-    real = payments_module.bill_qs_for_update
+    real = payments_module.bill_locked_by_account
     calls = []
 
-    def failing():
+    def failing(billing_account):
         calls.append(1)
         if len(calls) == 2:
             raise OperationalError("canceling statement due to lock timeout")
-        return real()
+        return real(billing_account)
 
-    with mock.patch.object(payments_module, "bill_qs_for_update", failing), \
+    with mock.patch.object(payments_module, "bill_locked_by_account", failing), \
             queued() as tasks:
         response = post(client, body)
     # then SADAD is asked to retry and nothing of the message was recorded
