@@ -1,0 +1,85 @@
+"""Routing a case costs few round trips: what a published version needs for routing and the
+holiday calendar are read once per process (invalidated when they change), and the case row
+is written with only the columns that changed."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from amanah.dates import RIYADH
+from workflow.models import Case, Holiday
+from workflow.services import case_route
+from workflow.working_time import sla_due_at
+
+from .factories import case_new
+
+pytestmark = pytest.mark.django_db
+
+
+def _riyadh(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 12, day, hour, tzinfo=RIYADH)
+
+
+def test_routing_one_case_takes_four_statements_in_its_savepoint(world, django_assert_num_queries):
+    # given one case routed already (the process has read the version and the calendar)
+    case_new(world)
+    case = case_new(world, route=False)
+    # when the next case is routed
+    # then: the savepoint, the row lock, the department, one INSERT of the event, one UPDATE
+    # of the case and the savepoint's release — no transition or holiday reads
+    with django_assert_num_queries(6):
+        case_route(case_id=case.pk)
+    routed = Case.objects.select_related("state").get(pk=case.pk)
+    assert routed.state.code == "in_review"
+    assert routed.routed_at is not None
+
+
+def test_routing_updates_only_the_columns_that_changed(world):
+    # given an unrouted case
+    case = case_new(world, route=False)
+    # when it is routed
+    with CaptureQueriesContext(connection) as captured:
+        case_route(case_id=case.pk)
+    # then the case UPDATE names the routing columns and leaves the rest alone
+    (update,) = [q["sql"] for q in captured.captured_queries
+                 if q["sql"].startswith('UPDATE "workflow_case"')]
+    assert '"subject"' not in update and '"number"' not in update
+    assert '"description"' not in update and '"applicant_person_id"' not in update
+    for column in ('"state_id"', '"category"', '"routed_at"', '"row_version"',
+                   '"last_event_hash"', '"last_event_seq"', '"updated_at"'):
+        assert column in update
+    routed = Case.objects.get(pk=case.pk)
+    assert routed.row_version == case.row_version + 1
+    assert routed.updated_at > case.updated_at
+
+
+def test_a_holiday_added_is_seen_by_the_next_sla_computation(db):
+    # given the calendar read once already: two hours from Thursday 14:00 end Sunday 09:00
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
+    # when Sunday 6 December is entered as a holiday
+    Holiday.objects.create(date=dt.date(2026, 12, 6), name_ar="إجازة", name_en="Holiday")
+    # then the next computation skips it
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(7, 9)
+
+
+def test_a_holiday_removed_is_seen_by_the_next_sla_computation(db):
+    # given a holiday on Sunday 6 December, already read
+    holiday = Holiday.objects.create(date=dt.date(2026, 12, 6), name_ar="إجازة",
+                                     name_en="Holiday")
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(7, 9)
+    # when it is deleted
+    holiday.delete()
+    # then Sunday counts again
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
+
+
+def test_the_calendar_is_read_once_while_it_does_not_change(db, django_assert_num_queries):
+    # given the calendar read once
+    sla_due_at(_riyadh(3, 14), 2)
+    # when due times are worked out again
+    # then the database is not asked
+    with django_assert_num_queries(0):
+        assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
+        assert sla_due_at(_riyadh(6, 8), 21) == _riyadh(8, 15)
