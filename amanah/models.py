@@ -25,6 +25,7 @@ from .enums import (
 )
 from .events import Event
 from .identity import official_id_type
+from .process_cache import GenerationCache
 
 
 class BilingualName(models.Model):
@@ -74,6 +75,16 @@ class Municipality(BilingualName):
                 name="municipality_class_1_to_5"),
         ]
 
+    # The departments every process keeps carry their municipality (ACTIVE_DEPARTMENTS).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+        return result
+
 
 class Department(BilingualName):
     """A department of a branch municipality, or of the Amanah centrally."""
@@ -97,6 +108,29 @@ class Department(BilingualName):
 
     def __str__(self) -> str:
         return f"{self.municipality.code}/{self.code} — {self.name_ar}"
+
+    # Every process keeps the active departments (ACTIVE_DEPARTMENTS below); each write tells
+    # them to reload. A bulk update or delete calls `ACTIVE_DEPARTMENTS.changed()` itself (the
+    # admin's "delete selected" does).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+        return result
+
+
+def _active_departments_load() -> dict[tuple[int, str], Department]:
+    return {(d.municipality_id, d.code): d
+            for d in Department.objects.filter(is_active=True).select_related("municipality")}
+
+
+# Who holds a step is looked up for every case that enters one; departments (a few hundred
+# rows, with their municipality) change rarely. The objects are shared: read them, never change
+# them. Municipality writes reload them too, since each carries its municipality.
+ACTIVE_DEPARTMENTS = GenerationCache("amanah:departments:generation", _active_departments_load)
 
 
 class StaffMembership(models.Model):
