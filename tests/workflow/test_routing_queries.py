@@ -22,14 +22,16 @@ def _riyadh(day: int, hour: int) -> dt.datetime:
     return dt.datetime(2026, 12, day, hour, tzinfo=RIYADH)
 
 
-def test_routing_one_case_takes_four_statements_in_its_savepoint(world, django_assert_num_queries):
-    # given one case routed already (the process has read the version and the calendar)
+def test_routing_one_case_takes_three_statements_in_its_savepoint(world,
+                                                                 django_assert_num_queries):
+    # given one case routed already (the process has read the version, the departments and
+    # the calendar)
     case_new(world)
     case = case_new(world, route=False)
     # when the next case is routed
-    # then: the savepoint, the row lock, the department, one INSERT of the event, one UPDATE
-    # of the case and the savepoint's release — no transition or holiday reads
-    with django_assert_num_queries(6):
+    # then: the savepoint, the row lock, one INSERT of the event, one UPDATE of the case and
+    # the savepoint's release — no transition, department or holiday reads
+    with django_assert_num_queries(5):
         case_route(case_id=case.pk)
     routed = Case.objects.select_related("state").get(pk=case.pk)
     assert routed.state.code == "in_review"
@@ -83,3 +85,29 @@ def test_the_calendar_is_read_once_while_it_does_not_change(db, django_assert_nu
     with django_assert_num_queries(0):
         assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
         assert sla_due_at(_riyadh(6, 8), 21) == _riyadh(8, 15)
+
+
+def test_a_department_deactivated_no_longer_takes_new_cases(world):
+    # given the departments read once (a case routed to the branch's customer service)
+    assert case_new(world).department == world.department("customer_service")
+    # when the branch's customer service is deactivated
+    branch_desk = world.department("customer_service")
+    branch_desk.is_active = False
+    branch_desk.save()
+    # then the next case goes to the Amanah's customer service, the fallback
+    routed = case_new(world)
+    assert routed.department.municipality_id == world.amanah.pk
+    assert routed.department.code == "customer_service"
+
+
+def test_a_holiday_rolled_back_is_not_kept(db):
+    from django.db import transaction
+
+    # given a holiday entered and read inside a transaction that is then rolled back
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Holiday.objects.create(date=dt.date(2026, 12, 6), name_ar="إجازة", name_en="Holiday")
+        assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(7, 9)
+        raise RuntimeError("rolled back")
+    # when the next due time is worked out
+    # then the holiday that never was does not count
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)

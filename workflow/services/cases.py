@@ -35,7 +35,12 @@ from .acting import (
     staff_acting,
     staff_roles_in,
 )
-from .definitions import definition_resolve, definition_start_check, department_resolve
+from .definitions import (
+    definition_resolve,
+    definition_start_check,
+    department_resolve,
+    transitions_from,
+)
 from .documents import attachment_store, attachment_to_replace, document_check
 from .steps import (
     applicant_message_send,
@@ -146,9 +151,7 @@ def case_route(*, case_id: int) -> Case:
     if case.routed_at is not None or not case.is_open:
         return case
     at = clock.now()
-    candidates = (Transition.objects.filter(from_state_id=case.state_id)
-                  .select_related("to_state").order_by("position", "id"))
-    for transition in candidates:
+    for transition in transitions_from(version=case.version, state_id=case.state_id):
         if ACTOR_SYSTEM not in transition.allowed_roles:
             continue
         try:

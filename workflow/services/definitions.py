@@ -1,6 +1,7 @@
 """Definitions as data: resolving which one applies, validating and publishing versions,
 and moving them between municipalities as JSON."""
 
+import functools
 from collections import defaultdict, deque
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.db.models import Max
 from amanah import clock
 from amanah.enums import MunicipalityKind, OwningApp, StaffRole
 from amanah.errors import DomainError, NotFound
-from amanah.models import Department, EService, Municipality, Person
+from amanah.models import ACTIVE_DEPARTMENTS, Department, EService, Municipality, Person
 from amanah.rollout import eservice_start_check
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
@@ -54,6 +55,42 @@ def department_resolve(*, code: str, municipality: Municipality) -> Department |
     found = {d.municipality_id: d for d in Department.objects.filter(
         code=code, is_active=True, municipality__in=chain).select_related("municipality")}
     return next((found[m.pk] for m in chain if m.pk in found), None)
+
+
+# A published (or retired) version never changes — only drafts are edited (`State.clean`,
+# `Transition.clean`, and every service writes drafts only) — so what routing reads of it is kept
+# per process, keyed by the version id. Drafts are read from the database every time.
+@functools.lru_cache(maxsize=256)
+def _frozen_transitions(version_id: int) -> dict[int, tuple[Transition, ...]]:
+    by_state: dict[int, list[Transition]] = defaultdict(list)
+    for transition in (Transition.objects.filter(version_id=version_id)
+                       .select_related("to_state").order_by("position", "id")):
+        by_state[transition.from_state_id].append(transition)
+    return {state_id: tuple(found) for state_id, found in by_state.items()}
+
+
+def transitions_from(*, version: DefinitionVersion, state_id: int) -> tuple[Transition, ...]:
+    """The transitions leaving a state of `version`, in the definition's order, with their
+    target states. Shared objects for a frozen version: read them, never change them."""
+    if version.status == VersionStatus.DRAFT:
+        return tuple(Transition.objects.filter(from_state_id=state_id)
+                     .select_related("to_state").order_by("position", "id"))
+    return _frozen_transitions(version.pk).get(state_id, ())
+
+
+def frozen_versions_forget() -> None:
+    """Drop this process's copies (tests: ids of a flushed database may come back)."""
+    _frozen_transitions.cache_clear()
+
+
+def step_department_resolve(*, code: str, municipality: Municipality) -> Department | None:
+    """`department_resolve` for a case entering a step, from this process's copy of the active
+    departments (`ACTIVE_DEPARTMENTS`): no query. The object is shared: never change it."""
+    if not code:
+        return None
+    active = ACTIVE_DEPARTMENTS.get()
+    return next((active[m.pk, code] for m in _fallback_municipalities(municipality)
+                 if (m.pk, code) in active), None)
 
 
 def definition_resolve(*, code: str, municipality: Municipality) -> DefinitionVersion:
