@@ -1,6 +1,7 @@
 """The core domain: who the municipality is, who works there, who it serves, what it offers."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -122,15 +123,22 @@ class Department(BilingualName):
         return result
 
 
-def _active_departments_load() -> dict[tuple[int, str], Department]:
-    return {(d.municipality_id, d.code): d
-            for d in Department.objects.filter(is_active=True).select_related("municipality")}
+@dataclass(frozen=True)
+class ActiveDepartments:
+    by_code: dict[tuple[int, str], Department]  # (municipality id, code) → department
+    by_id: dict[int, Department]
+
+
+def _active_departments_load() -> ActiveDepartments:
+    found = list(Department.objects.filter(is_active=True).select_related("municipality"))
+    return ActiveDepartments(by_code={(d.municipality_id, d.code): d for d in found},
+                             by_id={d.pk: d for d in found})
 
 
 # Who holds a step is looked up for every case that enters one; departments (a few hundred
 # rows, with their municipality) change rarely. The objects are shared: read them, never change
 # them. Municipality writes reload them too, since each carries its municipality.
-ACTIVE_DEPARTMENTS = GenerationCache("amanah:departments:generation", _active_departments_load)
+ACTIVE_DEPARTMENTS = GenerationCache(_active_departments_load)
 
 
 class StaffMembership(models.Model):

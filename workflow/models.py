@@ -62,7 +62,7 @@ def _holidays_load() -> frozenset:
 
 # The calendar changes a few times a year and is read for every case that enters a step: each
 # process keeps all of it (a few rows) until a writer of holidays says it changed.
-HOLIDAY_CALENDAR = GenerationCache("workflow:holidays:generation", _holidays_load)
+HOLIDAY_CALENDAR = GenerationCache(_holidays_load)
 
 
 class WorkflowDefinition(models.Model):

@@ -11,8 +11,9 @@ from amanah import clock
 from amanah.dates import business_date, hijri_year
 from amanah.dispatch import task_on_commit
 from amanah.errors import Conflict, DomainError, PermissionDenied
-from amanah.models import Establishment, Municipality, Person, StaffMembership
+from amanah.models import ACTIVE_DEPARTMENTS, Establishment, Municipality, Person, StaffMembership
 from amanah.permissions import person_for_user, staff_memberships
+from amanah.process_cache import CONFIGURATION
 
 from ..enums import (
     ACTOR_APPLICANT,
@@ -39,6 +40,7 @@ from .definitions import (
     definition_resolve,
     definition_start_check,
     department_resolve,
+    frozen_version_get,
     transitions_from,
 )
 from .documents import attachment_store, attachment_to_replace, document_check
@@ -142,16 +144,31 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
 
 
 
-@transaction.atomic
 def case_route(*, case_id: int) -> Case:
     """Send a submitted case to its first queue: the first system transition out of the start
     state whose guards pass, or the start state's own department. Once only."""
-    case = case_lock(case_id, nowait=False)
+    # One read of the configuration's token for the departments and the calendar.
+    with CONFIGURATION.pinned():
+        return _case_route(case_id)
+
+
+@transaction.atomic
+def _case_route(case_id: int) -> Case:
+    # The lock reads the case and its municipality only: its step comes from the process's
+    # copy of the frozen version, its department from the copy of the active departments.
+    case = case_lock(case_id, nowait=False, related=("municipality__parent",))
+    # Attached as the loaded related objects (the ids stay as read): nothing changes here.
+    frozen = frozen_version_get(version_id=case.version_id)
+    if frozen is not None:
+        Case._meta.get_field("state").set_cached_value(case, frozen.states[case.state_id])
+    department = ACTIVE_DEPARTMENTS.get().by_id.get(case.department_id)
+    if department is not None:
+        Case._meta.get_field("department").set_cached_value(case, department)
     # Withdrawn before the task ran, or already routed (the task ran twice): nothing to do.
     if case.routed_at is not None or not case.is_open:
         return case
     at = clock.now()
-    for transition in transitions_from(version=case.version, state_id=case.state_id):
+    for transition in transitions_from(version_id=case.version_id, state_id=case.state_id):
         if ACTOR_SYSTEM not in transition.allowed_roles:
             continue
         try:

@@ -1,8 +1,8 @@
 """Definitions as data: resolving which one applies, validating and publishing versions,
 and moving them between municipalities as JSON."""
 
-import functools
 from collections import defaultdict, deque
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -57,30 +57,58 @@ def department_resolve(*, code: str, municipality: Municipality) -> Department |
     return next((found[m.pk] for m in chain if m.pk in found), None)
 
 
-# A published (or retired) version never changes — only drafts are edited (`State.clean`,
-# `Transition.clean`, and every service writes drafts only) — so what routing reads of it is kept
-# per process, keyed by the version id. Drafts are read from the database every time.
-@functools.lru_cache(maxsize=256)
-def _frozen_transitions(version_id: int) -> dict[int, tuple[Transition, ...]]:
+@dataclass(frozen=True)
+class FrozenVersion:
+    """What routing and every step read of a published (or retired) version. The objects are
+    shared by every case of the process: read them, never change them."""
+
+    states: dict[int, State]
+    transitions_from: dict[int, tuple[Transition, ...]]  # from-state id → in definition order
+
+
+# A version leaves the draft status once and for all (VERSION_TRANSITIONS) and is frozen from
+# then on — only drafts are edited (`State.clean`, `Transition.clean`, and every service writes
+# drafts only) — so each process keeps what it reads of one, by version id, with no expiry.
+_FROZEN: dict[int, FrozenVersion] = {}
+_FROZEN_KEPT_AT_MOST = 256
+
+
+def frozen_version_get(*, version_id: int) -> FrozenVersion | None:
+    """The frozen version's states and transitions, or None for a draft (read it afresh)."""
+    found = _FROZEN.get(version_id)
+    if found is not None:
+        return found
+    status = (DefinitionVersion.objects.filter(pk=version_id)
+              .values_list("status", flat=True).first())
+    if status is None or status == VersionStatus.DRAFT:
+        return None
+    states = {state.pk: state for state in State.objects.filter(version_id=version_id)}
     by_state: dict[int, list[Transition]] = defaultdict(list)
-    for transition in (Transition.objects.filter(version_id=version_id)
-                       .select_related("to_state").order_by("position", "id")):
+    for transition in Transition.objects.filter(version_id=version_id).order_by("position",
+                                                                                  "id"):
+        transition.from_state = states[transition.from_state_id]
+        transition.to_state = states[transition.to_state_id]
         by_state[transition.from_state_id].append(transition)
-    return {state_id: tuple(found) for state_id, found in by_state.items()}
+    found = FrozenVersion(states=states, transitions_from={
+        state_id: tuple(transitions) for state_id, transitions in by_state.items()})
+    if len(_FROZEN) >= _FROZEN_KEPT_AT_MOST:
+        _FROZEN.clear()
+    _FROZEN[version_id] = found
+    return found
 
 
-def transitions_from(*, version: DefinitionVersion, state_id: int) -> tuple[Transition, ...]:
-    """The transitions leaving a state of `version`, in the definition's order, with their
-    target states. Shared objects for a frozen version: read them, never change them."""
-    if version.status == VersionStatus.DRAFT:
-        return tuple(Transition.objects.filter(from_state_id=state_id)
-                     .select_related("to_state").order_by("position", "id"))
-    return _frozen_transitions(version.pk).get(state_id, ())
+def transitions_from(*, version_id: int, state_id: int) -> tuple[Transition, ...]:
+    """The transitions leaving a state, in the definition's order, with their target states."""
+    frozen = frozen_version_get(version_id=version_id)
+    if frozen is not None:
+        return frozen.transitions_from.get(state_id, ())
+    return tuple(Transition.objects.filter(from_state_id=state_id)
+                 .select_related("to_state").order_by("position", "id"))
 
 
 def frozen_versions_forget() -> None:
     """Drop this process's copies (tests: ids of a flushed database may come back)."""
-    _frozen_transitions.cache_clear()
+    _FROZEN.clear()
 
 
 def step_department_resolve(*, code: str, municipality: Municipality) -> Department | None:
@@ -88,7 +116,7 @@ def step_department_resolve(*, code: str, municipality: Municipality) -> Departm
     departments (`ACTIVE_DEPARTMENTS`): no query. The object is shared: never change it."""
     if not code:
         return None
-    active = ACTIVE_DEPARTMENTS.get()
+    active = ACTIVE_DEPARTMENTS.get().by_code
     return next((active[m.pk, code] for m in _fallback_municipalities(municipality)
                  if (m.pk, code) in active), None)
 

@@ -35,10 +35,11 @@ def case_qs_for_update(*, nowait: bool = False):
 
 
 def case_lock(case_id: int, *, expected_version: int | None = None,
-              nowait: bool = True) -> Case:
+              nowait: bool = True, related: tuple[str, ...] = _CASE_RELATED) -> Case:
     """Lock the case row. Staff actions fail fast (nowait): the second of two people acting at
-    once gets a clear conflict instead of waiting and then acting on a stale screen."""
-    queryset = case_qs_for_update(nowait=nowait).select_related(*_CASE_RELATED)
+    once gets a clear conflict instead of waiting and then acting on a stale screen. `related`
+    narrows what is read with it, for a caller that has the rest at hand."""
+    queryset = case_qs_for_update(nowait=nowait).select_related(*related)
     try:
         case = queryset.get(pk=case_id)
     except Case.DoesNotExist:
