@@ -14,8 +14,9 @@ starts listening on an idle queue of its own; each measurement goes:
 
 1. set-up, not timed: the side's N messages are published to the run's queue while the worker
    does not consume it (for the portal, N fresh submitted cases are created first, in bulk);
-2. timed: from asking the worker to consume the queue (`add_consumer`) until the last task has
-   finished, polled every 10 ms; then the worker stops consuming it (`cancel_consumer`).
+2. timed: from asking the worker to consume the queue (`add_consumer`, then a no-op on its idle
+   queue that ends the worker's current blocking read, so it starts at once) until the last task
+   has finished, polled every 10 ms; then the worker stops consuming it (`cancel_consumer`).
 
 - **Portal**: `workflow.case_route(case_id=…)`, published as `task_on_commit` does. Finished when
   the database shows every case of the round routed (`routed_at` set).
@@ -139,14 +140,27 @@ class Worker:
         if not replies:
             raise SystemExit(f"the Celery worker did not answer {command}")
 
+    def _wake(self):
+        """A no-op on the idle queue. The worker's blocking read of its queues (BRPOP, up to a
+        second) started before the consumer changed; this ends it at once, so the next read
+        takes the change into account — else up to a second of idle time per round would be
+        timed, which dwarfs the floor's work at small sizes and flatters the portal."""
+        from amanah.tasks import noop
+
+        return noop.apply_async(kwargs={"value": 0}, queue=f"{self.queue}.idle",
+                                ignore_result=False)
+
     def run(self, done) -> float:
         """Seconds from "consume the queue" until `done()` says the last task finished."""
         started = time.perf_counter()
         self._control("add_consumer")
+        self._wake()
         while not done():
             time.sleep(POLL_SECONDS)
         elapsed = time.perf_counter() - started
         self._control("cancel_consumer")
+        # The next side's messages must not be taken by a read still waiting on this queue.
+        self._wake().get(timeout=30)
         return elapsed
 
     def stop(self) -> None:
@@ -174,11 +188,11 @@ def _noop_measure(worker: Worker, count: int) -> float:
     from amanah.tasks import noop
     from workflow.tasks import case_route
 
-    # The routing task's options, so that the worker does the same per-task bookkeeping.
-    limits = {"soft_time_limit": 20, "time_limit": 30}
-    annotated = worker.app.conf.task_annotations or {}
-    limits = {**limits, **{k: v for k, v in annotated.get(case_route.name, {}).items()
-                           if k in limits}}
+    # Routing's time limits (its annotation), so that the worker arms the same timers; the
+    # rest (acks_late, prefetch, result stored) is the same for both tasks already.
+    annotation = worker.app.conf.task_annotations[case_route.name]
+    limits = {"soft_time_limit": annotation["soft_time_limit"],
+              "time_limit": annotation["time_limit"]}
     results = [noop.apply_async(kwargs={"value": n}, queue=worker.queue, ignore_result=False,
                                 **limits) for n in range(count)]
     backend = worker.app.backend
