@@ -111,3 +111,19 @@ def test_a_holiday_rolled_back_is_not_kept(db):
     # when the next due time is worked out
     # then the holiday that never was does not count
     assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
+
+
+def test_routing_one_case_reads_the_configuration_token_once(world):
+    from unittest import mock
+
+    from amanah import process_cache
+
+    # given one case routed already (the copies of the departments and the calendar are kept)
+    case_new(world)
+    case = case_new(world, route=False)
+    # when the next case is routed
+    with mock.patch.object(process_cache, "cache", wraps=process_cache.cache) as shared:
+        case_route(case_id=case.pk)
+    # then the shared cache was asked for the token once, for departments and calendar alike
+    assert shared.get.call_count == 1
+    assert shared.set.call_count == 0

@@ -74,6 +74,7 @@ def _case_number_next(municipality: Municipality, prefix: str, at: dt.datetime) 
     return f"{prefix}-{year}-{counter.last_number:06d}"
 
 
+@CONFIGURATION.pinned()
 @transaction.atomic
 def case_submit(*, kind: str, municipality: Municipality, subject: str, submitted_by=None,
                 applicant_person: Person | None = None,
@@ -144,16 +145,12 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
 
 
 
+# One read of the configuration's token for the departments and the calendar.
+@CONFIGURATION.pinned()
+@transaction.atomic
 def case_route(*, case_id: int) -> Case:
     """Send a submitted case to its first queue: the first system transition out of the start
     state whose guards pass, or the start state's own department. Once only."""
-    # One read of the configuration's token for the departments and the calendar.
-    with CONFIGURATION.pinned():
-        return _case_route(case_id)
-
-
-@transaction.atomic
-def _case_route(case_id: int) -> Case:
     # The lock reads the case and its municipality only: its step comes from the process's
     # copy of the frozen version, its department from the copy of the active departments.
     case = case_lock(case_id, nowait=False, related=("municipality__parent",))
