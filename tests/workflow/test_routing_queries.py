@@ -22,20 +22,36 @@ def _riyadh(day: int, hour: int) -> dt.datetime:
     return dt.datetime(2026, 12, day, hour, tzinfo=RIYADH)
 
 
-def test_routing_one_case_takes_three_statements_in_its_savepoint(world,
-                                                                 django_assert_num_queries):
+def test_routing_one_case_takes_two_statements_in_its_savepoint(world,
+                                                               django_assert_num_queries):
     # given one case routed already (the process has read the version, the departments and
     # the calendar)
     case_new(world)
     case = case_new(world, route=False)
     # when the next case is routed
-    # then: the savepoint, the row lock, one INSERT of the event, one UPDATE of the case and
-    # the savepoint's release — no transition, department or holiday reads
-    with django_assert_num_queries(5):
+    # then: the savepoint, the row lock, one statement that inserts the event and updates the
+    # case, and the savepoint's release — no transition, department or holiday reads
+    with django_assert_num_queries(4):
         case_route(case_id=case.pk)
     routed = Case.objects.select_related("state").get(pk=case.pk)
     assert routed.state.code == "in_review"
     assert routed.routed_at is not None
+    (event,) = routed.events.filter(kind="routed")
+    assert (event.seq, event.hash) == (routed.last_event_seq, routed.last_event_hash)
+
+
+def test_routing_locks_the_case_row_alone(world):
+    # given one case routed already (the process keeps the municipalities and departments)
+    case_new(world)
+    case = case_new(world, route=False)
+    # when the next case is routed
+    with CaptureQueriesContext(connection) as captured:
+        case_route(case_id=case.pk)
+    # then the lock reads the case table only: its municipality comes from the process's copy
+    (lock,) = [q["sql"] for q in captured.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
+    assert "JOIN" not in lock
+    assert 'FROM "workflow_case" WHERE' in lock
+    assert Case.objects.get(pk=case.pk).department == world.department("customer_service")
 
 
 def test_routing_updates_only_the_columns_that_changed(world):
@@ -46,7 +62,8 @@ def test_routing_updates_only_the_columns_that_changed(world):
         case_route(case_id=case.pk)
     # then the case UPDATE names the routing columns and leaves the rest alone
     (update,) = [q["sql"] for q in captured.captured_queries
-                 if q["sql"].startswith('UPDATE "workflow_case"')]
+                 if 'UPDATE "workflow_case"' in q["sql"]]
+    update = update.split('UPDATE "workflow_case"', 1)[1]
     assert '"subject"' not in update and '"number"' not in update
     assert '"description"' not in update and '"applicant_person_id"' not in update
     for column in ('"state_id"', '"category"', '"routed_at"', '"row_version"',
