@@ -127,12 +127,23 @@ class Department(BilingualName):
 class ActiveDepartments:
     by_code: dict[tuple[int, str], Department]  # (municipality id, code) → department
     by_id: dict[int, Department]
+    # Every municipality with its parent attached (a few hundred rows): routing locks the case
+    # row alone and takes its municipality from here.
+    municipalities: dict[int, Municipality]
 
 
 def _active_departments_load() -> ActiveDepartments:
-    found = list(Department.objects.filter(is_active=True).select_related("municipality"))
+    municipalities = {m.pk: m for m in Municipality.objects.all()}
+    for municipality in municipalities.values():
+        if municipality.parent_id is not None:
+            Municipality._meta.get_field("parent").set_cached_value(
+                municipality, municipalities[municipality.parent_id])
+    found = list(Department.objects.filter(is_active=True))
+    for department in found:
+        Department._meta.get_field("municipality").set_cached_value(
+            department, municipalities[department.municipality_id])
     return ActiveDepartments(by_code={(d.municipality_id, d.code): d for d in found},
-                             by_id={d.pk: d for d in found})
+                             by_id={d.pk: d for d in found}, municipalities=municipalities)
 
 
 # Who holds a step is looked up for every case that enters one; departments (a few hundred

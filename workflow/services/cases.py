@@ -151,14 +151,18 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
 def case_route(*, case_id: int) -> Case:
     """Send a submitted case to its first queue: the first system transition out of the start
     state whose guards pass, or the start state's own department. Once only."""
-    # The lock reads the case and its municipality only: its step comes from the process's
-    # copy of the frozen version, its department from the copy of the active departments.
-    case = case_lock(case_id, nowait=False, related=("municipality__parent",))
+    # The lock reads the case row alone: its step comes from the process's copy of the frozen
+    # version, its municipality and department from the copy of the active departments.
+    case = case_lock(case_id, nowait=False, related=None)
     # Attached as the loaded related objects (the ids stay as read): nothing changes here.
     frozen = frozen_version_get(version_id=case.version_id)
     if frozen is not None:
         Case._meta.get_field("state").set_cached_value(case, frozen.states[case.state_id])
-    department = ACTIVE_DEPARTMENTS.get().by_id.get(case.department_id)
+    active = ACTIVE_DEPARTMENTS.get()
+    municipality = active.municipalities.get(case.municipality_id)
+    if municipality is not None:
+        Case._meta.get_field("municipality").set_cached_value(case, municipality)
+    department = active.by_id.get(case.department_id)
     if department is not None:
         Case._meta.get_field("department").set_cached_value(case, department)
     # Withdrawn before the task ran, or already routed (the task ran twice): nothing to do.
@@ -177,9 +181,9 @@ def case_route(*, case_id: int) -> Case:
                        comment="", document=None, kind=CaseEventKind.ROUTED)
         return case
     case.routed_at = at
-    case_event_append(case, kind=CaseEventKind.ROUTED, at=at, from_state=case.state,
-                      to_state=case.state, to_department=case.department)
-    case_save(case)
+    event = case_event_append(case, kind=CaseEventKind.ROUTED, at=at, from_state=case.state,
+                              to_state=case.state, to_department=case.department, save=False)
+    case_save(case, event=event)
     return case
 
 
