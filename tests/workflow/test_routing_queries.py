@@ -144,3 +144,40 @@ def test_routing_one_case_reads_the_configuration_token_once(world):
     # then the shared cache was asked for the token once, for departments and calendar alike
     assert shared.get.call_count == 1
     assert shared.set.call_count == 0
+
+
+def test_an_event_is_not_kept_when_its_case_update_finds_no_row(world):
+    from django.db import DatabaseError, transaction
+
+    from amanah.db import insert_and_update
+    from workflow.models import CaseEvent
+    from workflow.services.steps import case_event_append, case_lock
+
+    # given a locked case, its next event linked to a copy whose row does not exist
+    case = case_new(world, route=False)
+    events_before = CaseEvent.objects.count()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ghost = case_lock(case.pk, nowait=False, related=None)
+        ghost.pk = ghost.id = 10**9
+        event = case_event_append(ghost, kind="routed", at=case.submitted_at, save=False)
+        # when the event and the case are written together
+        insert_and_update(event, ghost, update_fields={"last_event_hash", "last_event_seq"})
+    # then neither is kept
+    assert CaseEvent.objects.count() == events_before
+    assert Case.objects.get(pk=case.pk).last_event_seq == case.last_event_seq
+
+
+def test_a_saved_event_is_not_written_again_with_its_case(world):
+    from django.db import transaction
+
+    from amanah.events import AppendOnlyError
+    from workflow.models import CaseEvent
+    from workflow.services.steps import case_lock, case_save
+
+    # given a case and one of its events, already saved
+    case = case_new(world)
+    event = CaseEvent.objects.filter(case=case).first()
+    # when a move hands it to case_save as its new link
+    # then it is refused: event rows are append-only
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        case_save(case_lock(case.pk, nowait=False), event=event)
