@@ -130,20 +130,53 @@ def test_a_holiday_rolled_back_is_not_kept(db):
     assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
 
 
-def test_routing_one_case_reads_the_configuration_token_once(world):
+def test_routing_asks_for_the_configuration_token_once_per_check_interval(world, settings):
     from unittest import mock
 
     from amanah import process_cache
 
-    # given one case routed already (the copies of the departments and the calendar are kept)
-    case_new(world)
-    case = case_new(world, route=False)
-    # when the next case is routed
-    with mock.patch.object(process_cache, "cache", wraps=process_cache.cache) as shared:
-        case_route(case_id=case.pk)
-    # then the shared cache was asked for the token once, for departments and calendar alike
-    assert shared.get.call_count == 1
+    # given one case routed already (the copies of the departments and the calendar are
+    # kept), and a clock that stands still
+    settings.CONFIGURATION_CHECK_SECONDS = 0.1
+    now = [1000.0]
+    cases = [case_new(world, route=False) for _ in range(3)]
+    with mock.patch.object(process_cache.time, "monotonic", lambda: now[0]), \
+            mock.patch.object(process_cache, "cache", wraps=process_cache.cache) as shared:
+        case_route(case_id=case_new(world, route=False).pk)
+        asked = shared.get.call_count
+        # when two more cases are routed within the interval
+        case_route(case_id=cases[0].pk)
+        case_route(case_id=cases[1].pk)
+        # then the shared cache is not asked again
+        assert shared.get.call_count == asked == 1
+        # when the interval has passed
+        now[0] += 0.1
+        case_route(case_id=cases[2].pk)
+        # then the next routing asks once
+        assert shared.get.call_count == 2
     assert shared.set.call_count == 0
+
+
+def test_a_writer_returns_only_after_every_process_must_ask_again(db, settings,
+                                                                  django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from amanah import process_cache
+
+    # given a check interval of 0.1 s and the calendar read
+    settings.CONFIGURATION_CHECK_SECONDS = 0.1
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(6, 9)
+    token = process_cache.cache.get(process_cache.CONFIGURATION.key)
+    # when two holidays are saved in one transaction that commits
+    with mock.patch.object(process_cache.time, "sleep") as sleep, \
+            django_capture_on_commit_callbacks(execute=True):
+        Holiday.objects.create(date=dt.date(2026, 12, 6), name_ar="إجازة", name_en="Holiday")
+        Holiday.objects.create(date=dt.date(2026, 12, 7), name_ar="إجازة", name_en="Holiday")
+    # then after the commit the token moved, and the writer waited the interval once
+    assert process_cache.cache.get(process_cache.CONFIGURATION.key) != token
+    sleep.assert_called_once_with(0.1)
+    # and its own process sees the change at once
+    assert sla_due_at(_riyadh(3, 14), 2) == _riyadh(8, 9)
 
 
 def test_an_event_is_not_kept_when_its_case_update_finds_no_row(world):
