@@ -3,13 +3,19 @@ off) against no-op tasks through the same worker, interleaved round by round.
 
     python -m bench workflow_routing                 # 500 cases a round, 3 rounds (make bench)
     python -m bench workflow_routing --cases 10000 --rounds 3      # the full size
-    options: --cases N (per round)  --rounds R (>= 3)  --concurrency C (worker processes, 2)
+    options: --cases N (per round)  --rounds R (>= 3)
+             --concurrency C (worker processes; default: the machine's cores)
 
 Needs DATABASE_URL (PostgreSQL) and REDIS_URL. Works in a scratch database and on a Celery
 queue, both named with this run's random suffix (`bench/_harness.py`); only that queue is purged.
 
 One worker (prefork, `--concurrency C`, started with `production_env`) serves both sides, so
-both have the same processes, prefetch (1), acknowledgement (acks_late) and result storage. It
+both have the same processes, prefetch (1), acknowledgement (acks_late) and result storage.
+Worker settings are production's, for both sides: one process per core (routing is CPU and
+round-trip bound, and more processes than cores only add switching on a loaded machine), and
+prefetch multiplier 1 with acks_late (production's choice, so a long task never holds messages
+another process could run). A larger prefetch is not measured here: it would cut the
+per-message fetch, which is most of a no-op's time, so it would speed up the floor most. It
 starts listening on an idle queue of its own; each measurement goes:
 
 1. set-up, not timed: the side's N messages are published to the run's queue while the worker
@@ -30,6 +36,7 @@ the end every case must be routed and the case audit chain must verify, else the
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -209,7 +216,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench workflow_routing")
     parser.add_argument("--cases", type=int, default=500, help="cases (and no-ops) per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
     options, _ = parser.parse_known_args(argv)
     django_setup()
     from amanah.events import audit_verify

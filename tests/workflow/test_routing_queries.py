@@ -136,9 +136,9 @@ def test_routing_asks_for_the_configuration_token_once_per_check_interval(world,
     from amanah import process_cache
 
     # given one case routed already (the copies of the departments and the calendar are
-    # kept), and a clock that stands still
+    # kept), and a clock that stands still, past the last check
     settings.CONFIGURATION_CHECK_SECONDS = 0.1
-    now = [1000.0]
+    now = [process_cache.time.monotonic() + 1000.0]
     cases = [case_new(world, route=False) for _ in range(3)]
     with mock.patch.object(process_cache.time, "monotonic", lambda: now[0]), \
             mock.patch.object(process_cache, "cache", wraps=process_cache.cache) as shared:
@@ -150,7 +150,7 @@ def test_routing_asks_for_the_configuration_token_once_per_check_interval(world,
         # then the shared cache is not asked again
         assert shared.get.call_count == asked == 1
         # when the interval has passed
-        now[0] += 0.1
+        now[0] += 0.2
         case_route(case_id=cases[2].pk)
         # then the next routing asks once
         assert shared.get.call_count == 2
