@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ACTIVE_DEPARTMENTS,
     Department,
     EService,
     EServiceRollout,
@@ -73,6 +74,11 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
     list_select_related = ["parent"]
     ordering = ["kind", "code"]
 
+    def delete_queryset(self, request, queryset):
+        # A bulk delete skips Municipality.delete(): tell the processes keeping departments.
+        super().delete_queryset(request, queryset)
+        ACTIVE_DEPARTMENTS.changed()
+
 
 @admin.register(Department)
 class DepartmentAdmin(SimpleHistoryAdmin):
@@ -83,6 +89,11 @@ class DepartmentAdmin(SimpleHistoryAdmin):
                      "municipality__name_en"]
     list_select_related = ["municipality", "head"]
     autocomplete_fields = ["municipality", "head"]
+
+    def delete_queryset(self, request, queryset):
+        # A bulk delete skips Department.delete(): tell the processes keeping departments.
+        super().delete_queryset(request, queryset)
+        ACTIVE_DEPARTMENTS.changed()
 
 
 @admin.register(StaffMembership)

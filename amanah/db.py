@@ -1,8 +1,16 @@
-"""`INSERT … ON CONFLICT DO NOTHING RETURNING id` for one model instance.
+"""Writes Django's ORM makes in more round trips, or with more CPU, than they need.
 
+`insert_unless_conflict`: `INSERT … ON CONFLICT DO NOTHING RETURNING id` for one model instance.
 Idempotency keys (SPTN, RqUID) are decided by the database's unique index in one statement:
 no savepoint, no IntegrityError to catch. PostgreSQL and SQLite (3.35+) both speak it.
+
+`insert_row`, `update_row`, `locked_row_get`: one row in one hand-written statement (hot paths).
+
+`insert_and_update`: an event row and the update of its parent (a case and its new chain head)
+in one statement.
 """
+
+from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 
@@ -120,3 +128,50 @@ def locked_row_get(model: type[models.Model], *, field: str, value) -> models.Mo
             raw = converter(raw, f, db)
         converted.append(raw)
     return model.from_db(db.alias, [f.attname for f in columns], converted)
+
+
+# The statement of `insert_and_update` by (inserted model, updated model, updated columns).
+_INSERT_AND_UPDATE_SQL: dict[tuple, str] = {}
+
+
+def insert_and_update(inserted: models.Model, updated: models.Model, *,
+                      update_fields: Iterable[str]) -> None:
+    """Insert `inserted` and write `update_fields` of the (saved) `updated`, as `save()` and
+    `save(update_fields=…)` would, in one statement and one round trip: on PostgreSQL an INSERT
+    in a WITH clause of the UPDATE (both or neither, as any single statement). Elsewhere, the
+    two statements. Raises DatabaseError, like `save(update_fields=…)`, when `updated`'s row is
+    gone — the caller's transaction then rolls the insert back."""
+    names = sorted(update_fields)
+    if connection.vendor != "postgresql":
+        inserted.save()
+        updated.save(update_fields=names)
+        return
+    insert_meta, update_meta = inserted._meta, updated._meta
+    insert_fields = [f for f in insert_meta.concrete_fields if not f.primary_key]
+    update_fields_ = [update_meta.get_field(name) for name in names]
+    values = [f.get_db_prep_save(f.pre_save(inserted, True), connection) for f in insert_fields]
+    values += [f.get_db_prep_save(f.pre_save(updated, False), connection)
+               for f in update_fields_]
+    values.append(update_meta.pk.get_db_prep_value(updated.pk, connection))
+    key = (insert_meta.label, update_meta.label, tuple(names))
+    sql = _INSERT_AND_UPDATE_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in insert_fields)
+        placeholders = ", ".join(["%s"] * len(insert_fields))
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in update_fields_)
+        sql = _INSERT_AND_UPDATE_SQL[key] = (
+            f'WITH "inserted" AS (INSERT INTO {quote(insert_meta.db_table)} ({columns}) '  # noqa: S608 - identifiers from model metadata, values bound
+            f"VALUES ({placeholders}) RETURNING {quote(insert_meta.pk.column)}) "
+            f"UPDATE {quote(update_meta.db_table)} SET {assignments} "
+            f"WHERE {quote(update_meta.pk.column)} = %s "
+            f'RETURNING (SELECT {quote(insert_meta.pk.column)} FROM "inserted")')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        raise DatabaseError(f"{update_meta.label} {updated.pk}: the update did not affect any "
+                            "rows")
+    inserted.pk = row[0]
+    inserted._state.adding = False
+    inserted._state.db = connection.alias

@@ -1,6 +1,7 @@
 """The core domain: who the municipality is, who works there, who it serves, what it offers."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -25,6 +26,7 @@ from .enums import (
 )
 from .events import Event
 from .identity import official_id_type
+from .process_cache import GenerationCache
 
 
 class BilingualName(models.Model):
@@ -74,6 +76,16 @@ class Municipality(BilingualName):
                 name="municipality_class_1_to_5"),
         ]
 
+    # The departments every process keeps carry their municipality (ACTIVE_DEPARTMENTS).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+        return result
+
 
 class Department(BilingualName):
     """A department of a branch municipality, or of the Amanah centrally."""
@@ -97,6 +109,47 @@ class Department(BilingualName):
 
     def __str__(self) -> str:
         return f"{self.municipality.code}/{self.code} — {self.name_ar}"
+
+    # Every process keeps the active departments (ACTIVE_DEPARTMENTS below); each write tells
+    # them to reload. A bulk update or delete calls `ACTIVE_DEPARTMENTS.changed()` itself (the
+    # admin's "delete selected" does).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        ACTIVE_DEPARTMENTS.changed()
+        return result
+
+
+@dataclass(frozen=True)
+class ActiveDepartments:
+    by_code: dict[tuple[int, str], Department]  # (municipality id, code) → department
+    by_id: dict[int, Department]
+    # Every municipality with its parent attached (a few hundred rows): routing locks the case
+    # row alone and takes its municipality from here.
+    municipalities: dict[int, Municipality]
+
+
+def _active_departments_load() -> ActiveDepartments:
+    municipalities = {m.pk: m for m in Municipality.objects.all()}
+    for municipality in municipalities.values():
+        if municipality.parent_id is not None:
+            Municipality._meta.get_field("parent").set_cached_value(
+                municipality, municipalities[municipality.parent_id])
+    found = list(Department.objects.filter(is_active=True))
+    for department in found:
+        Department._meta.get_field("municipality").set_cached_value(
+            department, municipalities[department.municipality_id])
+    return ActiveDepartments(by_code={(d.municipality_id, d.code): d for d in found},
+                             by_id={d.pk: d for d in found}, municipalities=municipalities)
+
+
+# Who holds a step is looked up for every case that enters one; departments (a few hundred
+# rows, with their municipality) change rarely. The objects are shared: read them, never change
+# them. Municipality writes reload them too, since each carries its municipality.
+ACTIVE_DEPARTMENTS = GenerationCache(_active_departments_load)
 
 
 class StaffMembership(models.Model):

@@ -144,6 +144,20 @@ def queued(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
+def workflow_caches_forget():
+    """Each test starts with no copy of the holiday calendar, the departments or frozen
+    versions kept from another test (their rows are rolled back or flushed without going
+    through a writer)."""
+    from amanah.models import ACTIVE_DEPARTMENTS
+    from workflow.models import HOLIDAY_CALENDAR
+    from workflow.services.definitions import frozen_versions_forget
+
+    frozen_versions_forget()
+    HOLIDAY_CALENDAR.forget()
+    ACTIVE_DEPARTMENTS.forget()
+
+
+@pytest.fixture(autouse=True)
 def rate_limit_namespace(settings):
     """Each test counts its rate limits under keys of its own in the shared Redis, so counters
     never leak from one test (or one run, or one engineer's run) into another, and nothing

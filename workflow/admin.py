@@ -31,7 +31,14 @@ from amanah.models import Department, Municipality
 
 from . import registry
 from .enums import ACTOR_APPLICANT, ACTOR_SYSTEM, VersionStatus
-from .models import DefinitionVersion, Holiday, State, Transition, WorkflowDefinition
+from .models import (
+    HOLIDAY_CALENDAR,
+    DefinitionVersion,
+    Holiday,
+    State,
+    Transition,
+    WorkflowDefinition,
+)
 from .services import (
     DefinitionInvalid,
     definition_export,
@@ -455,3 +462,8 @@ class HolidayAdmin(_ConfigHistoryAdmin):
     date_hierarchy = "date"
     search_fields = ["name_ar", "name_en"]
     ordering = ["-date"]
+
+    def delete_queryset(self, request, queryset):
+        # A bulk delete skips Holiday.delete(): tell the processes keeping the calendar here.
+        super().delete_queryset(request, queryset)
+        HOLIDAY_CALENDAR.changed()

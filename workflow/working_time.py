@@ -16,10 +16,11 @@ AT_RISK_SHARE_LEFT = 0.25
 _MAX_DAYS = 3660
 
 
-def _holidays_from(day: dt.date) -> frozenset[dt.date]:
-    from .models import Holiday
+def holidays_all() -> frozenset[dt.date]:
+    """Every holiday on the calendar, from this process's copy (see `HOLIDAY_CALENDAR`)."""
+    from .models import HOLIDAY_CALENDAR
 
-    return frozenset(Holiday.objects.filter(date__gte=day).values_list("date", flat=True))
+    return HOLIDAY_CALENDAR.get()
 
 
 def at_risk_share_left() -> float:
@@ -38,7 +39,7 @@ def sla_due_at(start: dt.datetime, hours: float,
     its clock on Sunday at 08:00.
     """
     local = start.astimezone(RIYADH)
-    holidays = frozenset(holidays) if holidays is not None else _holidays_from(local.date())
+    holidays = frozenset(holidays) if holidays is not None else holidays_all()
     remaining = dt.timedelta(hours=hours)
     day = local.date()
     cursor = local
@@ -64,8 +65,7 @@ def working_hours_between(start: dt.datetime, end: dt.datetime,
     if end <= start:
         return 0.0
     local_start, local_end = start.astimezone(RIYADH), end.astimezone(RIYADH)
-    holidays = (frozenset(holidays) if holidays is not None
-                else _holidays_from(local_start.date()))
+    holidays = frozenset(holidays) if holidays is not None else holidays_all()
     total = dt.timedelta()
     day = local_start.date()
     while day <= local_end.date():
@@ -84,7 +84,7 @@ def sla_window(start: dt.datetime, hours: int | None) -> tuple[dt.datetime | Non
     """(at-risk moment, due moment) for a step of `hours` working hours starting at `start`."""
     if not hours:
         return None, None
-    holidays = _holidays_from(start.astimezone(RIYADH).date())
+    holidays = holidays_all()
     due = sla_due_at(start, hours, holidays=holidays)
     at_risk = sla_due_at(start, hours * (1 - at_risk_share_left()), holidays=holidays)
     return at_risk, due

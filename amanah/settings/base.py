@@ -233,6 +233,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How long a process may use its copy of the holidays and departments before it asks the shared
+# cache whether they changed; a writer waits as long after its commit (amanah/process_cache.py).
+CONFIGURATION_CHECK_SECONDS = env.float("CONFIGURATION_CHECK_SECONDS", default=0.1)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Results are kept only for the few tasks that ask (benchmarks, checks); the rest ignore them.
 CELERY_RESULT_BACKEND = REDIS_URL or None

@@ -38,6 +38,28 @@ def test_ensure_makes_the_pdf_once(world, settings):
     assert first_bytes.startswith(b"%PDF-")
 
 
+def test_a_second_download_serves_the_stored_pdf_without_rendering_again(client, world):
+    from unittest import mock
+
+    from payments import receipts
+
+    # given a paid bill whose receipt PDF was never made, and its payer signed in
+    bill, receipt = world.paid_bill(amount="150.00")
+    payer = client_for(client, world.citizen.user)
+    url = reverse("payments:receipt_pdf", args=[receipt.number])
+    # when the payer downloads the receipt twice
+    with mock.patch.object(receipts, "receipt_pdf_render",
+                           wraps=receipts.receipt_pdf_render) as render:
+        first = b"".join(payer.get(url).streaming_content)
+        second = b"".join(payer.get(url).streaming_content)
+    # then it was rendered once, stored, and the second download is the stored file
+    assert render.call_count == 1
+    assert first.startswith(b"%PDF-") and second == first
+    stored = Receipt.objects.get(pk=receipt.pk)
+    with default_storage.open(stored.pdf.name, "rb") as handle:
+        assert handle.read() == first
+
+
 def test_receipt_pdf_carries_the_receipt_facts(world):
     # given a made receipt
     bill, receipt = world.paid_bill(amount="150.00")

@@ -11,8 +11,9 @@ from amanah import clock
 from amanah.dates import business_date, hijri_year
 from amanah.dispatch import task_on_commit
 from amanah.errors import Conflict, DomainError, PermissionDenied
-from amanah.models import Establishment, Municipality, Person, StaffMembership
+from amanah.models import ACTIVE_DEPARTMENTS, Establishment, Municipality, Person, StaffMembership
 from amanah.permissions import person_for_user, staff_memberships
+from amanah.process_cache import CONFIGURATION
 
 from ..enums import (
     ACTOR_APPLICANT,
@@ -35,7 +36,13 @@ from .acting import (
     staff_acting,
     staff_roles_in,
 )
-from .definitions import definition_resolve, definition_start_check, department_resolve
+from .definitions import (
+    definition_resolve,
+    definition_start_check,
+    department_resolve,
+    frozen_version_get,
+    transitions_from,
+)
 from .documents import attachment_store, attachment_to_replace, document_check
 from .steps import (
     applicant_message_send,
@@ -67,6 +74,7 @@ def _case_number_next(municipality: Municipality, prefix: str, at: dt.datetime) 
     return f"{prefix}-{year}-{counter.last_number:06d}"
 
 
+@CONFIGURATION.pinned()
 @transaction.atomic
 def case_submit(*, kind: str, municipality: Municipality, subject: str, submitted_by=None,
                 applicant_person: Person | None = None,
@@ -137,18 +145,31 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
 
 
 
+# One read of the configuration's token for the departments and the calendar.
+@CONFIGURATION.pinned()
 @transaction.atomic
 def case_route(*, case_id: int) -> Case:
     """Send a submitted case to its first queue: the first system transition out of the start
     state whose guards pass, or the start state's own department. Once only."""
-    case = case_lock(case_id, nowait=False)
+    # The lock reads the case row alone: its step comes from the process's copy of the frozen
+    # version, its municipality and department from the copy of the active departments.
+    case = case_lock(case_id, nowait=False, related=None)
+    # Attached as the loaded related objects (the ids stay as read): nothing changes here.
+    frozen = frozen_version_get(version_id=case.version_id)
+    if frozen is not None:
+        Case._meta.get_field("state").set_cached_value(case, frozen.states[case.state_id])
+    active = ACTIVE_DEPARTMENTS.get()
+    municipality = active.municipalities.get(case.municipality_id)
+    if municipality is not None:
+        Case._meta.get_field("municipality").set_cached_value(case, municipality)
+    department = active.by_id.get(case.department_id)
+    if department is not None:
+        Case._meta.get_field("department").set_cached_value(case, department)
     # Withdrawn before the task ran, or already routed (the task ran twice): nothing to do.
     if case.routed_at is not None or not case.is_open:
         return case
     at = clock.now()
-    candidates = (Transition.objects.filter(from_state_id=case.state_id)
-                  .select_related("to_state").order_by("position", "id"))
-    for transition in candidates:
+    for transition in transitions_from(version_id=case.version_id, state_id=case.state_id):
         if ACTOR_SYSTEM not in transition.allowed_roles:
             continue
         try:
@@ -160,9 +181,9 @@ def case_route(*, case_id: int) -> Case:
                        comment="", document=None, kind=CaseEventKind.ROUTED)
         return case
     case.routed_at = at
-    case_event_append(case, kind=CaseEventKind.ROUTED, at=at, from_state=case.state,
-                      to_state=case.state, to_department=case.department)
-    case_save(case)
+    event = case_event_append(case, kind=CaseEventKind.ROUTED, at=at, from_state=case.state,
+                              to_state=case.state, to_department=case.department, save=False)
+    case_save(case, event=event)
     return case
 
 

@@ -2,6 +2,7 @@
 and moving them between municipalities as JSON."""
 
 from collections import defaultdict, deque
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
@@ -9,7 +10,7 @@ from django.db.models import Max
 from amanah import clock
 from amanah.enums import MunicipalityKind, OwningApp, StaffRole
 from amanah.errors import DomainError, NotFound
-from amanah.models import Department, EService, Municipality, Person
+from amanah.models import ACTIVE_DEPARTMENTS, Department, EService, Municipality, Person
 from amanah.rollout import eservice_start_check
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
@@ -54,6 +55,70 @@ def department_resolve(*, code: str, municipality: Municipality) -> Department |
     found = {d.municipality_id: d for d in Department.objects.filter(
         code=code, is_active=True, municipality__in=chain).select_related("municipality")}
     return next((found[m.pk] for m in chain if m.pk in found), None)
+
+
+@dataclass(frozen=True)
+class FrozenVersion:
+    """What routing and every step read of a published (or retired) version. The objects are
+    shared by every case of the process: read them, never change them."""
+
+    states: dict[int, State]
+    transitions_from: dict[int, tuple[Transition, ...]]  # from-state id → in definition order
+
+
+# A version leaves the draft status once and for all (VERSION_TRANSITIONS) and is frozen from
+# then on — only drafts are edited (`State.clean`, `Transition.clean`, and every service writes
+# drafts only) — so each process keeps what it reads of one, by version id, with no expiry.
+_FROZEN: dict[int, FrozenVersion] = {}
+_FROZEN_KEPT_AT_MOST = 256
+
+
+def frozen_version_get(*, version_id: int) -> FrozenVersion | None:
+    """The frozen version's states and transitions, or None for a draft (read it afresh)."""
+    found = _FROZEN.get(version_id)
+    if found is not None:
+        return found
+    status = (DefinitionVersion.objects.filter(pk=version_id)
+              .values_list("status", flat=True).first())
+    if status is None or status == VersionStatus.DRAFT:
+        return None
+    states = {state.pk: state for state in State.objects.filter(version_id=version_id)}
+    by_state: dict[int, list[Transition]] = defaultdict(list)
+    for transition in Transition.objects.filter(version_id=version_id).order_by("position",
+                                                                                  "id"):
+        transition.from_state = states[transition.from_state_id]
+        transition.to_state = states[transition.to_state_id]
+        by_state[transition.from_state_id].append(transition)
+    found = FrozenVersion(states=states, transitions_from={
+        state_id: tuple(transitions) for state_id, transitions in by_state.items()})
+    if len(_FROZEN) >= _FROZEN_KEPT_AT_MOST:
+        _FROZEN.clear()
+    _FROZEN[version_id] = found
+    return found
+
+
+def transitions_from(*, version_id: int, state_id: int) -> tuple[Transition, ...]:
+    """The transitions leaving a state, in the definition's order, with their target states."""
+    frozen = frozen_version_get(version_id=version_id)
+    if frozen is not None:
+        return frozen.transitions_from.get(state_id, ())
+    return tuple(Transition.objects.filter(from_state_id=state_id)
+                 .select_related("to_state").order_by("position", "id"))
+
+
+def frozen_versions_forget() -> None:
+    """Drop this process's copies (tests: ids of a flushed database may come back)."""
+    _FROZEN.clear()
+
+
+def step_department_resolve(*, code: str, municipality: Municipality) -> Department | None:
+    """`department_resolve` for a case entering a step, from this process's copy of the active
+    departments (`ACTIVE_DEPARTMENTS`): no query. The object is shared: never change it."""
+    if not code:
+        return None
+    active = ACTIVE_DEPARTMENTS.get().by_code
+    return next((active[m.pk, code] for m in _fallback_municipalities(municipality)
+                 if (m.pk, code) in active), None)
 
 
 def definition_resolve(*, code: str, municipality: Municipality) -> DefinitionVersion:
