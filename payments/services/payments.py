@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date
-from amanah.db import insert_unless_conflict
+from amanah.db import insert_many_unless_conflict, insert_unless_conflict
 from amanah.dispatch import task_on_commit
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
@@ -25,8 +26,14 @@ from ..enums import (
 )
 from ..locks import bill_qs_for_update, locked_first, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
+from ..records import PaymentRecord
 from ..registry import payable_get
-from .bills import bill_event_record, bill_status_change, billing_account_lock
+from .bills import (
+    bill_event_record,
+    bill_status_change,
+    billing_account_lock,
+    billing_accounts_lock,
+)
 
 logger = logging.getLogger("payments.payments")
 
@@ -214,6 +221,76 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
         task_on_commit("payments.payment_notify_payer", event_id=recorded.pk)
     return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.SUSPENSE, created=True)
 
+
+
+@transaction.atomic(savepoint=False)
+def payment_record_many(*, records: Sequence[PaymentRecord], source: str,
+                        source_reference: str = "", needs_review: bool = False
+                        ) -> list[PaymentRecordResult]:
+    """`payment_record` for a batch (reconciliation's MISSING_IN_PORTAL records): the same
+    rows, events, locks and answers, in the order given.
+
+    The bills of the whole batch are locked in one statement; a record whose account has a
+    bill goes through `payment_record` itself (paying a bill is rare here and has more to do).
+    The rest — money for no known bill, held in suspense — are written in a fixed number of
+    statements: the accounts' locks (as `billing_account_lock`), one look again for a bill
+    issued meanwhile, one INSERT of the payments (each with its first link already hashed, a
+    known SPTN inserting nothing) and one of their RECORDED events."""
+    accounts = sorted({r.billing_account for r in records})
+    bills = {bill.billing_account: row_lock_mark(bill) for bill in
+             bill_qs_for_update().filter(billing_account__in=accounts).order_by("pk")}
+    unknown = [a for a in accounts if a not in bills]
+    if unknown:
+        # Maybe a bill is being issued right now: wait for that, then look again.
+        billing_accounts_lock(unknown)
+        bills.update({bill.billing_account: row_lock_mark(bill) for bill in
+                      bill_qs_for_update().filter(billing_account__in=unknown).order_by("pk")})
+    results: dict[int, PaymentRecordResult] = {}
+    pending: list[tuple[int, Payment, PaymentEvent]] = []
+    for index, r in enumerate(records):
+        if r.billing_account in bills:
+            results[index] = payment_record(
+                sptn=r.sptn, bnkptn=r.bnkptn, amount=r.amount,
+                billing_account=r.billing_account, bank_id=r.bank_id, channel=r.channel,
+                method=r.method, processed_at=r.processed_at, effective_at=r.effective_at,
+                biller_id=r.biller_id, source=source, source_reference=source_reference,
+                needs_review=needs_review)
+            continue
+        status, reason = payment_disposition(bill=None, amount=r.amount)
+        payment = Payment(
+            sptn=r.sptn, bnkptn=r.bnkptn, amount=r.amount, billing_account=r.billing_account,
+            biller_id=r.biller_id or settings.SADAD_BILLER_ID, bill=None, status=status,
+            suspense_reason=reason, bank_id=r.bank_id, channel=r.channel, method=r.method,
+            processed_at=r.processed_at, effective_at=r.effective_at,
+            business_date=business_date(r.processed_at), received_at=clock.now(),
+            source=source, source_reference=source_reference, needs_review=needs_review)
+        recorded = PaymentEvent(kind=PaymentEventKind.RECORDED, to_status=status,
+                                payload={"source": source, "reference": source_reference,
+                                         "reason": reason}, at=clock.now())
+        recorded.link(payment)
+        pending.append((index, payment, recorded))
+    if pending:
+        inserted = insert_many_unless_conflict([p for _, p, _ in pending],
+                                               conflict_fields=["sptn"], key_field="sptn")
+        events = []
+        known: list[tuple[int, Payment]] = []
+        for index, payment, recorded in pending:
+            if inserted.get(payment.sptn) is payment:
+                recorded.payment = payment
+                events.append(recorded)
+                results[index] = PaymentRecordResult(
+                    payment=row_lock_mark(payment), outcome=PaymentOutcome.SUSPENSE,
+                    created=True)
+            else:
+                known.append((index, payment))
+        if events:
+            PaymentEvent.objects.bulk_create(events)
+        if known:
+            existing = Payment.objects.in_bulk([p.sptn for _, p in known], field_name="sptn")
+            for index, payment in known:
+                results[index] = _duplicate(existing[payment.sptn], amount=payment.amount,
+                                            billing_account=payment.billing_account)
+    return [results[index] for index in range(len(records))]
 
 def _duplicate(existing: Payment, *, amount: Decimal, billing_account: str) -> PaymentRecordResult:
     if existing.amount != amount or existing.billing_account != billing_account:
