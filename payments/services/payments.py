@@ -11,7 +11,7 @@ from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date
-from amanah.db import insert_many_unless_conflict, insert_unless_conflict
+from amanah.db import insert_many, insert_many_unless_conflict, insert_unless_conflict
 from amanah.dispatch import task_on_commit
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
@@ -283,8 +283,7 @@ def payment_record_many(*, records: Sequence[PaymentRecord], source: str,
                     created=True)
             else:
                 known.append((index, payment))
-        if events:
-            PaymentEvent.objects.bulk_create(events)
+        insert_many(events)
         if known:
             existing = Payment.objects.in_bulk([p.sptn for _, p in known], field_name="sptn")
             for index, payment in known:

@@ -76,6 +76,18 @@ def test_a_known_sptn_is_a_duplicate_and_writes_nothing():
 
 
 @pytest.mark.django_db
+def test_an_sptn_twice_in_one_batch_is_recorded_once():
+    # given a batch holding one SPTN twice
+    # when it is recorded
+    results = _many([_record(1), _record(1)])
+    # then the first is recorded, the second is its duplicate, with one event
+    assert [(r.outcome, r.created) for r in results] == [
+        (PaymentOutcome.SUSPENSE, True), (PaymentOutcome.DUPLICATE, False)]
+    assert results[0].payment.pk == results[1].payment.pk
+    assert PaymentEvent.objects.filter(payment__sptn=_record(1).sptn).count() == 1
+
+
+@pytest.mark.django_db
 def test_a_record_for_a_bill_takes_the_bill_path():
     # given an unpaid bill of 150.00
     bill = bill_make(amount="150.00")
@@ -94,7 +106,7 @@ def test_unknown_bills_take_the_same_few_statements_however_many(django_assert_n
     # given batches of 3 and of 40 records for unknown accounts
     # when each is recorded
     # then each takes five statements: lock bills, take account locks, look again, insert
-    # payments, insert events (the transaction's savepoint adds two)
+    # payments, insert events
     with django_assert_num_queries(5):
         payment_record_many(records=[_record(n) for n in range(3)],
                             source=PaymentSource.RECONCILIATION, source_reference="r",
