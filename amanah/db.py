@@ -4,7 +4,7 @@ Idempotency keys (SPTN, RqUID) are decided by the database's unique index in one
 no savepoint, no IntegrityError to catch. PostgreSQL and SQLite (3.35+) both speak it.
 """
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def insert_unless_conflict(instance: models.Model, *, conflict_fields: list[str]) -> bool:
@@ -45,7 +45,9 @@ def insert_many_unless_conflict(instances: list[models.Model], *, conflict_field
     meta = instances[0]._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     key = meta.get_field(key_field)
-    rows = [[f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    # The connection itself, not the proxy: the proxy costs a thread-local lookup per value.
+    real = connections[DEFAULT_DB_ALIAS]
+    rows = [[f.get_db_prep_save(f.pre_save(instance, True), real) for f in fields]
             for instance in instances]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -84,6 +86,7 @@ def insert_many(instances: list[models.Model]) -> None:
     sql = (f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - identifiers from model metadata, values bound
            f"({', '.join(quote(f.column) for f in fields)}) VALUES "
            f"{', '.join([row_placeholder] * len(instances))}")
+    real = connections[DEFAULT_DB_ALIAS]  # not the proxy: see insert_many_unless_conflict
     with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(instance, True), connection)
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(instance, True), real)
                              for instance in instances for f in fields])

@@ -26,10 +26,14 @@ def record_missing(run: ReconRun, *, pace: Pace,
     # batch is small, since a batch that may pay bills one by one is slower per row.
     sizer = BatchSizer(pace.record_rows, pace.seconds, first=100)
     while True:
+        # Plain values, not model instances: only these columns are needed.
         items = list(ReconItem.objects
                      .filter(run=run, category=ReconCategory.MISSING_IN_PORTAL,
                              payment__isnull=True, position__gt=checkpoint["recorded"])
-                     .order_by("position")[:sizer.start()])
+                     .order_by("position")
+                     .values_list("pk", "position", "sptn", "bnkptn", "amount",
+                                  "billing_account", "bank_id", "channel", "method",
+                                  "processed_at", "effective_at")[:sizer.start()])
         if not items:
             return run
         with transaction.atomic():
@@ -37,15 +41,17 @@ def record_missing(run: ReconRun, *, pace: Pace,
             # function's batch form), in a fixed number of statements.
             results = payment_record_many(
                 records=[PaymentRecord(
-                    sptn=item.sptn, bnkptn=item.bnkptn or "", status_code="PmtNew",
-                    effective_at=item.effective_at, amount=item.amount,
-                    processed_at=item.processed_at, billing_account=item.billing_account,
-                    biller_id=settings.SADAD_BILLER_ID, bank_id=item.bank_id,
-                    channel=item.channel, method=item.method) for item in items],
+                    sptn=sptn, bnkptn=bnkptn or "", status_code="PmtNew",
+                    effective_at=effective_at, amount=amount, processed_at=processed_at,
+                    billing_account=billing_account, biller_id=settings.SADAD_BILLER_ID,
+                    bank_id=bank_id, channel=channel, method=method)
+                    for (_pk, _position, sptn, bnkptn, amount, billing_account, bank_id,
+                         channel, method, processed_at, effective_at) in items],
                 source=PaymentSource.RECONCILIATION, source_reference=f"recon-run-{run.pk}",
                 needs_review=True)
-            _items_settle(items, [result.payment.pk for result in results])
-            checkpoint["recorded"] = items[-1].position
+            _items_settle([item[0] for item in items],
+                          [result.payment.pk for result in results])
+            checkpoint["recorded"] = items[-1][1]
             run = recon_run_checkpoint_save(run=run, phase=ReconPhase.RECORDING,
                                             checkpoint=checkpoint)
         sizer.done()
@@ -53,15 +59,14 @@ def record_missing(run: ReconRun, *, pace: Pace,
         on_batch("record", batches)
 
 
-def _items_settle(items: list[ReconItem], payment_ids: list[int]) -> None:
+def _items_settle(item_ids: list[int], payment_ids: list[int]) -> None:
     """Each item gets its payment, in one statement (bulk_update's CASE grows with the square
     of the batch on PostgreSQL)."""
     if connection.vendor != "postgresql":
-        for item, payment_id in zip(items, payment_ids, strict=True):
-            item.payment_id = payment_id
-        ReconItem.objects.bulk_update(items, ["payment"])
+        for item_id, payment_id in zip(item_ids, payment_ids, strict=True):
+            ReconItem.objects.filter(pk=item_id).update(payment_id=payment_id)
         return
     with connection.cursor() as cursor:
         cursor.execute("UPDATE payments_reconitem AS i SET payment_id = v.payment_id "
                        "FROM unnest(%s::bigint[], %s::bigint[]) AS v (id, payment_id) "
-                       "WHERE i.id = v.id", [[item.pk for item in items], payment_ids])
+                       "WHERE i.id = v.id", [item_ids, payment_ids])
