@@ -1,7 +1,7 @@
 """Stage 4 of a run: what the portal never heard of becomes a payment (§4.3 MISSING_IN_PORTAL),
-by the same rules as a notification (`payment_record_many`, the batch form of `payment_record`,
-idempotent by SPTN), in batches each committed with the items it settles and the position it
-reached."""
+by the same rules as a notification (`payment_record_many_ids`, a batch form of
+`payment_record`, idempotent by SPTN), in batches each committed with the items it settles and
+the position it reached."""
 
 from collections.abc import Callable
 
@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from ..enums import PaymentSource
 from ..records import PaymentRecord
-from ..services.payments import payment_record_many
+from ..services.payments import payment_record_many_ids
 from .enums import ReconCategory, ReconPhase
 from .models import ReconItem, ReconRun
 from .pace import BatchSizer, Pace
@@ -39,7 +39,7 @@ def record_missing(run: ReconRun, *, pace: Pace,
         with transaction.atomic():
             # One batch: the same rows and events as `payment_record` one by one (it is that
             # function's batch form), in a fixed number of statements.
-            results = payment_record_many(
+            payment_ids = payment_record_many_ids(
                 records=[PaymentRecord(
                     sptn=sptn, bnkptn=bnkptn or "", status_code="PmtNew",
                     effective_at=effective_at, amount=amount, processed_at=processed_at,
@@ -49,8 +49,7 @@ def record_missing(run: ReconRun, *, pace: Pace,
                          channel, method, processed_at, effective_at) in items],
                 source=PaymentSource.RECONCILIATION, source_reference=f"recon-run-{run.pk}",
                 needs_review=True)
-            _items_settle([item[0] for item in items],
-                          [result.payment.pk for result in results])
+            _items_settle([item[0] for item in items], payment_ids)
             checkpoint["recorded"] = items[-1][1]
             run = recon_run_checkpoint_save(run=run, phase=ReconPhase.RECORDING,
                                             checkpoint=checkpoint)

@@ -23,6 +23,7 @@ from .payments import (
     payment_match_to_bill,
     payment_record,
     payment_record_many,
+    payment_record_many_ids,
     payment_status_change,
 )
 from .suspense import (
@@ -61,6 +62,7 @@ __all__ = [
     "payment_match_to_bill",
     "payment_record",
     "payment_record_many",
+    "payment_record_many_ids",
     "payment_status_change",
     "refund_approve",
     "refund_reject",

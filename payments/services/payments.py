@@ -1,17 +1,19 @@
 """Recording SADAD payments: the one place money enters the portal (spec §3)."""
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from amanah import clock
 from amanah.dates import business_date
-from amanah.db import insert_many, insert_many_unless_conflict, insert_unless_conflict
+from amanah.db import insert_unless_conflict
 from amanah.dispatch import task_on_commit
 from amanah.statuses import StatusTransitions, row_lock_ensure, row_lock_mark
 
@@ -223,19 +225,10 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
 
 
 
-@transaction.atomic(savepoint=False)
-def payment_record_many(*, records: Sequence[PaymentRecord], source: str,
-                        source_reference: str = "", needs_review: bool = False
-                        ) -> list[PaymentRecordResult]:
-    """`payment_record` for a batch (reconciliation's MISSING_IN_PORTAL records): the same
-    rows, events, locks and answers, in the order given.
-
-    The bills of the whole batch are locked in one statement; a record whose account has a
-    bill goes through `payment_record` itself (paying a bill is rare here and has more to do).
-    The rest — money for no known bill, held in suspense — are written in a fixed number of
-    statements: the accounts' locks (as `billing_account_lock`), one look again for a bill
-    issued meanwhile, one INSERT of the payments (each with its first link already hashed, a
-    known SPTN inserting nothing) and one of their RECORDED events."""
+def _bills_lock_for(records: Sequence[PaymentRecord]) -> dict[str, Bill]:
+    """The bills of a batch's accounts, locked in one statement; for the accounts without one,
+    their account locks (as `billing_account_lock`) and one look again for a bill issued
+    meanwhile."""
     accounts = sorted({r.billing_account for r in records})
     bills = {bill.billing_account: row_lock_mark(bill) for bill in
              bill_qs_for_update().filter(billing_account__in=accounts).order_by("pk")}
@@ -245,58 +238,167 @@ def payment_record_many(*, records: Sequence[PaymentRecord], source: str,
         billing_accounts_lock(unknown)
         bills.update({bill.billing_account: row_lock_mark(bill) for bill in
                       bill_qs_for_update().filter(billing_account__in=unknown).order_by("pk")})
-    results: dict[int, PaymentRecordResult] = {}
-    pending: list[tuple[int, Payment, PaymentEvent]] = []
+    return bills
+
+
+# A chain key no SPTN can be (SPTNs are tokens: no control characters): it marks where the key
+# sits in the canonical form of a batch's first link, which differs only by the key.
+_CHAIN_KEY_MARK = "\x00chain\x00"
+
+_PAYMENT_COLUMNS = ("sptn", "bnkptn", "amount", "billing_account", "biller_id", "bill_id",
+                    "status", "suspense_reason", "bank_id", "channel", "method", "processed_at",
+                    "effective_at", "business_date", "received_at", "source",
+                    "inbound_message_id", "source_reference", "needs_review", "last_event_seq",
+                    "last_event_hash")
+_EVENT_COLUMNS = ("payment_id", "seq", "prev_hash", "hash", "kind", "actor_id", "at",
+                  "from_status", "to_status", "reason", "payload")
+
+
+def _suspense_insert(records: list[PaymentRecord], *, source: str, source_reference: str,
+                     needs_review: bool) -> dict[str, int]:
+    """Money for no known bill, recorded as plain rows: one INSERT of the payments (a known
+    SPTN inserting nothing) and one of their RECORDED events. Returns {sptn: id} of those
+    inserted. The SPTNs are distinct; the caller holds the accounts' locks.
+
+    The rows and hashes are exactly those `payment_record` writes through model instances:
+    every first link of a batch has the same content but its chain key, so its canonical form
+    is made once by the model's own `canonical_content` and only the key is put in per row."""
+    if not records:
+        return {}
+    now = clock.now()
+    status, reason = payment_disposition(bill=None, amount=records[0].amount)
+    payload = {"source": source, "reference": source_reference, "reason": reason}
+    first = PaymentEvent(kind=PaymentEventKind.RECORDED, seq=1, prev_hash="", to_status=status,
+                         payload=payload, at=now)
+    prefix, suffix = first.canonical_content(chain_key=_CHAIN_KEY_MARK).split(
+        json.dumps(_CHAIN_KEY_MARK, ensure_ascii=False))
+    # The connection itself, not the proxy: the proxy costs a thread-local lookup per value.
+    ops = connections[DEFAULT_DB_ALIAS].ops
+    at = ops.adapt_datetimefield_value(now)
+    hashes = {}
+    rows = []
+    for r in records:
+        link = hashlib.sha256((prefix + json.dumps(r.sptn, ensure_ascii=False) + suffix)
+                              .encode("utf-8")).hexdigest()
+        hashes[r.sptn] = link
+        rows.append((r.sptn, r.bnkptn, ops.adapt_decimalfield_value(r.amount, 14, 2),
+                     r.billing_account, r.biller_id or settings.SADAD_BILLER_ID, None, status,
+                     reason, r.bank_id, r.channel, r.method,
+                     ops.adapt_datetimefield_value(r.processed_at),
+                     ops.adapt_datetimefield_value(r.effective_at),
+                     ops.adapt_datefield_value(business_date(r.processed_at)), at, source, None,
+                     source_reference, needs_review, 1, link))
+    with connection.cursor() as cursor:
+        cursor.execute(_values_insert("payments_payment", _PAYMENT_COLUMNS, len(rows))
+                       + " ON CONFLICT (sptn) DO NOTHING RETURNING id, sptn",
+                       [value for row in rows for value in row])
+        inserted = dict((sptn, pk) for pk, sptn in cursor.fetchall())
+        if inserted:
+            payload_db = PaymentEvent._meta.get_field("payload").get_db_prep_save(
+                payload, connections[DEFAULT_DB_ALIAS])
+            cursor.execute(
+                _values_insert("payments_paymentevent", _EVENT_COLUMNS, len(inserted)),
+                [value for sptn, pk in inserted.items()
+                 for value in (pk, 1, "", hashes[sptn], PaymentEventKind.RECORDED, None, at, "",
+                               status, "", payload_db)])
+    return inserted
+
+
+def _values_insert(table: str, columns: tuple[str, ...], count: int) -> str:
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - constant identifiers, values bound
+            f"{', '.join([row] * count)}")
+
+
+def _record_many(records: Sequence[PaymentRecord], *, source: str, source_reference: str,
+                 needs_review: bool) -> list[tuple[int, str, bool, Payment | None]]:
+    """(payment id, outcome, created, the instance when one was made) per record, in order."""
+    bills = _bills_lock_for(records)
+    answers: dict[int, tuple[int, str, bool, Payment | None]] = {}
+    fresh: dict[str, PaymentRecord] = {}  # the first record of each SPTN with no bill
+    again: list[int] = []  # an SPTN already met earlier in the batch
     for index, r in enumerate(records):
         if r.billing_account in bills:
-            results[index] = payment_record(
+            result = payment_record(
                 sptn=r.sptn, bnkptn=r.bnkptn, amount=r.amount,
                 billing_account=r.billing_account, bank_id=r.bank_id, channel=r.channel,
                 method=r.method, processed_at=r.processed_at, effective_at=r.effective_at,
                 biller_id=r.biller_id, source=source, source_reference=source_reference,
                 needs_review=needs_review)
+            answers[index] = (result.payment.pk, result.outcome, result.created, result.payment)
+        elif r.sptn in fresh:
+            again.append(index)
+        else:
+            fresh[r.sptn] = r
+    inserted = _suspense_insert(list(fresh.values()), source=source,
+                                source_reference=source_reference, needs_review=needs_review)
+    known = {sptn for sptn in fresh if sptn not in inserted}
+    known.update(records[index].sptn for index in again)
+    existing = {}
+    if known:
+        existing = {sptn: (pk, amount, account) for pk, sptn, amount, account in
+                    Payment.objects.filter(sptn__in=known).values_list(
+                        "pk", "sptn", "amount", "billing_account")}
+    for index, r in enumerate(records):
+        if index in answers:
             continue
-        status, reason = payment_disposition(bill=None, amount=r.amount)
-        payment = Payment(
-            sptn=r.sptn, bnkptn=r.bnkptn, amount=r.amount, billing_account=r.billing_account,
-            biller_id=r.biller_id or settings.SADAD_BILLER_ID, bill=None, status=status,
-            suspense_reason=reason, bank_id=r.bank_id, channel=r.channel, method=r.method,
-            processed_at=r.processed_at, effective_at=r.effective_at,
-            business_date=business_date(r.processed_at), received_at=clock.now(),
-            source=source, source_reference=source_reference, needs_review=needs_review)
-        recorded = PaymentEvent(kind=PaymentEventKind.RECORDED, to_status=status,
-                                payload={"source": source, "reference": source_reference,
-                                         "reason": reason}, at=clock.now())
-        recorded.link(payment)
-        pending.append((index, payment, recorded))
-    if pending:
-        inserted = insert_many_unless_conflict([p for _, p, _ in pending],
-                                               conflict_fields=["sptn"], key_field="sptn")
-        events = []
-        known: list[tuple[int, Payment]] = []
-        for index, payment, recorded in pending:
-            if inserted.get(payment.sptn) is payment:
-                recorded.payment = payment
-                events.append(recorded)
-                results[index] = PaymentRecordResult(
-                    payment=row_lock_mark(payment), outcome=PaymentOutcome.SUSPENSE,
-                    created=True)
-            else:
-                known.append((index, payment))
-        insert_many(events)
-        if known:
-            existing = Payment.objects.in_bulk([p.sptn for _, p in known], field_name="sptn")
-            for index, payment in known:
-                results[index] = _duplicate(existing[payment.sptn], amount=payment.amount,
-                                            billing_account=payment.billing_account)
-    return [results[index] for index in range(len(records))]
+        if r.sptn in inserted and fresh[r.sptn] is r:
+            answers[index] = (inserted[r.sptn], PaymentOutcome.SUSPENSE, True, None)
+            continue
+        pk, amount, account = existing[r.sptn]
+        _duplicate_warn(r.sptn, amount=r.amount, billing_account=r.billing_account,
+                        recorded=(amount, account))
+        answers[index] = (pk, PaymentOutcome.DUPLICATE, False, None)
+    return [answers[index] for index in range(len(records))]
 
-def _duplicate(existing: Payment, *, amount: Decimal, billing_account: str) -> PaymentRecordResult:
-    if existing.amount != amount or existing.billing_account != billing_account:
+
+@transaction.atomic(savepoint=False)
+def payment_record_many_ids(*, records: Sequence[PaymentRecord], source: str,
+                            source_reference: str = "", needs_review: bool = False
+                            ) -> list[int]:
+    """`payment_record_many` answering only the payments' ids, in the order given (a known
+    SPTN's existing payment): what reconciliation needs, without a model instance per row."""
+    return [pk for pk, _, _, _ in _record_many(records, source=source,
+                                                source_reference=source_reference,
+                                                needs_review=needs_review)]
+
+
+@transaction.atomic(savepoint=False)
+def payment_record_many(*, records: Sequence[PaymentRecord], source: str,
+                        source_reference: str = "", needs_review: bool = False
+                        ) -> list[PaymentRecordResult]:
+    """`payment_record` for a batch: the same rows, events, locks and answers, in the order
+    given.
+
+    The bills of the whole batch are locked in one statement; a record whose account has a
+    bill goes through `payment_record` itself (paying a bill is rare here and has more to do).
+    The rest — money for no known bill, held in suspense — are written in a fixed number of
+    statements: the accounts' locks (as `billing_account_lock`), one look again for a bill
+    issued meanwhile, one INSERT of the payments (each with its first link already hashed, a
+    known SPTN inserting nothing), one of their RECORDED events, and one read of the payments
+    as instances for the answers."""
+    answers = _record_many(records, source=source, source_reference=source_reference,
+                           needs_review=needs_review)
+    read = Payment.objects.in_bulk([pk for pk, _, _, instance in answers if instance is None])
+    # A payment made here is locked by this transaction (it inserted the row); one already
+    # known is not.
+    return [PaymentRecordResult(
+        payment=instance or (row_lock_mark(read[pk]) if created else read[pk]),
+        outcome=outcome, created=created)
+        for pk, outcome, created, instance in answers]
+
+
+def _duplicate_warn(sptn: str, *, amount: Decimal, billing_account: str,
+                    recorded: tuple[Decimal, str]) -> None:
+    if recorded != (amount, billing_account):
         # Same SPTN, different content: still the same payment for SADAD; staff should know.
         logger.warning("SPTN %s seen again with amount %s / account %s (recorded: %s / %s)",
-                       existing.sptn, amount, billing_account, existing.amount,
-                       existing.billing_account)
+                       sptn, amount, billing_account, *recorded)
+
+
+def _duplicate(existing: Payment, *, amount: Decimal, billing_account: str) -> PaymentRecordResult:
+    _duplicate_warn(existing.sptn, amount=amount, billing_account=billing_account,
+                    recorded=(existing.amount, existing.billing_account))
     return PaymentRecordResult(payment=existing, outcome=PaymentOutcome.DUPLICATE, created=False)
 
 

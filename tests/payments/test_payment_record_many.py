@@ -13,7 +13,7 @@ from amanah.events import audit_verify
 from payments.enums import PaymentOutcome, PaymentSource, PaymentStatus, SuspenseReason
 from payments.models import Payment, PaymentEvent
 from payments.records import PaymentRecord
-from payments.services import payment_record, payment_record_many
+from payments.services import payment_record, payment_record_many, payment_record_many_ids
 from tests.payments.factories import bill_make
 
 
@@ -105,13 +105,70 @@ def test_a_record_for_a_bill_takes_the_bill_path():
 def test_unknown_bills_take_the_same_few_statements_however_many(django_assert_num_queries):
     # given batches of 3 and of 40 records for unknown accounts
     # when each is recorded
-    # then each takes five statements: lock bills, take account locks, look again, insert
-    # payments, insert events
-    with django_assert_num_queries(5):
+    # then each takes six statements: lock bills, take account locks, look again, insert
+    # payments, insert events, read the payments back for the answers
+    with django_assert_num_queries(6):
         payment_record_many(records=[_record(n) for n in range(3)],
                             source=PaymentSource.RECONCILIATION, source_reference="r",
                             needs_review=True)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         payment_record_many(records=[_record(n) for n in range(100, 140)],
                             source=PaymentSource.RECONCILIATION, source_reference="r",
                             needs_review=True)
+
+
+@pytest.mark.django_db
+def test_the_ids_form_takes_five_statements_and_reads_nothing_back(django_assert_num_queries):
+    # given a batch of 40 records for unknown accounts
+    # when it is recorded by the ids form
+    # then it takes five statements: lock bills, take account locks, look again, insert
+    # payments, insert events
+    with django_assert_num_queries(5):
+        ids = payment_record_many_ids(records=[_record(n) for n in range(40)],
+                                      source=PaymentSource.RECONCILIATION, source_reference="r",
+                                      needs_review=True)
+    # and it answers each payment's id in the order given
+    assert ids == [Payment.objects.get(sptn=_record(n).sptn).pk for n in range(40)]
+
+
+@pytest.mark.django_db
+def test_the_ids_form_writes_what_payment_record_writes():
+    # given one payment recorded by payment_record, and one recorded by the ids form in a
+    # batch with a known SPTN and an SPTN twice, at the same moment
+    clock.freeze(clock.now())
+    try:
+        single = _record(1)
+        payment_record(sptn=single.sptn, bnkptn=single.bnkptn, amount=single.amount,
+                       billing_account=single.billing_account, bank_id=single.bank_id,
+                       channel=single.channel, method=single.method,
+                       processed_at=single.processed_at, effective_at=single.effective_at,
+                       biller_id=single.biller_id, source=PaymentSource.RECONCILIATION,
+                       source_reference="recon-run-7", needs_review=True)
+        with transaction.atomic():
+            ids = payment_record_many_ids(
+                records=[_record(2), _record(1), _record(2), _record(3, amount="10.00")],
+                source=PaymentSource.RECONCILIATION, source_reference="recon-run-7",
+                needs_review=True)
+    finally:
+        clock.freeze(None)
+    # then the known SPTN and the repeated one answer their existing payments
+    by_sptn = {p.sptn: p for p in Payment.objects.all()}
+    assert ids == [by_sptn[_record(n).sptn].pk for n in (2, 1, 2, 3)]
+    # and each new payment's row and first event are those payment_record writes, but for
+    # the fields that are the record's own (the hash covers the SPTN, so it differs too)
+    own = {"id", "sptn", "bnkptn", "billing_account", "amount", "last_event_hash"}
+
+    def columns(payment):
+        event = PaymentEvent.objects.get(payment=payment)
+        row = {k: v for k, v in Payment.objects.filter(pk=payment.pk).values()[0].items()
+               if k not in own}
+        ev = {k: v for k, v in PaymentEvent.objects.filter(pk=event.pk).values()[0].items()
+              if k not in ("id", "payment_id", "hash")}
+        return row, ev
+
+    reference = columns(by_sptn[single.sptn])
+    for n in (2, 3):
+        assert columns(by_sptn[_record(n).sptn]) == reference
+    assert PaymentEvent.objects.count() == 3
+    # and every chain holds (each hash is recomputed from the stored columns)
+    assert all(r.ok for r in audit_verify(chain="payment"))

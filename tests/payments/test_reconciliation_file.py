@@ -139,3 +139,71 @@ def test_records_before_a_malformed_one_are_given_first():
     # then the three before it came out, then the fault, by position
     assert seen == ["SP0000", "SP0001", "SP0002"]
     assert str(refused.value) == "PmtRec 4: bad amount '13.2.5'"
+
+
+# A PmtRec as SADAD writes it, and ways it can differ: each read by the reader's own layout
+# fast path must give what `wire.payment_record_from_element` gives — the same record, or the
+# same refusal.
+_AS_WRITTEN = ("<PmtRec><PmtTransId><PmtId>SP1</PmtId><PmtIdType>SPTN</PmtIdType></PmtTransId>"
+               "<PmtTransId><PmtId>B1</PmtId><PmtIdType>BNKPTN</PmtIdType></PmtTransId>"
+               "<PmtStatus><PmtStatusCode>PmtNew</PmtStatusCode>"
+               "<EffDt>2026-11-30T09:00:00+03:00</EffDt></PmtStatus>"
+               "<PmtInfo><CurAmt>10.25</CurAmt><PrcDt>2026-11-30T09:00:00+03:00</PrcDt>"
+               "<AccountId><BillingAcct>10000000009</BillingAcct><BillerId>090</BillerId>"
+               "</AccountId><BankId>RJHISARI</BankId><AccessChannel>INTERNET</AccessChannel>"
+               "<PmtMethod>ACTDEB</PmtMethod></PmtInfo></PmtRec>")
+_BNKPTN = "<PmtTransId><PmtId>B1</PmtId><PmtIdType>BNKPTN</PmtIdType></PmtTransId>"
+_VARIANTS = {
+    "as written": (),
+    "no BNKPTN": ((_BNKPTN, ""),),
+    "BNKPTN first": ((_BNKPTN, ""), ("<PmtRec>", "<PmtRec>" + _BNKPTN)),
+    "two SPTNs": (("BNKPTN</PmtIdType>", "SPTN</PmtIdType>"),),
+    "no SPTN": (("<PmtIdType>SPTN", "<PmtIdType>BNKPTN"),),
+    "unknown id type": (("<PmtIdType>BNKPTN", "<PmtIdType>OTHER"),),
+    "spaces around values": (("<BankId>RJHISARI", "<BankId> RJHISARI "),
+                             ("<PmtIdType>SPTN", "<PmtIdType> SPTN ")),
+    "spaces around the amount": (("<CurAmt>10.25", "<CurAmt> 10.25 "),),
+    "an empty amount": (("<CurAmt>10.25", "<CurAmt>"),),
+    "a zero amount": (("<CurAmt>10.25", "<CurAmt>0.00"),),
+    "an element inside a value": (("<BankId>RJHISARI", "<BankId><X/>RJHISARI"),),
+    "an extra element in PmtInfo": (("<PmtMethod>", "<Note>hi</Note><PmtMethod>"),),
+    "an extra element in PmtRec": (("</PmtRec>", "<Note/></PmtRec>"),),
+    "fields in another order": (("<BankId>RJHISARI</BankId>", ""),
+                                ("<PmtMethod>", "<BankId>RJHISARI</BankId><PmtMethod>")),
+    "BankId twice": (("<BankId>RJHISARI</BankId>",
+                      "<BankId>RJHISARI</BankId><BankId>RJHISARI</BankId>"),),
+    "a bad date-time": (("<EffDt>2026-11-30T09:00:00+03:00", "<EffDt>2026-11-31T09:00:00+03:00"),),
+    "a date-time without offset": (("<PrcDt>2026-11-30T09:00:00+03:00",
+                                    "<PrcDt>2026-11-30T09:00:00"),),
+    "a malformed account": (("<BillingAcct>10000000009", "<BillingAcct>1000x"),),
+    "a malformed token": (("<BillerId>090", "<BillerId>0 90"),),
+    "an unknown channel": (("<AccessChannel>INTERNET", "<AccessChannel>FAX"),),
+    "an unknown method": (("<PmtMethod>ACTDEB", "<PmtMethod>GOLD"),),
+    "another status": (("<PmtStatusCode>PmtNew", "<PmtStatusCode>PmtOld"),),
+    "no PmtStatus": (("<PmtStatus>", "<PmtStatusX>"), ("</PmtStatus>", "</PmtStatusX>")),
+}
+
+
+@pytest.mark.parametrize("variant", list(_VARIANTS))
+def test_a_record_reads_exactly_as_the_wire_checks_read_it(variant):
+    from xml.etree.ElementTree import fromstring
+
+    from payments.sadad import wire
+
+    # given a PmtRec as written, or changed
+    text = _AS_WRITTEN
+    for old, new in _VARIANTS[variant]:
+        assert old in text
+        text = text.replace(old, new)
+    element = fromstring(text)
+    # when the reader's fast path reads it
+    fast = reconfile._record_as_written(element)
+    # then it gives what the wire checks give, or leaves it to them
+    try:
+        expected = wire.payment_record_from_element(element)
+    except wire.WireError:
+        expected = None
+    assert fast == expected or fast is None
+    # and it takes on itself only the layout as written (the two ids in either order)
+    assert (fast is not None) == (variant in ("as written", "no BNKPTN", "BNKPTN first",
+                                              "spaces around values"))
