@@ -267,7 +267,7 @@ class ReconFileReader:
     def _record(self, element) -> None:
         position = self.count + 1
         try:
-            record = _record_as_written(element) or wire.payment_record_from_element(element)
+            record = wire.payment_record_from_element(element)
         except wire.WireError as exc:
             raise ReconFileInvalid(f"PmtRec {position}: {exc}") from None
         if record.biller_id != self._biller_id:
@@ -411,80 +411,3 @@ def recon_file_write(out: TextIO, *, business_date: dt.date, banks: list[BankSec
         out.write("</PmtBankRec>\n")
     out.write("</BillerReconUploadRq></BillerSvcRq></SADAD>\n")
     return total, count
-
-
-# The §3 checks of `wire.payment_record_from_element`, for a PmtRec laid out exactly as SADAD
-# writes it (the order of `wire.payment_record_xml`): its fields are taken by position instead
-# of searched for by name one by one, which was most of the time checking a record took. Any
-# other layout, and any value that fails a check, is left to `payment_record_from_element`
-# itself, so what is accepted and every refusal's wording stay exactly its own; the patterns
-# are its own too.
-_TRANS_ID = ("PmtId", "PmtIdType")
-_STATUS = ("PmtStatusCode", "EffDt")
-_INFO = ("CurAmt", "PrcDt", "AccountId", "BankId", "AccessChannel", "PmtMethod")
-_ACCOUNT = ("BillingAcct", "BillerId")
-
-
-def _leaves(parent, tags: tuple[str, ...]) -> list | None:
-    """The texts of `parent`'s children when they are exactly `tags`, in order, all leaves."""
-    if len(parent) != len(tags):
-        return None
-    texts = []
-    for child, tag in zip(parent, tags, strict=True):
-        if child.tag != tag or len(child):
-            return None
-        texts.append(child.text or "")
-    return texts
-
-
-def _record_as_written(rec) -> PaymentRecord | None:
-    """The record, or None when `payment_record_from_element` must look at it."""
-    count = len(rec)
-    if count not in (3, 4):
-        return None
-    status, info = rec[count - 2], rec[count - 1]
-    if status.tag != "PmtStatus" or info.tag != "PmtInfo":
-        return None
-    ids = {}
-    for trans in rec[:count - 2]:
-        if trans.tag != "PmtTransId":
-            return None
-        texts = _leaves(trans, _TRANS_ID)
-        if texts is None:
-            return None
-        value, kind = texts[0].strip(), texts[1].strip()
-        if kind not in ("SPTN", "BNKPTN") or kind in ids or not wire._TOKEN.fullmatch(value):
-            return None
-        ids[kind] = value
-    status_texts = _leaves(status, _STATUS)
-    if "SPTN" not in ids or status_texts is None or len(info) != len(_INFO):
-        return None
-    account = info[2]
-    account_texts = _leaves(account, _ACCOUNT) if account.tag == "AccountId" else None
-    info_texts = []
-    for child, tag in zip(info, _INFO, strict=True):
-        if child.tag != tag or (child is not account and len(child)):
-            return None
-        info_texts.append(child.text or "")
-    if account_texts is None:
-        return None
-    code, effective = (t.strip() for t in status_texts)
-    amount, processed, _, bank_id, channel, method = info_texts
-    processed, bank_id, channel, method = (t.strip() for t in (processed, bank_id, channel,
-                                                               method))
-    billing_account, biller_id = (t.strip() for t in account_texts)
-    if (code != "PmtNew" or channel not in wire.ACCESS_CHANNELS
-            or method not in wire.PAYMENT_METHODS
-            or not wire._BILLING_ACCOUNT.fullmatch(billing_account)
-            or not wire._TOKEN.fullmatch(biller_id) or not wire._TOKEN.fullmatch(bank_id)):
-        return None
-    try:
-        return PaymentRecord(
-            sptn=ids["SPTN"], bnkptn=ids.get("BNKPTN", ""), status_code=code,
-            effective_at=wire.datetime_parse(effective, name="EffDt"),
-            amount=wire.amount_parse(amount),
-            processed_at=wire.datetime_parse(processed, name="PrcDt"),
-            billing_account=billing_account, biller_id=biller_id, bank_id=bank_id,
-            channel=channel, method=method)
-    except wire.WireError:
-        return None
