@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Sequence
@@ -256,9 +257,10 @@ _EVENT_COLUMNS = ("payment_id", "seq", "prev_hash", "hash", "kind", "actor_id", 
 
 def _suspense_insert(records: list[PaymentRecord], *, source: str, source_reference: str,
                      needs_review: bool) -> dict[str, int]:
-    """Money for no known bill, recorded as plain rows: one INSERT of the payments (a known
-    SPTN inserting nothing) and one of their RECORDED events. Returns {sptn: id} of those
-    inserted. The SPTNs are distinct; the caller holds the accounts' locks.
+    """Money for no known bill, recorded as plain rows: on PostgreSQL the batch COPYed into a
+    temporary table and moved by one statement into the payments (a known SPTN inserting
+    nothing) and their RECORDED events. Returns {sptn: id} of those inserted. The SPTNs are
+    distinct; the caller holds the accounts' locks.
 
     The rows and hashes are exactly those `payment_record` writes through model instances:
     every first link of a batch has the same content but its chain key, so its canonical form
@@ -272,22 +274,25 @@ def _suspense_insert(records: list[PaymentRecord], *, source: str, source_refere
                          payload=payload, at=now)
     prefix, suffix = first.canonical_content(chain_key=_CHAIN_KEY_MARK).split(
         json.dumps(_CHAIN_KEY_MARK, ensure_ascii=False))
+    hashes = {r.sptn: hashlib.sha256((prefix + json.dumps(r.sptn, ensure_ascii=False) + suffix)
+                                     .encode("utf-8")).hexdigest() for r in records}
+    if connection.vendor == "postgresql":
+        return _suspense_copy(records, hashes, now=now, status=status, reason=reason,
+                              source=source, source_reference=source_reference,
+                              needs_review=needs_review, payload=payload)
+    # Elsewhere (SQLite): the same rows by a multi-row INSERT.
     # The connection itself, not the proxy: the proxy costs a thread-local lookup per value.
     ops = connections[DEFAULT_DB_ALIAS].ops
     at = ops.adapt_datetimefield_value(now)
-    hashes = {}
     rows = []
     for r in records:
-        link = hashlib.sha256((prefix + json.dumps(r.sptn, ensure_ascii=False) + suffix)
-                              .encode("utf-8")).hexdigest()
-        hashes[r.sptn] = link
         rows.append((r.sptn, r.bnkptn, ops.adapt_decimalfield_value(r.amount, 14, 2),
                      r.billing_account, r.biller_id or settings.SADAD_BILLER_ID, None, status,
                      reason, r.bank_id, r.channel, r.method,
                      ops.adapt_datetimefield_value(r.processed_at),
                      ops.adapt_datetimefield_value(r.effective_at),
                      ops.adapt_datefield_value(business_date(r.processed_at)), at, source, None,
-                     source_reference, needs_review, 1, link))
+                     source_reference, needs_review, 1, hashes[r.sptn]))
     with connection.cursor() as cursor:
         cursor.execute(_values_insert("payments_payment", _PAYMENT_COLUMNS, len(rows))
                        + " ON CONFLICT (sptn) DO NOTHING RETURNING id, sptn",
@@ -302,6 +307,66 @@ def _suspense_insert(records: list[PaymentRecord], *, source: str, source_refere
                  for value in (pk, 1, "", hashes[sptn], PaymentEventKind.RECORDED, None, at, "",
                                status, "", payload_db)])
     return inserted
+
+
+# COPY's text format: these four would end or split a field.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+# A batch's own rows, COPYed in (a multi-row INSERT's parameters cost more to quote and parse
+# than the insert itself) and moved into the payments by one statement; emptied at commit.
+_BATCH_TABLE_CREATE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS payment_record_many_rows (sptn text, bnkptn text,"
+    " amount numeric, billing_account text, biller_id text, bank_id text, channel text,"
+    " method text, processed_at timestamp with time zone,"
+    " effective_at timestamp with time zone, business_date date, hash text)"
+    " ON COMMIT DELETE ROWS")
+# The batch's rows are taken out of the table as they are inserted (so the table is empty again
+# for another batch in the same transaction); a known SPTN inserts nothing and gets no event.
+_BATCH_INSERT = """
+WITH batch AS (DELETE FROM payment_record_many_rows RETURNING *),
+inserted AS (
+    INSERT INTO payments_payment (sptn, bnkptn, amount, billing_account, biller_id, bill_id,
+        status, suspense_reason, bank_id, channel, method, processed_at, effective_at,
+        business_date, received_at, source, inbound_message_id, source_reference, needs_review,
+        last_event_seq, last_event_hash)
+    SELECT sptn, bnkptn, amount, billing_account, biller_id, NULL, %(status)s, %(reason)s,
+        bank_id, channel, method, processed_at, effective_at, business_date, %(now)s,
+        %(source)s, NULL, %(reference)s, %(review)s, 1, hash
+    FROM batch
+    ON CONFLICT (sptn) DO NOTHING
+    RETURNING id, sptn, last_event_hash),
+events AS (
+    INSERT INTO payments_paymentevent (payment_id, seq, prev_hash, hash, kind, actor_id, at,
+        from_status, to_status, reason, payload)
+    SELECT id, 1, '', last_event_hash, %(kind)s, NULL, %(now)s, '', %(status)s, '',
+        %(payload)s::jsonb
+    FROM inserted)
+SELECT id, sptn FROM inserted
+"""
+
+
+def _suspense_copy(records: list[PaymentRecord], hashes: dict[str, str], *, now: dt.datetime,
+                   status: str, reason: str, source: str, source_reference: str,
+                   needs_review: bool, payload: dict) -> dict[str, int]:
+    lines = []
+    for r in records:
+        effective = r.effective_at.isoformat() if r.effective_at is not None else "\\N"
+        fields = (r.sptn, r.bnkptn, r.billing_account, r.biller_id or settings.SADAD_BILLER_ID,
+                  r.bank_id, r.channel, r.method)
+        (sptn, bnkptn, account, biller, bank, channel,
+         method) = (f.translate(_COPY_ESCAPES) for f in fields)
+        lines.append(f"{sptn}\t{bnkptn}\t{r.amount}\t{account}\t{biller}\t{bank}\t{channel}\t"
+                     f"{method}\t{r.processed_at.isoformat()}\t{effective}\t"
+                     f"{business_date(r.processed_at).isoformat()}\t{hashes[r.sptn]}\n")
+    with connection.cursor() as cursor:
+        cursor.execute(_BATCH_TABLE_CREATE)
+        cursor.copy_expert("COPY payment_record_many_rows FROM STDIN",
+                           io.StringIO("".join(lines)))
+        cursor.execute(_BATCH_INSERT, {
+            "status": status, "reason": reason, "now": now, "source": source,
+            "reference": source_reference, "review": needs_review,
+            "kind": PaymentEventKind.RECORDED, "payload": json.dumps(payload)})
+        return {sptn: pk for pk, sptn in cursor.fetchall()}
 
 
 def _values_insert(table: str, columns: tuple[str, ...], count: int) -> str:

@@ -3,6 +3,7 @@ in a fixed number of statements for the money nobody's bill claims (reconciliati
 MISSING_IN_PORTAL path), with the same rows, the same first hash-chained event, and the same
 answer for an SPTN already known."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -105,25 +106,27 @@ def test_a_record_for_a_bill_takes_the_bill_path():
 def test_unknown_bills_take_the_same_few_statements_however_many(django_assert_num_queries):
     # given batches of 3 and of 40 records for unknown accounts
     # when each is recorded
-    # then each takes six statements: lock bills, take account locks, look again, insert
-    # payments, insert events, read the payments back for the answers
-    with django_assert_num_queries(6):
+    # then each takes seven statements: lock bills, take account locks, look again, make sure
+    # of the batch's temporary table, COPY the batch into it, one INSERT of the payments with
+    # their events, and one read of the payments back for the answers
+    with django_assert_num_queries(7):
         payment_record_many(records=[_record(n) for n in range(3)],
                             source=PaymentSource.RECONCILIATION, source_reference="r",
                             needs_review=True)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         payment_record_many(records=[_record(n) for n in range(100, 140)],
                             source=PaymentSource.RECONCILIATION, source_reference="r",
                             needs_review=True)
 
 
 @pytest.mark.django_db
-def test_the_ids_form_takes_five_statements_and_reads_nothing_back(django_assert_num_queries):
+def test_the_ids_form_takes_six_statements_and_reads_nothing_back(django_assert_num_queries):
     # given a batch of 40 records for unknown accounts
     # when it is recorded by the ids form
-    # then it takes five statements: lock bills, take account locks, look again, insert
-    # payments, insert events
-    with django_assert_num_queries(5):
+    # then it takes six statements: lock bills, take account locks, look again, make sure of
+    # the batch's temporary table, COPY the batch into it, and one INSERT of the payments with
+    # their events
+    with django_assert_num_queries(6):
         ids = payment_record_many_ids(records=[_record(n) for n in range(40)],
                                       source=PaymentSource.RECONCILIATION, source_reference="r",
                                       needs_review=True)
@@ -171,4 +174,22 @@ def test_the_ids_form_writes_what_payment_record_writes():
         assert columns(by_sptn[_record(n).sptn]) == reference
     assert PaymentEvent.objects.count() == 3
     # and every chain holds (each hash is recomputed from the stored columns)
+    assert all(r.ok for r in audit_verify(chain="payment"))
+
+
+@pytest.mark.django_db
+def test_values_that_copy_would_read_as_its_own_syntax_are_kept_as_given():
+    # given a record whose BNKPTN holds a tab, a backslash, "\\N" and a newline, and which has
+    # no effective date, and a second batch in the same transaction
+    odd = replace(_record(1), bnkptn="B\t\\N\n\\x", effective_at=None)
+    # when both batches are recorded
+    with transaction.atomic():
+        first = payment_record_many_ids(records=[odd], source=PaymentSource.RECONCILIATION)
+        second = payment_record_many_ids(records=[_record(2)],
+                                         source=PaymentSource.RECONCILIATION)
+    # then the stored payment holds exactly those values, and each batch only its own rows
+    assert Payment.objects.filter(pk=first[0]).values_list("bnkptn", "effective_at").get() == (
+        "B\t\\N\n\\x", None)
+    assert Payment.objects.get(pk=second[0]).sptn == _record(2).sptn
+    assert Payment.objects.count() == 2
     assert all(r.ok for r in audit_verify(chain="payment"))
