@@ -15,7 +15,7 @@ class Pace:
     stage_rows: int = 20_000  # records read and staged per commit
     classify_rows: int = 50_000  # staged positions classified per statement
     portal_ids: int = 50_000  # payment ids looked at per statement (the portal's side)
-    record_rows: int = 5_000  # payments recorded per commit (a batch: payment_record_many)
+    record_rows: int = 5_000  # payments recorded per commit (a batch: payment_record_many_ids)
 
     @classmethod
     def for_time_limit(cls, soft_seconds: float | None) -> "Pace":
