@@ -23,7 +23,7 @@ from payments.sadad.tasks import recon_run_process_task
 DAY = dt.date(2026, 11, 30)
 BANKS = ("RJHISARI", "NCBKSAJE", "RIBLSARI")
 NOTIFIED = 40_000  # in the file and in the portal: MATCHED (enough for a run of several seconds)
-NEVER_NOTIFIED = 2_000  # in the file only: recorded from it (MISSING_IN_PORTAL), in batches
+NEVER_NOTIFIED = 10_000  # in the file only: recorded from it (MISSING_IN_PORTAL), in batches
 REPEATED = 60  # notified SPTNs listed a second time (DUPLICATE_IN_FILE)
 LOST = 40  # in the portal only (MISSING_IN_FILE)
 
