@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models.expressions import RawSQL
 
 from amanah import clock
 from amanah.dates import business_date
@@ -232,14 +233,23 @@ def _bills_lock_for(records: Sequence[PaymentRecord]) -> dict[str, Bill]:
     meanwhile."""
     accounts = sorted({r.billing_account for r in records})
     bills = {bill.billing_account: row_lock_mark(bill) for bill in
-             bill_qs_for_update().filter(billing_account__in=accounts).order_by("pk")}
+             bill_qs_for_update().filter(billing_account__in=_one_of(accounts)).order_by("pk")}
     unknown = [a for a in accounts if a not in bills]
     if unknown:
         # Maybe a bill is being issued right now: wait for that, then look again.
         billing_accounts_lock(unknown)
         bills.update({bill.billing_account: row_lock_mark(bill) for bill in
-                      bill_qs_for_update().filter(billing_account__in=unknown).order_by("pk")})
+                      bill_qs_for_update().filter(billing_account__in=_one_of(unknown))
+                      .order_by("pk")})
     return bills
+
+
+def _one_of(values: list[str]):
+    """The right side of an `__in` for a batch's thousands of values: on PostgreSQL one array
+    parameter (Django prepares each value of a list on its own, a measurable part of a batch)."""
+    if connection.vendor != "postgresql":
+        return values
+    return RawSQL("SELECT unnest(%s::text[])", [values])
 
 
 # A chain key no SPTN can be (SPTNs are tokens: no control characters): it marks where the key
