@@ -38,7 +38,8 @@ STATUS_WRITERS = {
 
 # Where a record is created with its first status (a constructor or create() argument).
 CREATORS = {
-    "payments.Payment": {"payments.services.payments.payment_record"},
+    "payments.Payment": {"payments.services.payments.payment_record",
+                         "payments.services.payments.payment_record_many"},
     "payments.SuspenseResolution": {"payments.services.suspense.suspense_allocate",
                                     "payments.services.suspense.refund_request",
                                     "payments.services.suspense.suspense_write_off"},

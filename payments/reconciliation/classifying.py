@@ -93,11 +93,24 @@ def _sql(template: str, run: ReconRun) -> str:
     return template.format(open=_OPEN, stage=stage_table(run.pk))
 
 
-def _jit_off(cursor) -> None:
-    """Each batch is a short statement: PostgreSQL's JIT would spend more compiling it (most
-    of a second) than running it."""
+def _batch_settings(cursor) -> None:
+    """Settings for one batch's transaction (SET LOCAL: they end with it).
+
+    - jit off: each batch is a short statement; JIT would spend more compiling it (most of a
+      second) than running it.
+    - No hash or merge joins: a batch covers a bounded range, but a hash join reads the whole
+      other table to build or probe its hash — every payment for each range of the file, the
+      whole staging table for each range of payments (EXPLAIN ANALYZE at 400k: a sequential
+      scan of all 400k payments in each 50k batch). The run grew with the square of its size.
+      Nested loops over the unique SPTN index (payments) and the (sptn, position) index (the
+      staging table) cost the same per record whatever the size.
+    - work_mem 32MB: a batch (at most `classify_rows`, 50k rows of about 200 bytes) is
+      MATERIALIZED before the insert; at the default 4MB that tuplestore spills to a temporary
+      file. 32MB holds it with room; it is one connection's, for one transaction.
+    """
     if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; "
+                       "SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '32MB'")
 
 
 def classify_file(run: ReconRun, *, pace: Pace,
@@ -111,7 +124,7 @@ def classify_file(run: ReconRun, *, pace: Pace,
         upto = min(done + sizer.start(), run.record_count)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                _jit_off(cursor)
+                _batch_settings(cursor)
                 cursor.execute(sql, [done, upto, run.pk])
             run = recon_run_checkpoint_save(run=run, phase=ReconPhase.CLASSIFYING,
                                             checkpoint={"classified": upto})
@@ -156,7 +169,7 @@ def classify_portal(run: ReconRun, *, pace: Pace,
         end = min(start + sizer.start(), checkpoint["last_id"] + 1)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                _jit_off(cursor)
+                _batch_settings(cursor)
                 cursor.execute(sql, [run.pk, last_hour, last_hour, ops.adapt_datefield_value(day),
                                      start, end])
             checkpoint["next_id"] = end

@@ -15,7 +15,7 @@ class Pace:
     stage_rows: int = 20_000  # records read and staged per commit
     classify_rows: int = 50_000  # staged positions classified per statement
     portal_ids: int = 50_000  # payment ids looked at per statement (the portal's side)
-    record_rows: int = 200  # payments recorded per commit
+    record_rows: int = 5_000  # payments recorded per commit (a batch: payment_record_many_ids)
 
     @classmethod
     def for_time_limit(cls, soft_seconds: float | None) -> "Pace":
@@ -29,10 +29,10 @@ class BatchSizer:
     """The size of the next range-shaped SQL batch, steered towards the pace's seconds:
     doubled at most after a quick batch, cut in proportion after a slow one."""
 
-    def __init__(self, max_rows: int, seconds: float):
+    def __init__(self, max_rows: int, seconds: float, *, first: int = 2_000):
         self.max_rows = max_rows
         self.seconds = seconds
-        self.size = min(max_rows, 2_000)
+        self.size = min(max_rows, first)
         self._started = 0.0
 
     def start(self) -> int:

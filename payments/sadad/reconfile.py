@@ -109,7 +109,7 @@ class ReconFileReader:
         self._path: list[str] = []
         self._text: list[str] | None = None
         self._builder: TreeBuilder | None = None
-        self._inner = 0  # elements open inside the record being built
+        self._record_root = None  # the PmtRec element being built
         self._ready: list[tuple] = []
         self._mark: tuple | None = None
         # parser byte index + _base = byte in the file (the resume prefix is not in the file)
@@ -205,40 +205,43 @@ class ReconFileReader:
                 return
 
     def _start(self, name: str, attributes) -> None:
-        if self._builder is not None:
-            self._builder.start(name, {})
-            self._inner += 1
-            return
         path = self._path
         path.append(name)
         if len(path) == 1 and name != _ROOT:
             raise ReconFileInvalid("the root element must be SADAD")
         if len(path) == len(_RECORD) and name == "PmtRec" and tuple(path) == _RECORD:
+            # Inside a record the parser feeds the (C) TreeBuilder directly: no Python call
+            # per element or text, which was a third of reading a file. `_record_close` puts
+            # the handlers back when this PmtRec ends.
             self._builder = TreeBuilder()
-            self._builder.start(name, {})
+            self._record_root = self._builder.start(name, {})
+            parser = self._parser
+            parser.StartElementHandler = self._builder.start
+            parser.CharacterDataHandler = self._builder.data
+            parser.EndElementHandler = self._record_close
         elif len(path) == len(_BANK) and tuple(path) == _BANK:
             self._bank = ["", None, None, Decimal("0.00"), 0]
         self._text = None
 
     def _data(self, text: str) -> None:
-        if self._builder is not None:
-            self._builder.data(text)
-        elif self._text is None:
+        if self._text is None:
             self._text = [text]
         else:
             self._text.append(text)
 
+    def _record_close(self, name: str) -> None:
+        element = self._builder.end(name)
+        if element is not self._record_root:
+            return  # an element inside the record closed
+        parser = self._parser
+        parser.StartElementHandler = self._start
+        parser.CharacterDataHandler = self._data
+        parser.EndElementHandler = self._end
+        self._builder = self._record_root = None
+        self._record(element)
+        self._path.pop()
+
     def _end(self, name: str) -> None:
-        if self._builder is not None:
-            if self._inner:
-                self._builder.end(name)
-                self._inner -= 1
-                return
-            element = self._builder.end(name)
-            self._builder = None
-            self._record(element)
-            self._path.pop()
-            return
         path = self._path
         text = None if self._text is None else "".join(self._text)
         self._text = None

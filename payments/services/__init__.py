@@ -22,6 +22,8 @@ from .payments import (
     payment_event_record,
     payment_match_to_bill,
     payment_record,
+    payment_record_many,
+    payment_record_many_ids,
     payment_status_change,
 )
 from .suspense import (
@@ -59,6 +61,8 @@ __all__ = [
     "payment_event_record",
     "payment_match_to_bill",
     "payment_record",
+    "payment_record_many",
+    "payment_record_many_ids",
     "payment_status_change",
     "refund_approve",
     "refund_reject",

@@ -60,6 +60,18 @@ def billing_account_lock(billing_account: str) -> None:
                        [_ACCOUNT_LOCK_NAMESPACE, int(billing_account) % 2**31])
 
 
+
+def billing_accounts_lock(billing_accounts: list[str]) -> None:
+    """`billing_account_lock` for many accounts in one statement (a batch of payments), taken
+    in ascending key order so that two batches wait for each other instead of deadlocking."""
+    if connection.vendor != "postgresql" or not billing_accounts:
+        return
+    keys = sorted({int(account) % 2**31 for account in billing_accounts})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(pg_advisory_xact_lock(%s, k)) FROM "
+                       "(SELECT k FROM unnest(%s::integer[]) AS k ORDER BY k) AS ordered",
+                       [_ACCOUNT_LOCK_NAMESPACE, keys])
+
 # Where a bill's status may go. Paid, expired and cancelled are final: money or SADAD's word
 # closed them. A bill still waiting for SADAD's acceptance may be paid (SADAD took money for
 # it, so it knew it) or cancelled (when SADAD rejected it, there is nothing to withdraw).

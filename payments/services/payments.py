@@ -1,12 +1,17 @@
 """Recording SADAD payments: the one place money enters the portal (spec §3)."""
 
 import datetime as dt
+import hashlib
+import io
+import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models.expressions import RawSQL
 
 from amanah import clock
 from amanah.dates import business_date
@@ -25,8 +30,14 @@ from ..enums import (
 )
 from ..locks import bill_locked_by_account, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
+from ..records import PaymentRecord
 from ..registry import payable_get
-from .bills import bill_event_record, bill_status_change, billing_account_lock
+from .bills import (
+    bill_event_record,
+    bill_status_change,
+    billing_account_lock,
+    billing_accounts_lock,
+)
 
 logger = logging.getLogger("payments.payments")
 
@@ -218,12 +229,254 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
     return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.SUSPENSE, created=True)
 
 
-def _duplicate(existing: Payment, *, amount: Decimal, billing_account: str) -> PaymentRecordResult:
-    if existing.amount != amount or existing.billing_account != billing_account:
+
+def _bills_lock_for(records: Sequence[PaymentRecord]) -> dict[str, Bill]:
+    """The bills of a batch's accounts, locked in one statement; for the accounts without one,
+    their account locks (as `billing_account_lock`) and one look again for a bill issued
+    meanwhile."""
+    accounts = sorted({r.billing_account for r in records})
+    bills = {bill.billing_account: row_lock_mark(bill) for bill in
+             bill_qs_for_update().filter(billing_account__in=_one_of(accounts)).order_by("pk")}
+    unknown = [a for a in accounts if a not in bills]
+    if unknown:
+        # Maybe a bill is being issued right now: wait for that, then look again.
+        billing_accounts_lock(unknown)
+        bills.update({bill.billing_account: row_lock_mark(bill) for bill in
+                      bill_qs_for_update().filter(billing_account__in=_one_of(unknown))
+                      .order_by("pk")})
+    return bills
+
+
+def _one_of(values: list[str]):
+    """The right side of an `__in` for a batch's thousands of values: on PostgreSQL one array
+    parameter (Django prepares each value of a list on its own, a measurable part of a batch)."""
+    if connection.vendor != "postgresql":
+        return values
+    return RawSQL("SELECT unnest(%s::text[])", [values])
+
+
+# A chain key no SPTN can be (SPTNs are tokens: no control characters): it marks where the key
+# sits in the canonical form of a batch's first link, which differs only by the key.
+_CHAIN_KEY_MARK = "\x00chain\x00"
+
+_PAYMENT_COLUMNS = ("sptn", "bnkptn", "amount", "billing_account", "biller_id", "bill_id",
+                    "status", "suspense_reason", "bank_id", "channel", "method", "processed_at",
+                    "effective_at", "business_date", "received_at", "source",
+                    "inbound_message_id", "source_reference", "needs_review", "last_event_seq",
+                    "last_event_hash")
+_EVENT_COLUMNS = ("payment_id", "seq", "prev_hash", "hash", "kind", "actor_id", "at",
+                  "from_status", "to_status", "reason", "payload")
+
+
+def _suspense_insert(records: list[PaymentRecord], *, source: str, source_reference: str,
+                     needs_review: bool) -> dict[str, int]:
+    """Money for no known bill, recorded as plain rows: on PostgreSQL the batch COPYed into a
+    temporary table and moved by one statement into the payments (a known SPTN inserting
+    nothing) and their RECORDED events. Returns {sptn: id} of those inserted. The SPTNs are
+    distinct; the caller holds the accounts' locks.
+
+    The rows and hashes are exactly those `payment_record` writes through model instances:
+    every first link of a batch has the same content but its chain key, so its canonical form
+    is made once by the model's own `canonical_content` and only the key is put in per row."""
+    if not records:
+        return {}
+    now = clock.now()
+    status, reason = payment_disposition(bill=None, amount=records[0].amount)
+    payload = {"source": source, "reference": source_reference, "reason": reason}
+    first = PaymentEvent(kind=PaymentEventKind.RECORDED, seq=1, prev_hash="", to_status=status,
+                         payload=payload, at=now)
+    prefix, suffix = first.canonical_content(chain_key=_CHAIN_KEY_MARK).split(
+        json.dumps(_CHAIN_KEY_MARK, ensure_ascii=False))
+    hashes = {r.sptn: hashlib.sha256((prefix + json.dumps(r.sptn, ensure_ascii=False) + suffix)
+                                     .encode("utf-8")).hexdigest() for r in records}
+    if connection.vendor == "postgresql":
+        return _suspense_copy(records, hashes, now=now, status=status, reason=reason,
+                              source=source, source_reference=source_reference,
+                              needs_review=needs_review, payload=payload)
+    # Elsewhere (SQLite): the same rows by a multi-row INSERT.
+    # The connection itself, not the proxy: the proxy costs a thread-local lookup per value.
+    ops = connections[DEFAULT_DB_ALIAS].ops
+    at = ops.adapt_datetimefield_value(now)
+    rows = []
+    for r in records:
+        rows.append((r.sptn, r.bnkptn, ops.adapt_decimalfield_value(r.amount, 14, 2),
+                     r.billing_account, r.biller_id or settings.SADAD_BILLER_ID, None, status,
+                     reason, r.bank_id, r.channel, r.method,
+                     ops.adapt_datetimefield_value(r.processed_at),
+                     ops.adapt_datetimefield_value(r.effective_at),
+                     ops.adapt_datefield_value(business_date(r.processed_at)), at, source, None,
+                     source_reference, needs_review, 1, hashes[r.sptn]))
+    with connection.cursor() as cursor:
+        cursor.execute(_values_insert("payments_payment", _PAYMENT_COLUMNS, len(rows))
+                       + " ON CONFLICT (sptn) DO NOTHING RETURNING id, sptn",
+                       [value for row in rows for value in row])
+        inserted = dict((sptn, pk) for pk, sptn in cursor.fetchall())
+        if inserted:
+            payload_db = PaymentEvent._meta.get_field("payload").get_db_prep_save(
+                payload, connections[DEFAULT_DB_ALIAS])
+            cursor.execute(
+                _values_insert("payments_paymentevent", _EVENT_COLUMNS, len(inserted)),
+                [value for sptn, pk in inserted.items()
+                 for value in (pk, 1, "", hashes[sptn], PaymentEventKind.RECORDED, None, at, "",
+                               status, "", payload_db)])
+    return inserted
+
+
+# COPY's text format: these four would end or split a field.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+# A batch's own rows, COPYed in (a multi-row INSERT's parameters cost more to quote and parse
+# than the insert itself) and moved into the payments by one statement; emptied at commit.
+_BATCH_TABLE_CREATE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS payment_record_many_rows (sptn text, bnkptn text,"
+    " amount numeric, billing_account text, biller_id text, bank_id text, channel text,"
+    " method text, processed_at timestamp with time zone,"
+    " effective_at timestamp with time zone, business_date date, hash text)"
+    " ON COMMIT DELETE ROWS")
+# The batch's rows are taken out of the table as they are inserted (so the table is empty again
+# for another batch in the same transaction); a known SPTN inserts nothing and gets no event.
+_BATCH_INSERT = """
+WITH batch AS (DELETE FROM payment_record_many_rows RETURNING *),
+inserted AS (
+    INSERT INTO payments_payment (sptn, bnkptn, amount, billing_account, biller_id, bill_id,
+        status, suspense_reason, bank_id, channel, method, processed_at, effective_at,
+        business_date, received_at, source, inbound_message_id, source_reference, needs_review,
+        last_event_seq, last_event_hash)
+    SELECT sptn, bnkptn, amount, billing_account, biller_id, NULL, %(status)s, %(reason)s,
+        bank_id, channel, method, processed_at, effective_at, business_date, %(now)s,
+        %(source)s, NULL, %(reference)s, %(review)s, 1, hash
+    FROM batch
+    ON CONFLICT (sptn) DO NOTHING
+    RETURNING id, sptn, last_event_hash),
+events AS (
+    INSERT INTO payments_paymentevent (payment_id, seq, prev_hash, hash, kind, actor_id, at,
+        from_status, to_status, reason, payload)
+    SELECT id, 1, '', last_event_hash, %(kind)s, NULL, %(now)s, '', %(status)s, '',
+        %(payload)s::jsonb
+    FROM inserted)
+SELECT id, sptn FROM inserted
+"""
+
+
+def _suspense_copy(records: list[PaymentRecord], hashes: dict[str, str], *, now: dt.datetime,
+                   status: str, reason: str, source: str, source_reference: str,
+                   needs_review: bool, payload: dict) -> dict[str, int]:
+    lines = []
+    for r in records:
+        effective = r.effective_at.isoformat() if r.effective_at is not None else "\\N"
+        fields = (r.sptn, r.bnkptn, r.billing_account, r.biller_id or settings.SADAD_BILLER_ID,
+                  r.bank_id, r.channel, r.method)
+        (sptn, bnkptn, account, biller, bank, channel,
+         method) = (f.translate(_COPY_ESCAPES) for f in fields)
+        lines.append(f"{sptn}\t{bnkptn}\t{r.amount}\t{account}\t{biller}\t{bank}\t{channel}\t"
+                     f"{method}\t{r.processed_at.isoformat()}\t{effective}\t"
+                     f"{business_date(r.processed_at).isoformat()}\t{hashes[r.sptn]}\n")
+    with connection.cursor() as cursor:
+        cursor.execute(_BATCH_TABLE_CREATE)
+        cursor.copy_expert("COPY payment_record_many_rows FROM STDIN",
+                           io.StringIO("".join(lines)))
+        cursor.execute(_BATCH_INSERT, {
+            "status": status, "reason": reason, "now": now, "source": source,
+            "reference": source_reference, "review": needs_review,
+            "kind": PaymentEventKind.RECORDED, "payload": json.dumps(payload)})
+        return {sptn: pk for pk, sptn in cursor.fetchall()}
+
+
+def _values_insert(table: str, columns: tuple[str, ...], count: int) -> str:
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 - constant identifiers, values bound
+            f"{', '.join([row] * count)}")
+
+
+def _record_many(records: Sequence[PaymentRecord], *, source: str, source_reference: str,
+                 needs_review: bool) -> list[tuple[int, str, bool, Payment | None]]:
+    """(payment id, outcome, created, the instance when one was made) per record, in order."""
+    bills = _bills_lock_for(records)
+    answers: dict[int, tuple[int, str, bool, Payment | None]] = {}
+    fresh: dict[str, PaymentRecord] = {}  # the first record of each SPTN with no bill
+    again: list[int] = []  # an SPTN already met earlier in the batch
+    for index, r in enumerate(records):
+        if r.billing_account in bills:
+            result = payment_record(
+                sptn=r.sptn, bnkptn=r.bnkptn, amount=r.amount,
+                billing_account=r.billing_account, bank_id=r.bank_id, channel=r.channel,
+                method=r.method, processed_at=r.processed_at, effective_at=r.effective_at,
+                biller_id=r.biller_id, source=source, source_reference=source_reference,
+                needs_review=needs_review)
+            answers[index] = (result.payment.pk, result.outcome, result.created, result.payment)
+        elif r.sptn in fresh:
+            again.append(index)
+        else:
+            fresh[r.sptn] = r
+    inserted = _suspense_insert(list(fresh.values()), source=source,
+                                source_reference=source_reference, needs_review=needs_review)
+    known = {sptn for sptn in fresh if sptn not in inserted}
+    known.update(records[index].sptn for index in again)
+    existing = {}
+    if known:
+        existing = {sptn: (pk, amount, account) for pk, sptn, amount, account in
+                    Payment.objects.filter(sptn__in=known).values_list(
+                        "pk", "sptn", "amount", "billing_account")}
+    for index, r in enumerate(records):
+        if index in answers:
+            continue
+        if r.sptn in inserted and fresh[r.sptn] is r:
+            answers[index] = (inserted[r.sptn], PaymentOutcome.SUSPENSE, True, None)
+            continue
+        pk, amount, account = existing[r.sptn]
+        _duplicate_warn(r.sptn, amount=r.amount, billing_account=r.billing_account,
+                        recorded=(amount, account))
+        answers[index] = (pk, PaymentOutcome.DUPLICATE, False, None)
+    return [answers[index] for index in range(len(records))]
+
+
+@transaction.atomic(savepoint=False)
+def payment_record_many_ids(*, records: Sequence[PaymentRecord], source: str,
+                            source_reference: str = "", needs_review: bool = False
+                            ) -> list[int]:
+    """`payment_record_many` answering only the payments' ids, in the order given (a known
+    SPTN's existing payment): what reconciliation needs, without a model instance per row."""
+    return [pk for pk, _, _, _ in _record_many(records, source=source,
+                                                source_reference=source_reference,
+                                                needs_review=needs_review)]
+
+
+@transaction.atomic(savepoint=False)
+def payment_record_many(*, records: Sequence[PaymentRecord], source: str,
+                        source_reference: str = "", needs_review: bool = False
+                        ) -> list[PaymentRecordResult]:
+    """`payment_record` for a batch: the same rows, events, locks and answers, in the order
+    given.
+
+    The bills of the whole batch are locked in one statement; a record whose account has a
+    bill goes through `payment_record` itself (paying a bill is rare here and has more to do).
+    The rest — money for no known bill, held in suspense — are written in a fixed number of
+    statements: the accounts' locks (as `billing_account_lock`), one look again for a bill
+    issued meanwhile, one INSERT of the payments (each with its first link already hashed, a
+    known SPTN inserting nothing), one of their RECORDED events, and one read of the payments
+    as instances for the answers."""
+    answers = _record_many(records, source=source, source_reference=source_reference,
+                           needs_review=needs_review)
+    read = Payment.objects.in_bulk([pk for pk, _, _, instance in answers if instance is None])
+    # A payment made here is locked by this transaction (it inserted the row); one already
+    # known is not.
+    return [PaymentRecordResult(
+        payment=instance or (row_lock_mark(read[pk]) if created else read[pk]),
+        outcome=outcome, created=created)
+        for pk, outcome, created, instance in answers]
+
+
+def _duplicate_warn(sptn: str, *, amount: Decimal, billing_account: str,
+                    recorded: tuple[Decimal, str]) -> None:
+    if recorded != (amount, billing_account):
         # Same SPTN, different content: still the same payment for SADAD; staff should know.
         logger.warning("SPTN %s seen again with amount %s / account %s (recorded: %s / %s)",
-                       existing.sptn, amount, billing_account, existing.amount,
-                       existing.billing_account)
+                       sptn, amount, billing_account, *recorded)
+
+
+def _duplicate(existing: Payment, *, amount: Decimal, billing_account: str) -> PaymentRecordResult:
+    _duplicate_warn(existing.sptn, amount=amount, billing_account=billing_account,
+                    recorded=(existing.amount, existing.billing_account))
     return PaymentRecordResult(payment=existing, outcome=PaymentOutcome.DUPLICATE, created=False)
 
 

@@ -941,7 +941,8 @@ def test_endpoint_file_is_processed_by_a_real_worker(client, tmp_path, settings,
 
 @pytest.mark.django_db(transaction=True)
 def test_sadad_reconcile_killed_by_sigkill_then_rerun_ends_as_a_clean_run(tmp_path):
-    # given a file of 2000 payments the portal never heard of (for unknown bills)
+    # given a file of 10000 payments the portal never heard of (for unknown bills): recorded in
+    # growing batches from 100, so a kill lands between two commits
     import os
     import signal
     import subprocess
@@ -950,7 +951,7 @@ def test_sadad_reconcile_killed_by_sigkill_then_rerun_ends_as_a_clean_run(tmp_pa
 
     from tests.conftest import ROOT, _test_database_url
 
-    records = [rec(f"{7000000000 + n}0", sptn=f"SPK{n:05d}") for n in range(2000)]
+    records = [rec(f"{7000000000 + n}0", sptn=f"SPK{n:05d}") for n in range(10000)]
     path = write_file(tmp_path / "big.xml", records)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "amanah.settings.test",
            "DATABASE_URL": _test_database_url()}
@@ -965,19 +966,19 @@ def test_sadad_reconcile_killed_by_sigkill_then_rerun_ends_as_a_clean_run(tmp_pa
     child.wait(30)
     recorded_before_rerun = Payment.objects.count()
     run = ReconRun.objects.get()
-    assert 0 < recorded_before_rerun < 2000
+    assert 0 < recorded_before_rerun < 10000
     assert (run.status, run.phase) == (ReconRunStatus.PROCESSING, ReconPhase.RECORDING)
     # and run again by the operator
     out = io.StringIO()
     call_command("sadad_reconcile", str(path), "--json", stdout=out)
     # then it ends as a clean run would: every payment recorded once, every item linked
-    assert json.loads(out.getvalue())["counts"] == counts(MISSING_IN_PORTAL=2000)
+    assert json.loads(out.getvalue())["counts"] == counts(MISSING_IN_PORTAL=10000)
     run.refresh_from_db()
     assert run.status == ReconRunStatus.COMPLETED_WITH_EXCEPTIONS
     assert ReconRun.objects.count() == 1
-    assert Payment.objects.count() == 2000
+    assert Payment.objects.count() == 10000
     assert Payment.objects.filter(status=PaymentStatus.SUSPENSE, needs_review=True,
-                                  source=PaymentSource.RECONCILIATION).count() == 2000
+                                  source=PaymentSource.RECONCILIATION).count() == 10000
     assert ReconItem.objects.filter(run=run, payment__isnull=True).count() == 0
     assert set(ReconItem.objects.filter(run=run).values_list("payment__sptn", flat=True)) == {
-        f"SPK{n:05d}" for n in range(2000)}
+        f"SPK{n:05d}" for n in range(10000)}

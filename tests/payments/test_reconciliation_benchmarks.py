@@ -32,13 +32,14 @@ def _bench(name: str, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.django_db
 def test_reconciliation_benchmark_runs_at_a_tiny_size():
-    # when the benchmark runs on 300 records
-    done = _bench("payments_reconciliation", "--records", "300")
-    # then it reconciles them all and prints its figures
+    # when the benchmark runs on 400 records, three rounds
+    done = _bench("payments_reconciliation", "--sizes", "400", "--rounds", "3")
+    # then both sides came to the expected categories and it prints its figures
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "300 MATCHED" in done.stdout
-    assert "x the baseline" in done.stdout
-    assert "peak memory" in done.stdout
+    assert "WRONG RESULT" not in done.stdout
+    assert "ratio portal/floor" in done.stdout
+    assert "peak memory (child VmHWM, MB)" in done.stdout
+    assert "reconciliation, side by side" in done.stdout
 
 
 @pytest.mark.django_db
