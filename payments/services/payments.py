@@ -28,7 +28,7 @@ from ..enums import (
     PaymentStatus,
     SuspenseReason,
 )
-from ..locks import bill_locked_by_account, payment_qs_for_update
+from ..locks import bill_locked_by_account, bill_qs_for_update, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
 from ..records import PaymentRecord
 from ..registry import payable_get
