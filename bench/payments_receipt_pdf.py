@@ -82,18 +82,15 @@ def _receipts_create(count: int) -> list[int]:
 
 
 def _receipt_html(receipt_id: int) -> str:
-    """The HTML the portal renders for the receipt (as `receipt_pdf_render` does)."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
+    """The HTML the portal renders for the receipt (`receipt_pdf_html`, as
+    `receipt_pdf_render` does)."""
     from payments.models import Receipt
-    from payments.receipts import receipt_context
+    from payments.receipts import receipt_pdf_html
 
     receipt = (Receipt.objects.select_related(
         "payment", "bill__eservice", "bill__municipality", "bill__payer_person",
         "bill__payer_establishment").get(pk=receipt_id))
-    with translation.override("ar"):
-        return render_to_string("payments/receipt_pdf.html", receipt_context(receipt))
+    return receipt_pdf_html(receipt)
 
 
 def _portal(receipt_ids: list[int]) -> float:

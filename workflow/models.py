@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from amanah.events import ChainedEvent, ChainHead
+from amanah.indexes import NullsOrderedIndex
 from amanah.models import Department, EService, Establishment, Municipality, Person
 from amanah.process_cache import GenerationCache
 from amanah.uploads import download_name
@@ -337,13 +338,13 @@ class Case(ChainHead):
             # page is the first rows of the index however many cases the department holds:
             # open cases only (what the queue shows by default; closed ones pile up forever),
             # and every case (the API's list and "include closed").
-            models.Index(*QUEUE_ORDER_INDEXED, name="case_open_queue_idx",
-                         condition=~Q(category__in=TERMINAL_CATEGORIES)),
-            models.Index(*QUEUE_ORDER_INDEXED, name="case_department_queue_idx"),
+            NullsOrderedIndex(*QUEUE_ORDER_INDEXED, name="case_open_queue_idx",
+                              condition=~Q(category__in=TERMINAL_CATEGORIES)),
+            NullsOrderedIndex(*QUEUE_ORDER_INDEXED, name="case_department_queue_idx"),
             # The API's list for staff of several departments (department IN (…) cannot be
             # read in order from the index above): walked in order, filtered by department
             # when their departments hold many cases; the planner fetches and sorts when few.
-            models.Index(*QUEUE_ORDER, name="case_queue_order_idx"),
+            NullsOrderedIndex(*QUEUE_ORDER, name="case_queue_order_idx"),
             # The routing sweeper reads only the few cases whose routing task was lost.
             models.Index(fields=["submitted_at"], name="case_unrouted",
                          condition=Q(routed_at__isnull=True)),
