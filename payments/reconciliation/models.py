@@ -121,9 +121,13 @@ class ReconItem(models.Model):
                                     name="recon_item_portal_payment_once"),
         ]
         indexes = [
-            # The exception queue and the report read only the few non-MATCHED items.
-            models.Index(fields=["run", "category"], condition=~Q(category="MATCHED"),
-                         name="recon_item_exceptions"),
+            # The exception queue and the report read only the few non-MATCHED items. By
+            # position too: recording reads a run's MISSING_IN_PORTAL items a batch at a time
+            # from its checkpoint's position on; without it every batch read and sorted all
+            # of them (at 1M records, 250k per batch: the run grew with their square).
+            models.Index(fields=["run", "category", "position"],
+                         condition=~Q(category="MATCHED"),
+                         name="recon_item_exceptions_position"),
             models.Index(fields=["review_status"], condition=Q(review_status="open"),
                          name="recon_item_review_open"),
         ]
