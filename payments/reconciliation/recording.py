@@ -26,14 +26,7 @@ def record_missing(run: ReconRun, *, pace: Pace,
     # batch is small, since a batch that may pay bills one by one is slower per row.
     sizer = BatchSizer(pace.record_rows, pace.seconds, first=100)
     while True:
-        # Plain values, not model instances: only these columns are needed.
-        items = list(ReconItem.objects
-                     .filter(run=run, category=ReconCategory.MISSING_IN_PORTAL,
-                             payment__isnull=True, position__gt=checkpoint["recorded"])
-                     .order_by("position")
-                     .values_list("pk", "position", "sptn", "bnkptn", "amount",
-                                  "billing_account", "bank_id", "channel", "method",
-                                  "processed_at", "effective_at")[:sizer.start()])
+        items = list(missing_batch(run, after=checkpoint["recorded"], limit=sizer.start()))
         if not items:
             return run
         with transaction.atomic():
@@ -56,6 +49,18 @@ def record_missing(run: ReconRun, *, pace: Pace,
         sizer.done()
         batches += 1
         on_batch("record", batches)
+
+
+def missing_batch(run: ReconRun, *, after: int, limit: int):
+    """The next `limit` unrecorded MISSING_IN_PORTAL items after position `after`, as plain
+    values (only these columns are needed). The (run, category, position) index hands them
+    over in order from `after` on, so a batch costs the same however many the run has left."""
+    return (ReconItem.objects
+            .filter(run=run, category=ReconCategory.MISSING_IN_PORTAL, payment__isnull=True,
+                    position__gt=after)
+            .order_by("position")
+            .values_list("pk", "position", "sptn", "bnkptn", "amount", "billing_account",
+                         "bank_id", "channel", "method", "processed_at", "effective_at")[:limit])
 
 
 def _items_settle(item_ids: list[int], payment_ids: list[int]) -> None:
