@@ -26,7 +26,7 @@ from .enums import (
 )
 from .events import Event
 from .identity import official_id_type
-from .process_cache import GenerationCache
+from .process_cache import GenerationCache, TellsKeptCopies
 
 
 class BilingualName(models.Model):
@@ -51,7 +51,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
-class Municipality(BilingualName):
+class Municipality(TellsKeptCopies, BilingualName):
     """The Amanah itself or one of its branch municipalities."""
 
     code = models.CharField(
@@ -76,18 +76,9 @@ class Municipality(BilingualName):
                 name="municipality_class_1_to_5"),
         ]
 
-    # The departments every process keeps carry their municipality (ACTIVE_DEPARTMENTS).
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        ACTIVE_DEPARTMENTS.changed()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        ACTIVE_DEPARTMENTS.changed()
-        return result
 
 
-class Department(BilingualName):
+class Department(TellsKeptCopies, BilingualName):
     """A department of a branch municipality, or of the Amanah centrally."""
 
     municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"),
@@ -110,17 +101,6 @@ class Department(BilingualName):
     def __str__(self) -> str:
         return f"{self.municipality.code}/{self.code} — {self.name_ar}"
 
-    # Every process keeps the active departments (ACTIVE_DEPARTMENTS below); each write tells
-    # them to reload. A bulk update or delete calls `ACTIVE_DEPARTMENTS.changed()` itself (the
-    # admin's "delete selected" does).
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        ACTIVE_DEPARTMENTS.changed()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        ACTIVE_DEPARTMENTS.changed()
-        return result
 
 
 @dataclass(frozen=True)
@@ -150,6 +130,8 @@ def _active_departments_load() -> ActiveDepartments:
 # rows, with their municipality) change rarely. The objects are shared: read them, never change
 # them. Municipality writes reload them too, since each carries its municipality.
 ACTIVE_DEPARTMENTS = GenerationCache(_active_departments_load)
+# The departments every process keeps carry their municipality.
+Municipality.kept_copy = Department.kept_copy = ACTIVE_DEPARTMENTS
 
 
 class StaffMembership(models.Model):

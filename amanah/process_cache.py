@@ -158,3 +158,20 @@ class GenerationCache(Generic[T]):
         going through a writer)."""
         self._kept, self._pending = None, None
         self.generation.move()
+
+
+class TellsKeptCopies:
+    """Mixin for a model whose rows processes keep a copy of: every save and delete tells them
+    to reload (`kept_copy`, set once the cache exists). A bulk update or delete bypasses
+    these, so it calls `kept_copy.changed()` itself (the admin's "delete selected" does)."""
+
+    kept_copy: GenerationCache
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.kept_copy.changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.kept_copy.changed()
+        return result

@@ -198,3 +198,32 @@ def timed(function: Callable[[], object]) -> float:
     started = time.perf_counter()
     function()
     return time.perf_counter() - started
+
+
+def workflow_world_create():
+    """What a workflow benchmark starts from: an Amanah and one branch, each with the usual six
+    departments, the general-correspondence procedure published and its e-service live in the
+    branch. Returns (amanah, branch, eservice)."""
+    from amanah.enums import MunicipalityKind, OwningApp, RolloutState
+    from amanah.models import Department, EService, EServiceRollout, Municipality
+    from workflow.demo_definitions import GENERAL_CORRESPONDENCE
+    from workflow.services import definition_import
+
+    amanah = Municipality.objects.create(code="BEPA", name_ar="أمانة", name_en="Amanah",
+                                         kind=MunicipalityKind.AMANAH)
+    branch = Municipality.objects.create(code="BKHB", name_ar="بلدية", name_en="Branch",
+                                         kind=MunicipalityKind.BRANCH, parent=amanah)
+    for municipality in (amanah, branch):
+        for code in ("customer_service", "licensing", "engineering", "inspection", "legal",
+                     "finance"):
+            Department.objects.create(municipality=municipality, code=code, name_ar=code,
+                                      name_en=code)
+    # The procedure serves its e-service, which must be offered where the cases start.
+    eservice, _ = EService.objects.get_or_create(
+        code=GENERAL_CORRESPONDENCE["eservice"],
+        defaults={"name_ar": GENERAL_CORRESPONDENCE["name_ar"],
+                  "name_en": GENERAL_CORRESPONDENCE["name_en"], "owning_app": OwningApp.WORKFLOW})
+    EServiceRollout.objects.create(eservice=eservice, municipality=branch,
+                                   state=RolloutState.LIVE)
+    definition_import(data=GENERAL_CORRESPONDENCE, municipality=amanah, publish=True)
+    return amanah, branch, eservice

@@ -46,7 +46,13 @@ import argparse
 import time
 from unittest import mock
 
-from bench._harness import django_setup, interleaved, percentiles, scratch_database
+from bench._harness import (
+    django_setup,
+    interleaved,
+    percentiles,
+    scratch_database,
+    workflow_world_create,
+)
 
 DEFAULT_ROWS = 50_000
 DEFAULT_SMALL = 1_000
@@ -78,31 +84,15 @@ def _world_build(*, rows: int, comments: int) -> dict:
     from django.db import connection
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from amanah.enums import MunicipalityKind, OwningApp, RolloutState, StaffRole
-    from amanah.models import Department, EService, EServiceRollout, Municipality, Person
+    from amanah.enums import StaffRole
+    from amanah.models import Department, Person
     from amanah.services import staff_membership_grant
     from payments.models import Bill
     from payments.services import bill_issue
-    from workflow.demo_definitions import GENERAL_CORRESPONDENCE
     from workflow.models import Case, CaseEvent
-    from workflow.services import case_comment_add, case_route, case_submit, definition_import
+    from workflow.services import case_comment_add, case_route, case_submit
 
-    amanah = Municipality.objects.create(code="BEPA", name_ar="أمانة", name_en="Amanah",
-                                         kind=MunicipalityKind.AMANAH)
-    branch = Municipality.objects.create(code="BKHB", name_ar="بلدية", name_en="Branch",
-                                         kind=MunicipalityKind.BRANCH, parent=amanah)
-    for municipality in (amanah, branch):
-        for code in ("customer_service", "licensing", "engineering", "inspection", "legal",
-                     "finance"):
-            Department.objects.create(municipality=municipality, code=code, name_ar=code,
-                                      name_en=code)
-    eservice, _ = EService.objects.get_or_create(
-        code=GENERAL_CORRESPONDENCE["eservice"],
-        defaults={"name_ar": GENERAL_CORRESPONDENCE["name_ar"],
-                  "name_en": GENERAL_CORRESPONDENCE["name_en"], "owning_app": OwningApp.WORKFLOW})
-    EServiceRollout.objects.create(eservice=eservice, municipality=branch,
-                                   state=RolloutState.LIVE)
-    definition_import(data=GENERAL_CORRESPONDENCE, municipality=amanah, publish=True)
+    _, branch, eservice = workflow_world_create()
     applicant_user = get_user_model().objects.create_user(username="bench.applicant")
     person = Person.objects.create(national_id="1000000008", name_ar="مواطن", name_en="Citizen",
                                    user=applicant_user)

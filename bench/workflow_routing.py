@@ -49,6 +49,7 @@ from bench._harness import (
     production_env,
     queue_name,
     scratch_database,
+    workflow_world_create,
 )
 
 POLL_SECONDS = 0.01
@@ -60,29 +61,11 @@ def _world_create():
     columns and first event every copy reuses."""
     from unittest import mock
 
-    from amanah.enums import MunicipalityKind, OwningApp, RolloutState
-    from amanah.models import Department, EService, EServiceRollout, Municipality, Person
-    from workflow.demo_definitions import GENERAL_CORRESPONDENCE
+    from amanah.models import Person
     from workflow.models import CaseEvent
-    from workflow.services import case_submit, definition_import
+    from workflow.services import case_submit
 
-    amanah = Municipality.objects.create(code="BEPA", name_ar="أمانة", name_en="Amanah",
-                                         kind=MunicipalityKind.AMANAH)
-    branch = Municipality.objects.create(code="BKHB", name_ar="بلدية", name_en="Branch",
-                                         kind=MunicipalityKind.BRANCH, parent=amanah)
-    for municipality in (amanah, branch):
-        for code in ("customer_service", "licensing", "engineering", "inspection", "legal",
-                     "finance"):
-            Department.objects.create(municipality=municipality, code=code, name_ar=code,
-                                      name_en=code)
-    # The procedure serves its e-service, which must be offered where the cases start.
-    eservice, _ = EService.objects.get_or_create(
-        code=GENERAL_CORRESPONDENCE["eservice"],
-        defaults={"name_ar": GENERAL_CORRESPONDENCE["name_ar"],
-                  "name_en": GENERAL_CORRESPONDENCE["name_en"], "owning_app": OwningApp.WORKFLOW})
-    EServiceRollout.objects.create(eservice=eservice, municipality=branch,
-                                   state=RolloutState.LIVE)
-    definition_import(data=GENERAL_CORRESPONDENCE, municipality=amanah, publish=True)
+    _, branch, _ = workflow_world_create()
     person = Person.objects.create(national_id="1000000008", name_ar="مواطن", name_en="Citizen")
     # The template's own routing task is not sent: it is routed in the warm-up.
     with mock.patch("amanah.dispatch.TaskSend.__call__"):

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from amanah.events import ChainedEvent, ChainHead
 from amanah.indexes import NullsOrderedIndex
 from amanah.models import Department, EService, Establishment, Municipality, Person
-from amanah.process_cache import GenerationCache
+from amanah.process_cache import GenerationCache, TellsKeptCopies
 from amanah.uploads import download_name
 
 from .enums import (
@@ -26,7 +26,7 @@ from .enums import (
 from .storage import attachment_upload_to, private_storage
 
 
-class Holiday(models.Model):
+class Holiday(TellsKeptCopies, models.Model):
     """A day off on the working-time calendar (Eid holidays, National Day, ...)."""
 
     date = models.DateField(_("Date"), unique=True)
@@ -44,18 +44,6 @@ class Holiday(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.name_en}"
 
-    # Every process keeps the calendar (HOLIDAY_CALENDAR below); each write tells them to
-    # reload. A bulk delete or update calls `HOLIDAY_CALENDAR.changed()` itself (the admin's
-    # "delete selected" does).
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        HOLIDAY_CALENDAR.changed()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        HOLIDAY_CALENDAR.changed()
-        return result
-
 
 def _holidays_load() -> frozenset:
     return frozenset(Holiday.objects.values_list("date", flat=True))
@@ -64,6 +52,7 @@ def _holidays_load() -> frozenset:
 # The calendar changes a few times a year and is read for every case that enters a step: each
 # process keeps all of it (a few rows) until a writer of holidays says it changed.
 HOLIDAY_CALENDAR = GenerationCache(_holidays_load)
+Holiday.kept_copy = HOLIDAY_CALENDAR
 
 
 class WorkflowDefinition(models.Model):
