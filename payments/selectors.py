@@ -13,7 +13,7 @@ from amanah.identity import PERSON_ID_TYPES, official_id_type
 from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
-from .enums import BillStatus, PaymentStatus, ResolutionKind, ResolutionStatus
+from .enums import BillStatus, FeeComponent, PaymentStatus, ResolutionKind, ResolutionStatus
 from .models import Bill, FeeSchedule, InboundMessage, Payment, Receipt, SuspenseResolution
 
 _BILL_RELATED = ("municipality", "eservice", "payer_person", "payer_establishment")
@@ -59,9 +59,12 @@ def bill_find(*, billing_account: str) -> Bill | None:
 def misc_fee_eservice_list(*, user=None,
                            municipalities: QuerySet[Municipality] | None = None,
                            ) -> QuerySet[EService]:
-    """E-services a fee can be issued for: those with a fee schedule and, when `municipalities`
-    is given, whose rollout lets `user` start them in at least one of those. One query."""
-    priced = FeeSchedule.objects.filter(eservice=OuterRef("pk"))
+    """E-services a fee can be issued for: those with a main fee schedule and, when
+    `municipalities` is given, whose rollout lets `user` start them in at least one of those.
+    One query."""
+    # A service priced only by stages (a permit's application, issuance…) is billed by its own
+    # app, never as a miscellaneous fee, which bills the main fee.
+    priced = FeeSchedule.objects.filter(eservice=OuterRef("pk"), component=FeeComponent.MAIN)
     eservices = EService.objects.filter(Exists(priced))
     if municipalities is not None:
         eservices = eservices.filter(Exists(eservice_rollouts_startable(user=user).filter(
