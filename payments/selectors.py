@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from amanah.rollout import eservice_rollouts_startable
 
 from .enums import BillStatus, FeeComponent, PaymentStatus, ResolutionKind, ResolutionStatus
 from .models import Bill, FeeSchedule, InboundMessage, Payment, Receipt, SuspenseResolution
+from .services.bills import OPEN_STATUSES
 
 _BILL_RELATED = ("municipality", "eservice", "payer_person", "payer_establishment")
 
@@ -49,6 +51,26 @@ def bill_list_payable_for_person(*, person: Person) -> QuerySet[Bill]:
             .filter(payer_person=person, status=BillStatus.UNPAID,
                     cancel_requested_at__isnull=True)
             .order_by("due_date", "pk"))
+
+
+def bill_list_overdue_for_payer(*, person: Person | None = None,
+                                establishment: Establishment | None = None,
+                                categories: Iterable[str] | None = None,
+                                today: dt.date) -> QuerySet[Bill]:
+    """Bills the person or the establishment (either given) pays that are still open — not
+    paid, expired, cancelled or being cancelled — and whose due date is before `today`,
+    oldest due first; only of `categories` (BillCategory values) when given. One query, no
+    related rows."""
+    payer = Q(pk__in=[])
+    if person is not None:
+        payer |= Q(payer_person=person)
+    if establishment is not None:
+        payer |= Q(payer_establishment=establishment)
+    bills = Bill.objects.filter(payer, status__in=OPEN_STATUSES, cancel_requested_at__isnull=True,
+                                due_date__lt=today)
+    if categories is not None:
+        bills = bills.filter(category__in=list(categories))
+    return bills.order_by("due_date", "pk")
 
 
 def bill_find(*, billing_account: str) -> Bill | None:
