@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from amanah import clock
 from amanah.enums import RolloutState, StaffRole
+from payments.enums import FeeRuleKind
+from payments.services.fees import fee_schedule_create
 from permits.enums import (
     ApplicationStatus,
     DocumentSupplier,
@@ -177,6 +179,16 @@ def building_type_make(municipality, *, code: str = "building_new", checklist=No
         PermitFeeRule.objects.create(
             permit_type=permit_type, stage=stage,
             quantity_field="built_area_m2" if stage == FeeStage.ISSUANCE else "")
+    # Application: a fixed 300.00; issuance: 2.50 per m² built, at least 500.00.
+    if FeeStage.APPLICATION in fee_stages:
+        fee_schedule_create(eservice=eservice, municipality_class=municipality.municipality_class,
+                            kind=FeeRuleKind.FIXED, amount=Decimal("300.00"),
+                            effective_from=dt.date(2020, 1, 1), component=FeeStage.APPLICATION)
+    if FeeStage.ISSUANCE in fee_stages:
+        fee_schedule_create(eservice=eservice, municipality_class=municipality.municipality_class,
+                            kind=FeeRuleKind.RATE, amount=Decimal("2.50"),
+                            minimum=Decimal("500.00"), unit_ar="م²", unit_en="m²",
+                            effective_from=dt.date(2020, 1, 1), component=FeeStage.ISSUANCE)
     definition_import(data=permit_procedure(code=code, eservice=code, name_ar="رخصة بناء",
                                             name_en="Building permit", inspection=inspection),
                       municipality=municipality, publish=True)

@@ -2,6 +2,7 @@
 see an application."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -136,3 +137,18 @@ def test_visibility_is_one_query_however_many_applications(world):
     with CaptureQueriesContext(connection) as many:
         assert len(list(applications_visible_to(user))) == 33
     assert len(few) == len(many) == 1
+
+
+def test_the_type_bills_its_stages_from_the_fee_schedules(world, clock):
+    from payments.services.fees import fee_calculate
+
+    clock.set(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    eservice, on = world.permit_type.eservice, dt.date(2026, 12, 1)
+    application = fee_calculate(eservice=eservice, municipality=world.municipality, on=on,
+                                component="application")
+    issuance = fee_calculate(eservice=eservice, municipality=world.municipality, on=on,
+                             component="issuance", quantity="420.00")
+    small = fee_calculate(eservice=eservice, municipality=world.municipality, on=on,
+                          component="issuance", quantity="100")
+    assert (application.amount, issuance.amount, small.amount) == (
+        Decimal("300.00"), Decimal("1050.00"), Decimal("500.00"))
