@@ -15,3 +15,6 @@ class PermitsConfig(AppConfig):
         chain_register("permit_application", ApplicationEvent)
         chain_register("permit", PermitEvent)
         from . import workflow_hooks  # noqa: F401 - registers the procedures' guards and effects
+        from .review_hooks import register as review_register
+
+        review_register()

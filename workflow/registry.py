@@ -88,3 +88,27 @@ def effect_notify_applicant(*, case_id: int, event_id: int) -> None:
 @effect_register("log")
 def effect_log(*, case_id: int, event_id: int) -> None:
     logger.info("workflow effect: case %s event %s", case_id, event_id)
+
+
+# --- Links from the case page to other apps' pages about the same case --------------------
+
+# fn(*, case, user, is_staff_view) -> (label, url) | None, e.g. permits links a case to the
+# application behind it. Called once per case page; each should cost at most one query.
+_case_links: list[Callable] = []
+
+
+def case_link_register(fn: Callable) -> Callable:
+    """Register a link the case page shows (once, however often the app registers it)."""
+    if fn not in _case_links:
+        _case_links.append(fn)
+    return fn
+
+
+def case_links(*, case, user, is_staff_view: bool) -> list[tuple[str, str]]:
+    """The (label, url) links the registered apps give for this case and viewer."""
+    links = []
+    for fn in _case_links:
+        link = fn(case=case, user=user, is_staff_view=is_staff_view)
+        if link:
+            links.append(link)
+    return links

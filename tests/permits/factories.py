@@ -258,3 +258,160 @@ def application_draft_make(world: PermitsWorld, *, answers: dict | None = None,
     ApplicationParty.objects.create(application=application, role=PartyRole.DESIGN_OFFICE,
                                     office=world.office, establishment=world.office.establishment)
     return application
+
+
+# --- Submitted applications and what review needs (part REVIEW) ----------------------------
+
+
+def application_fee_bill_make(application, *, stage: str = FeeStage.APPLICATION,
+                              paid: bool = False):
+    """Bill a stage of `application` as APPLY's application_fee_bill would (the "permit_fee"
+    payable kind, priced by the stage's fee schedule component); `paid` marks the fee paid
+    as the kind's on_paid would (the row written directly: for tests of what comes after)."""
+    from payments.services.issuing import bill_issue
+    from permits.models import ApplicationFee
+    from permits.services.review import PERMIT_FEE_KIND, fee_payable_ref, permit_fee_kind_ensure
+
+    permit_fee_kind_ensure()
+    rule = application.permit_type.fee_rules.get(stage=stage)
+    bill = bill_issue(payable_kind=PERMIT_FEE_KIND, payable_ref=fee_payable_ref(application, stage),
+                      municipality=application.municipality,
+                      eservice=application.permit_type.eservice,
+                      payer_person=application.owner_person,
+                      fee_quantity=application.answers.get(rule.quantity_field)
+                      if rule.quantity_field else None, fee_component=stage)
+    return ApplicationFee.objects.create(application=application, stage=stage, bill=bill,
+                                         amount=bill.amount,
+                                         paid_at=clock.now() if paid else None)
+
+
+def application_submitted_make(world: PermitsWorld, *, answers: dict | None = None,
+                               application_fee: str | None = "paid") -> Application:
+    """A draft submitted as APPLY's application_submit leaves it: the case opened by the
+    filing office's person for the owner, the application in review with its case, the case
+    routed to "review". The application fee (when the type bills one) is "paid", "billed"
+    or not billed (None)."""
+    from django.db import transaction
+
+    from permits.services.applications import (
+        application_lock,
+        application_save,
+        application_status_change,
+    )
+    from workflow.services import case_route, case_submit
+
+    application = application_draft_make(world, answers=answers)
+    case = case_submit(kind=world.permit_type.workflow_code, municipality=world.municipality,
+                       subject=f"{world.permit_type.name_ar} {application.reference}",
+                       submitted_by=world.office_worker.user, applicant_person=world.owner)
+    with transaction.atomic():
+        locked = application_lock(application.pk)
+        locked.case = case
+        application_save(locked, ["case"])
+        application_status_change(application=locked, to_status=ApplicationStatus.IN_REVIEW,
+                                  actor=world.office_worker.user)
+    case_route(case_id=case.pk)
+    application = Application.objects.get(pk=application.pk)
+    if application_fee and world.permit_type.fee_rules.filter(
+            stage=FeeStage.APPLICATION).exists():
+        application_fee_bill_make(application, paid=application_fee == "paid")
+    return Application.objects.select_related("case__state").get(pk=application.pk)
+
+
+def application_at_inspection_make(world: PermitsWorld, **kwargs) -> Application:
+    """A submitted application whose plan passed and whose case a clerk sent for inspection."""
+    from permits.services.plan_check import plan_check_run
+    from workflow.services import case_transition
+
+    application = application_submitted_make(world, **kwargs)
+    plan_check_run(application_id=application.pk, actor=world.clerk)
+    case_transition(case_id=application.case_id, action="send_to_inspection", actor=world.clerk)
+    return Application.objects.select_related("case__state").get(pk=application.pk)
+
+
+def slot_make(world: PermitsWorld, *, starts_at, capacity: int = 1, hours: int = 1):
+    from permits.models import InspectionSlot
+
+    return InspectionSlot.objects.create(
+        department=world.departments["inspection"], inspector=world.inspector,
+        starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=hours), capacity=capacity)
+
+
+def application_document_make(application, *, kind: str = "architectural_plans",
+                              content: bytes | None = None, user=None, version: int = 1):
+    """A stored document of `application` (written directly, as the draft's upload left it)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from permits.models import ApplicationDocument
+    from tests.samples import pdf
+
+    data = content if content is not None else pdf()
+    document = ApplicationDocument(
+        application=application, kind=kind, version=version, original_name=f"{kind}.pdf",
+        content_type="application/pdf", size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user or application.created_by)
+    document.file.save(f"{kind}-v{version}.pdf", ContentFile(data), save=False)
+    document.save()
+    return document
+
+
+def permit_fee_paid_stand_in(*, bill, payment) -> None:
+    """What part APPLY's "permit_fee" on_paid does (permits/payables.py), for tests while it is
+    not on main: record the fee paid in the payment's transaction, and for the issuance stage
+    only ASK for the case's "fee_paid" move (made after the commit, whatever holds the case)."""
+    from permits.models import ApplicationFee
+    from workflow.services import case_move_request
+
+    fee = ApplicationFee.objects.select_related("application").get(bill=bill)
+    ApplicationFee.objects.filter(pk=fee.pk, paid_at__isnull=True).update(
+        paid_at=payment.processed_at)
+    if fee.stage == FeeStage.ISSUANCE and fee.application.case_id:
+        case_move_request(case_id=fee.application.case_id, action="fee_paid",
+                          source=f"payment:{payment.pk}")
+
+
+def permit_fee_on_paid_ensure() -> bool:
+    """Use the stand-in on_paid unless the "permit_fee" kind already has a real one (APPLY's).
+    Returns whether the stand-in was registered (the caller restores with
+    `permit_fee_kind_ensure` after `payable_register`'s own restore)."""
+    from payments.registry import payable_get, payable_register
+    from permits.services.review import PERMIT_FEE_KIND, permit_fee_kind_ensure
+
+    permit_fee_kind_ensure()
+    kind = payable_get(PERMIT_FEE_KIND)
+    if kind.on_paid is not None:
+        return False
+    payable_register(PERMIT_FEE_KIND, describe=kind.describe, on_paid=permit_fee_paid_stand_in)
+    return True
+
+
+def permit_fee_on_paid_restore() -> None:
+    from payments.registry import payable_get, payable_register
+    from permits.services.review import PERMIT_FEE_KIND
+
+    kind = payable_get(PERMIT_FEE_KIND)
+    if kind.on_paid is permit_fee_paid_stand_in:
+        payable_register(PERMIT_FEE_KIND, describe=kind.describe, on_paid=None)
+
+
+def application_decision_make(world: PermitsWorld, *, now, **kwargs) -> Application:
+    """An application through review and a passed site visit, its case at "decision" (the
+    clock is left on the visit's day)."""
+    from amanah import clock as amanah_clock
+    from permits.services.inspections import inspection_book, inspection_record
+    from workflow.services import case_transition
+
+    application = application_at_inspection_make(world, **kwargs)
+    slot = slot_make(world, starts_at=now + dt.timedelta(days=1), capacity=5)
+    visit = inspection_book(application_id=application.pk, user=world.owner.user,
+                            slot_id=slot.pk, purpose=world.permit_type.inspection_purpose)
+    amanah_clock.freeze(slot.starts_at + dt.timedelta(minutes=30))
+    inspection_record(inspection_id=visit.pk, inspector=world.inspector,
+                      findings={item.code: {"answer": "yes"} for item in
+                                world.permit_type.inspection_checklist.items.all()},
+                      photos={})
+    case_transition(case_id=application.case_id, action="inspection_passed",
+                    actor=world.inspector)
+    return Application.objects.select_related("case__state").get(pk=application.pk)

@@ -15,7 +15,7 @@ from amanah.enums import StaffRole
 from amanah.errors import Conflict, DomainError, NotFound
 from amanah.uploads import CASE_DOCUMENT_POLICY, KNOWN_TYPES, upload_refusal_raise
 
-from .. import presenters, selectors, services
+from .. import presenters, registry, selectors, services
 from ..enums import ActorKind, CaseEventKind, StatusCategory
 from ..forms import (
     AssignForm,
@@ -323,6 +323,8 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
         "is_awaiting_applicant": case.category == StatusCategory.AWAITING_APPLICANT,
         "document_help": CASE_DOCUMENT_POLICY.describe("en" if is_english() else "ar"),
         "document_accept": CASE_DOCUMENT_POLICY.accept,
+        "case_links": registry.case_links(case=case, user=request.user,
+                                          is_staff_view=detail.is_staff_view),
     }
     return render(request, template, context, status=status)
 

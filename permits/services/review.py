@@ -1,0 +1,221 @@
+"""What permits does when the case of an application moves on: the decision's consequences.
+
+The procedure's effects (permits/workflow_hooks.py) schedule a task per move; each task calls
+one of the `application_*_handle` services below with the case and the event that moved it.
+Each locks the application, looks at its status, and does its work once: run twice, the
+second run finds the status already moved and does nothing. `applications_sweep` finds the
+cases whose step moved while their application did not (a task lost with the broker or a
+killed worker) and runs the same services again.
+"""
+
+import datetime as dt
+import logging
+from enum import StrEnum
+
+from django.db import transaction
+
+from amanah import clock
+from amanah.dispatch import task_on_commit
+from amanah.errors import DomainError
+from payments.registry import payable_kinds, payable_register
+from payments.services.issuing import bill_issue
+from workflow.enums import CaseEventKind, StatusCategory
+from workflow.models import CaseEvent, CaseMove
+from workflow.services import case_move_request
+
+from ..enums import ApplicationEventKind, ApplicationStatus, FeeStage
+from ..models import Application, ApplicationFee
+from .applications import application_event_append, application_lock, application_status_change
+from .permits import permit_issue
+
+logger = logging.getLogger(__name__)
+
+S = ApplicationStatus
+PERMIT_FEE_KIND = "permit_fee"
+# The system action that moves an approved case on once its issuance fee is paid (or at once
+# when the type bills none): permits/procedures.py names it.
+FEE_PAID_ACTION = "fee_paid"
+# A case whose step moved this long ago while its application did not lost its task.
+SWEEP_AFTER = dt.timedelta(minutes=2)
+
+
+class HandleOutcome(StrEnum):
+    DONE = "done"
+    ALREADY_DONE = "already_done"  # an earlier run did it (or the application moved on)
+    MOVE_REQUESTED = "move_requested"
+    NO_APPLICATION = "no_application"  # the case is not a permit application's
+
+
+def fee_payable_ref(application: Application, stage: str) -> str:
+    """How a permit fee's bill names what it is for (the payable kind's reference)."""
+    return f"{application.reference}:{stage}"
+
+
+def permit_fee_kind_ensure() -> None:
+    """Stand-in registration of the "permit_fee" payable kind until part APPLY's
+    permits/payables.py is merged: it only describes the bill (its on_paid is APPLY's).
+    Registers nothing when the kind is already registered; a later registration replaces it."""
+    if PERMIT_FEE_KIND in payable_kinds():
+        return
+
+    def describe(ref: str) -> tuple[str, str]:
+        reference, _, stage = ref.partition(":")
+        return (f"رسوم رخصة — الطلب {reference} ({stage})",
+                f"Permit fee — application {reference} ({stage})")
+
+    payable_register(PERMIT_FEE_KIND, describe=describe, on_paid=None)
+
+
+def issuance_fee_bill(*, application: Application, actor=None) -> ApplicationFee:
+    """Bill the issuance stage of an approved application (once: the bill already issued is
+    returned), priced by the fee schedule's issuance component, by the quantity its fee rule
+    names. The caller holds the application's lock.
+
+    Part APPLY's `application_fee_bill(application=, stage=, actor=)` does this for every
+    stage; this one stands in for the issuance stage until it is on main."""
+    existing = ApplicationFee.objects.filter(application=application,
+                                             stage=FeeStage.ISSUANCE).first()
+    if existing is not None:
+        return existing
+    permit_type = application.permit_type
+    rule = permit_type.fee_rules.filter(stage=FeeStage.ISSUANCE).first()
+    quantity = (application.answers or {}).get(rule.quantity_field) \
+        if rule is not None and rule.quantity_field else None
+    bill = bill_issue(
+        payable_kind=PERMIT_FEE_KIND,
+        payable_ref=fee_payable_ref(application, FeeStage.ISSUANCE),
+        municipality=application.municipality, eservice=permit_type.eservice,
+        payer_person=application.owner_person,
+        payer_establishment=None if application.owner_person_id
+        else application.owner_establishment,
+        fee_quantity=quantity, fee_component=FeeStage.ISSUANCE,
+        issued_by=actor if getattr(actor, "pk", None) else None)
+    fee = ApplicationFee.objects.create(application=application, stage=FeeStage.ISSUANCE,
+                                        bill=bill, amount=bill.amount, billed_at=clock.now())
+    application_event_append(application, kind=ApplicationEventKind.FEE_BILLED, actor=actor,
+                             payload={"stage": FeeStage.ISSUANCE, "amount": str(bill.amount),
+                                      "billing_account": bill.billing_account})
+    return fee
+
+
+def _moving_event(case_id: int, event_id: int | None, *, action: str) -> CaseEvent | None:
+    """The case's event that moved it by `action` (the task's own, or the latest such)."""
+    events = CaseEvent.objects.filter(case_id=case_id, kind=CaseEventKind.TRANSITION,
+                                      action=action)
+    if event_id is not None:
+        events = events.filter(pk=event_id)
+    return events.order_by("-seq").first()
+
+
+def _application_locked(case_id: int) -> Application | None:
+    found = Application.objects.filter(case_id=case_id).values_list("pk", flat=True).first()
+    return application_lock(found) if found is not None else None
+
+
+@transaction.atomic
+def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome:
+    """Approved: bill the issuance fee and wait for it; a type with no issuance fee asks for
+    the case to move on at once, and the permit is issued when it has."""
+    application = _application_locked(case_id)
+    if application is None:
+        return HandleOutcome.NO_APPLICATION
+    event = _moving_event(case_id, event_id, action="approve")
+    if event is None or application.status != S.IN_REVIEW:
+        return HandleOutcome.ALREADY_DONE
+    if application.permit_type.fee_rules.filter(stage=FeeStage.ISSUANCE).exists():
+        issuance_fee_bill(application=application)
+        application_status_change(application=application, to_status=S.AWAITING_FEE,
+                                  reason=event.message,
+                                  payload={"case_event": event.pk})
+        return HandleOutcome.DONE
+    # Nothing to pay: the case takes its "fee paid" step by itself (after this commit, when
+    # the case is free), and that step's effect issues the permit. Asked once per approval.
+    case_move_request(case_id=case_id, action=FEE_PAID_ACTION,
+                      source=f"permits.approved:{event.pk}")
+    return HandleOutcome.MOVE_REQUESTED
+
+
+@transaction.atomic
+def application_issue_handle(*, case_id: int, event_id: int | None) -> HandleOutcome:
+    """The case reached "issued": issue the permit (numbered, valid for the type's months),
+    mark the application issued and tell the owner."""
+    application = _application_locked(case_id)
+    if application is None:
+        return HandleOutcome.NO_APPLICATION
+    if application.status not in (S.AWAITING_FEE, S.IN_REVIEW):
+        return HandleOutcome.ALREADY_DONE
+    permit = permit_issue(application=application)
+    application_status_change(application=application, to_status=S.ISSUED,
+                              payload={"permit": permit.number, "case_event": event_id})
+    task_on_commit("permits.permit_issued_notify", permit_id=permit.pk)
+    return HandleOutcome.DONE
+
+
+@transaction.atomic
+def application_rejected_handle(*, case_id: int, event_id: int | None) -> HandleOutcome:
+    """The case was rejected: the application is, with the reason staff gave."""
+    application = _application_locked(case_id)
+    if application is None:
+        return HandleOutcome.NO_APPLICATION
+    if application.status not in (S.IN_REVIEW, S.AWAITING_CORRECTION):
+        return HandleOutcome.ALREADY_DONE
+    event = _moving_event(case_id, event_id, action="reject")
+    reason = event.message if event is not None else ""
+    application_status_change(application=application, to_status=S.REJECTED, reason=reason,
+                              payload={"case_event": event.pk if event else None})
+    return HandleOutcome.DONE
+
+
+@transaction.atomic
+def application_withdrawn_handle(*, case_id: int, event_id: int | None) -> HandleOutcome:
+    """The applicant withdrew the case: the application is withdrawn."""
+    application = _application_locked(case_id)
+    if application is None:
+        return HandleOutcome.NO_APPLICATION
+    if application.status not in (S.IN_REVIEW, S.AWAITING_CORRECTION, S.AWAITING_FEE):
+        return HandleOutcome.ALREADY_DONE
+    event = _moving_event(case_id, event_id, action="withdraw")
+    application_status_change(application=application, to_status=S.WITHDRAWN,
+                              reason=event.message if event is not None else "",
+                              payload={"case_event": event.pk if event else None})
+    return HandleOutcome.DONE
+
+
+# (the case's status category, the application statuses that lag behind it, the action that
+# moved the case there, the service that catches up)
+SWEPT = (
+    (StatusCategory.AWAITING_PAYMENT, (S.IN_REVIEW,), "approve", application_approved_handle),
+    (StatusCategory.APPROVED, (S.IN_REVIEW, S.AWAITING_FEE), FEE_PAID_ACTION,
+     application_issue_handle),
+    (StatusCategory.REJECTED, (S.IN_REVIEW, S.AWAITING_CORRECTION), "reject",
+     application_rejected_handle),
+    (StatusCategory.CANCELLED, (S.IN_REVIEW, S.AWAITING_CORRECTION, S.AWAITING_FEE),
+     "withdraw", application_withdrawn_handle),
+)
+
+
+def applications_sweep(*, limit: int = 200) -> dict[str, int]:
+    """Periodic: applications whose case moved on (approved, issued, rejected, withdrawn) a
+    while ago but which did not follow — their task was lost — are brought along now."""
+    due = clock.now() - SWEEP_AFTER
+    counts = {outcome.value: 0 for outcome in HandleOutcome}
+    counts["failed"] = 0
+    for category, statuses, action, handle in SWEPT:
+        lagging = Application.objects.filter(case__category=category, status__in=statuses,
+                                             case__state_entered_at__lte=due)
+        if category == StatusCategory.AWAITING_PAYMENT:
+            # Approved with nothing to pay: the move is asked for already, the case follows.
+            lagging = lagging.exclude(case_id__in=CaseMove.objects.filter(
+                action=FEE_PAID_ACTION, source__startswith="permits.approved:")
+                .values("case_id"))
+        for case_id in lagging.order_by("pk").values_list("case_id", flat=True)[:limit]:
+            event = _moving_event(case_id, None, action=action)
+            try:
+                outcome = handle(case_id=case_id, event_id=event.pk if event else None)
+            except DomainError as refusal:  # busy or refused: the next sweep tries again
+                logger.warning("permits sweep: case %s not followed: %s", case_id,
+                               refusal.code)
+                counts["failed"] += 1
+                continue
+            counts[outcome] += 1
+    return counts

@@ -1,0 +1,73 @@
+"""Celery tasks of the permits app. Each takes ids and calls a service; running one twice does
+no harm (the services find the work done and stop), and `applications_sweep` finds the work
+of any task that was lost."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from amanah.errors import Conflict
+
+logger = logging.getLogger(__name__)
+
+# A row held by someone else (the application or the permit counter) is retried, not lost.
+RETRY = {"autoretry_for": (OperationalError, Conflict), "retry_backoff": True,
+         "max_retries": 5}
+
+
+@shared_task(name="permits.application_approved", **RETRY)
+def application_approved(case_id: int, event_id: int) -> str:
+    from .services.review import application_approved_handle
+
+    return str(application_approved_handle(case_id=case_id, event_id=event_id))
+
+
+@shared_task(name="permits.application_issue", **RETRY)
+def application_issue(case_id: int, event_id: int) -> str:
+    from .services.review import application_issue_handle
+
+    return str(application_issue_handle(case_id=case_id, event_id=event_id))
+
+
+@shared_task(name="permits.application_rejected", **RETRY)
+def application_rejected(case_id: int, event_id: int) -> str:
+    from .services.review import application_rejected_handle
+
+    return str(application_rejected_handle(case_id=case_id, event_id=event_id))
+
+
+@shared_task(name="permits.application_withdrawn", **RETRY)
+def application_withdrawn(case_id: int, event_id: int) -> str:
+    from .services.review import application_withdrawn_handle
+
+    return str(application_withdrawn_handle(case_id=case_id, event_id=event_id))
+
+
+@shared_task(name="permits.applications_sweep")
+def applications_sweep() -> dict:
+    """Periodic: applications left behind by their case (a lost task) catch up."""
+    from .services.review import applications_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(name="permits.permit_issued_notify")
+def permit_issued_notify(permit_id: int) -> None:
+    """The holder's SMS that their permit is issued. In Arabic: a Person has no language of
+    its own yet, and a task knows no session. Best effort, like the case notifications."""
+    from amanah.dates import hijri_format
+    from amanah.notifications import sms_send
+
+    from .models import Permit
+
+    permit = (Permit.objects.select_related("holder_person", "permit_type")
+              .filter(pk=permit_id).first())
+    person = permit.holder_person if permit is not None else None
+    if person is None or not person.mobile:
+        logger.info("permit %s issued: no mobile to tell", permit_id)
+        return
+    until = (f"، سارية حتى {hijri_format(permit.valid_until, 'ar')}"
+             if permit.valid_until else "")
+    sms_send(to=person.mobile,
+             body=f"صدرت {permit.permit_type.name_ar} رقم {permit.number}{until}.")
