@@ -10,7 +10,7 @@ from django.conf import settings
 from amanah.demo import eservice_start_page_ensure
 from amanah.models import EService, Establishment, Municipality, Person
 
-from .enums import FeeRuleKind
+from .enums import FeeComponent, FeeRuleKind
 from .models import Bill, FeeSchedule
 from .registry import MISC_FEE
 from .services import bill_issue, fee_schedule_create, outbox_flush
@@ -60,6 +60,7 @@ def _seed_fee_schedules(log: Log) -> None:
             continue
         for klass, amount in amounts.items():
             if FeeSchedule.objects.filter(eservice=service, municipality_class=klass,
+                                          component=FeeComponent.MAIN,
                                           effective_from=SCHEDULES_FROM).exists():
                 kept += 1
                 continue

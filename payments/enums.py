@@ -35,6 +35,20 @@ class FeeRuleKind(models.TextChoices):
     RATE = "rate", _("Rate × quantity")
 
 
+class FeeComponent(models.TextChoices):
+    """Which stage of a service a fee schedule prices. "" is the service's main fee, the only
+    one a service billed before stages existed (a miscellaneous fee still bills only that)."""
+
+    MAIN = "", _("Main fee")
+    APPLICATION = "application", _("Application fee")
+    ISSUANCE = "issuance", _("Issuance fee")
+    RENEWAL = "renewal", _("Renewal fee")
+    LATE_RENEWAL = "late_renewal", _("Late renewal fine")
+    AMENDMENT = "amendment", _("Amendment fee")
+    REPLACEMENT = "replacement", _("Replacement of a lost certificate")
+    CANCELLATION = "cancellation", _("Cancellation fee")
+
+
 class PaymentStatus(models.TextChoices):
     APPLIED = "applied", _("Applied to its bill")
     SUSPENSE = "suspense", _("In suspense")

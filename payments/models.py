@@ -19,6 +19,7 @@ from .enums import (
     BillCategory,
     BillEventKind,
     BillStatus,
+    FeeComponent,
     FeeRuleKind,
     OutboxEventKind,
     OutboxKind,
@@ -45,6 +46,10 @@ class FeeSchedule(models.Model):
     effective_from = models.DateField(_("Effective from"))
     effective_to = models.DateField(_("Effective to (inclusive)"), null=True, blank=True,
                                     help_text=_("Empty: open-ended"))
+    component = models.CharField(
+        _("Fee component"), max_length=24, blank=True, default=FeeComponent.MAIN,
+        choices=FeeComponent.choices,
+        help_text=_("The stage of the service this fee is for; empty: the service's main fee"))
     kind = models.CharField(_("Rule"), max_length=8, choices=FeeRuleKind.choices)
     amount = models.DecimalField(_("Amount or rate (SAR)"), **MONEY)
     unit_ar = models.CharField(_("Unit (Arabic)"), max_length=40, blank=True)
@@ -57,7 +62,7 @@ class FeeSchedule(models.Model):
     class Meta:
         verbose_name = _("Fee schedule")
         verbose_name_plural = _("Fee schedules")
-        ordering = ["eservice__code", "municipality_class", "effective_from"]
+        ordering = ["eservice__code", "municipality_class", "component", "effective_from"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fee_amount_positive"),
             models.CheckConstraint(condition=Q(minimum__isnull=True) | Q(minimum__gte=0),
@@ -71,7 +76,9 @@ class FeeSchedule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.eservice.code} class {self.municipality_class} from {self.effective_from}"
+        component = f" {self.component}" if self.component else ""
+        return (f"{self.eservice.code}{component} class {self.municipality_class} "
+                f"from {self.effective_from}")
 
 
 class BillingAccountCounter(models.Model):

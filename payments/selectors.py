@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,8 +14,9 @@ from amanah.identity import PERSON_ID_TYPES, official_id_type
 from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
-from .enums import BillStatus, PaymentStatus, ResolutionKind, ResolutionStatus
+from .enums import BillStatus, FeeComponent, PaymentStatus, ResolutionKind, ResolutionStatus
 from .models import Bill, FeeSchedule, InboundMessage, Payment, Receipt, SuspenseResolution
+from .services.bills import OPEN_STATUSES
 
 _BILL_RELATED = ("municipality", "eservice", "payer_person", "payer_establishment")
 
@@ -51,6 +53,26 @@ def bill_list_payable_for_person(*, person: Person) -> QuerySet[Bill]:
             .order_by("due_date", "pk"))
 
 
+def bill_list_overdue_for_payer(*, person: Person | None = None,
+                                establishment: Establishment | None = None,
+                                categories: Iterable[str] | None = None,
+                                today: dt.date) -> QuerySet[Bill]:
+    """Bills the person or the establishment (either given) pays that are still open — not
+    paid, expired, cancelled or being cancelled — and whose due date is before `today`,
+    oldest due first; only of `categories` (BillCategory values) when given. One query, no
+    related rows."""
+    payer = Q(pk__in=[])
+    if person is not None:
+        payer |= Q(payer_person=person)
+    if establishment is not None:
+        payer |= Q(payer_establishment=establishment)
+    bills = Bill.objects.filter(payer, status__in=OPEN_STATUSES, cancel_requested_at__isnull=True,
+                                due_date__lt=today)
+    if categories is not None:
+        bills = bills.filter(category__in=list(categories))
+    return bills.order_by("due_date", "pk")
+
+
 def bill_find(*, billing_account: str) -> Bill | None:
     """The bill with this number, or None. One query, no related rows."""
     return Bill.objects.filter(billing_account=billing_account).first()
@@ -59,9 +81,12 @@ def bill_find(*, billing_account: str) -> Bill | None:
 def misc_fee_eservice_list(*, user=None,
                            municipalities: QuerySet[Municipality] | None = None,
                            ) -> QuerySet[EService]:
-    """E-services a fee can be issued for: those with a fee schedule and, when `municipalities`
-    is given, whose rollout lets `user` start them in at least one of those. One query."""
-    priced = FeeSchedule.objects.filter(eservice=OuterRef("pk"))
+    """E-services a fee can be issued for: those with a main fee schedule and, when
+    `municipalities` is given, whose rollout lets `user` start them in at least one of those.
+    One query."""
+    # A service priced only by stages (a permit's application, issuance…) is billed by its own
+    # app, never as a miscellaneous fee, which bills the main fee.
+    priced = FeeSchedule.objects.filter(eservice=OuterRef("pk"), component=FeeComponent.MAIN)
     eservices = EService.objects.filter(Exists(priced))
     if municipalities is not None:
         eservices = eservices.filter(Exists(eservice_rollouts_startable(user=user).filter(

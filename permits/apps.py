@@ -6,3 +6,12 @@ class PermitsConfig(AppConfig):
     name = "permits"
     verbose_name = _("الرخص والتصاريح")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from amanah.events import chain_register
+
+        from .models import ApplicationEvent, PermitEvent
+
+        chain_register("permit_application", ApplicationEvent)
+        chain_register("permit", PermitEvent)
+        from . import workflow_hooks  # noqa: F401 - registers the procedures' guards and effects

@@ -1,2 +1,12 @@
+"""The permits app's pages: each module of permits/views/ lists its own."""
+
+from .views import apply, catalogue, parties, permits, staff
+
 app_name = "permits"
-urlpatterns = []
+urlpatterns = [
+    *catalogue.urlpatterns,
+    *apply.urlpatterns,
+    *parties.urlpatterns,
+    *staff.urlpatterns,
+    *permits.urlpatterns,
+]

@@ -34,6 +34,10 @@ STATUS_WRITERS = {
         "workflow.services.definitions.version_status_change",
     ("amanah.IdentityVerification", "status"):
         "amanah.auth.verifications.identity_verification_status_change",
+    ("permits.Application", "status"):
+        "permits.services.applications.application_status_change",
+    ("permits.Permit", "status"): "permits.services.permits.permit_status_change",
+    ("permits.Inspection", "status"): "permits.services.inspections.inspection_status_change",
 }
 
 # Where a record is created with its first status (a constructor or create() argument).

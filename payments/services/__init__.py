@@ -12,7 +12,13 @@ from .bills import (
     bill_update_amount,
     billing_account_allocate,
 )
-from .fees import FeeQuote, fee_calculate, fee_schedule_create, fee_schedule_validate
+from .fees import (
+    FeeQuote,
+    fee_calculate,
+    fee_schedule_create,
+    fee_schedule_find,
+    fee_schedule_validate,
+)
 from .inbound import InboundMessageTaken, inbound_message_record
 from .issuing import bill_issue
 from .misc_fees import misc_fee_issue
@@ -52,6 +58,7 @@ __all__ = [
     "billing_account_allocate",
     "fee_calculate",
     "fee_schedule_create",
+    "fee_schedule_find",
     "fee_schedule_validate",
     "inbound_message_record",
     "misc_fee_issue",

@@ -1,4 +1,5 @@
-"""Fee schedules: what a service costs, per municipality class and period."""
+"""Fee schedules: what a service (or one stage of it) costs, per municipality class and
+period."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -6,12 +7,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 
 from amanah.errors import DomainError
 from amanah.models import EService, Municipality
 from amanah.money import sar
 
-from ..enums import FeeRuleKind
+from ..enums import FeeComponent, FeeRuleKind
 from ..models import FeeSchedule
 
 
@@ -22,11 +24,18 @@ class FeeQuote:
     snapshot: dict  # the rule and inputs, stored on the bill so it can be audited later
 
 
-def _overlapping(*, eservice_id: int, municipality_class: int, effective_from: dt.date,
-                 effective_to: dt.date | None, exclude_pk: int | None = None):
+def _component_label(component: str, language: str) -> str:
+    with translation.override(language):
+        return str(FeeComponent(component).label)
+
+
+def _overlapping(*, eservice_id: int, municipality_class: int, component: str,
+                 effective_from: dt.date, effective_to: dt.date | None,
+                 exclude_pk: int | None = None):
     # Two inclusive periods [a1, a2] and [b1, b2] overlap when a1 <= b2 and b1 <= a2;
-    # an empty end means "for ever".
-    qs = FeeSchedule.objects.filter(eservice_id=eservice_id, municipality_class=municipality_class)
+    # an empty end means "for ever". Stages of one service are priced independently.
+    qs = FeeSchedule.objects.filter(eservice_id=eservice_id, municipality_class=municipality_class,
+                                    component=component)
     qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
     if effective_to is not None:
         qs = qs.filter(effective_from__lte=effective_to)
@@ -37,11 +46,16 @@ def _overlapping(*, eservice_id: int, municipality_class: int, effective_from: d
 
 def fee_schedule_validate(*, eservice: EService, municipality_class: int, kind: str,
                           amount: Decimal, minimum: Decimal | None, effective_from: dt.date,
-                          effective_to: dt.date | None, exclude_pk: int | None = None) -> None:
-    """Refuses a schedule that is malformed or overlaps another of the same service and class."""
+                          effective_to: dt.date | None, exclude_pk: int | None = None,
+                          component: str = FeeComponent.MAIN) -> None:
+    """Refuses a schedule that is malformed or overlaps another of the same service, class
+    and component."""
     if municipality_class not in range(1, 6):
         raise DomainError("fee.bad_class", "فئة البلدية من ١ إلى ٥.",
                           "The municipality class is 1 to 5.", field="municipality_class")
+    if component not in FeeComponent.values:
+        raise DomainError("fee.bad_component", "بند الرسوم غير معروف.", "Unknown fee component.",
+                          field="component")
     if kind not in FeeRuleKind.values:
         raise DomainError("fee.bad_kind", "نوع القاعدة غير معروف.", "Unknown rule kind.",
                           field="kind")
@@ -55,8 +69,16 @@ def fee_schedule_validate(*, eservice: EService, municipality_class: int, kind: 
         raise DomainError("fee.bad_period", "تاريخ النهاية قبل تاريخ البداية.",
                           "The period ends before it starts.", field="effective_to")
     if _overlapping(eservice_id=eservice.pk, municipality_class=municipality_class,
-                    effective_from=effective_from, effective_to=effective_to,
-                    exclude_pk=exclude_pk).exists():
+                    component=component, effective_from=effective_from,
+                    effective_to=effective_to, exclude_pk=exclude_pk).exists():
+        if component:
+            raise DomainError(
+                "fee.overlap",
+                f"توجد جدولة أخرى لـ«{_component_label(component, 'ar')}» لنفس الخدمة والفئة "
+                "في هذه الفترة.",
+                f"Another fee schedule covers this service and class in this period "
+                f"({_component_label(component, 'en')}).",
+                field="effective_from")
         raise DomainError("fee.overlap",
                           "توجد جدولة رسوم أخرى لنفس الخدمة والفئة في هذه الفترة.",
                           "Another fee schedule covers this service and class in this period.",
@@ -68,8 +90,9 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
                         amount: Decimal, effective_from: dt.date,
                         effective_to: dt.date | None = None, minimum: Decimal | None = None,
                         unit_ar: str = "", unit_en: str = "", name_ar: str = "",
-                        name_en: str = "") -> FeeSchedule:
-    """Adds a period of a service's fee; periods of one service and class never overlap."""
+                        name_en: str = "", component: str = FeeComponent.MAIN) -> FeeSchedule:
+    """Adds a period of a service's fee (or of one stage's); periods of one service, class and
+    component never overlap."""
     # Locking the service row serialises concurrent edits of its schedules, so two admins
     # cannot each pass the overlap check and both insert.
     EService.objects.select_for_update().get(pk=eservice.pk)
@@ -77,21 +100,34 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
     minimum = sar(minimum) if minimum is not None else None
     fee_schedule_validate(eservice=eservice, municipality_class=municipality_class, kind=kind,
                           amount=amount, minimum=minimum, effective_from=effective_from,
-                          effective_to=effective_to)
+                          effective_to=effective_to, component=component)
     return FeeSchedule.objects.create(
-        eservice=eservice, municipality_class=municipality_class, kind=kind, amount=amount,
+        eservice=eservice, municipality_class=municipality_class, component=component,
+        kind=kind, amount=amount,
         minimum=minimum, effective_from=effective_from, effective_to=effective_to,
         unit_ar=unit_ar, unit_en=unit_en, name_ar=name_ar or eservice.name_ar,
         name_en=name_en or eservice.name_en)
 
 
-def fee_schedule_find(*, eservice: EService, municipality_class: int,
-                      on: dt.date) -> FeeSchedule:
+def fee_schedule_find(*, eservice: EService, municipality_class: int, on: dt.date,
+                      component: str = FeeComponent.MAIN) -> FeeSchedule:
+    """The schedule of the service's `component` in force on `on` for the class."""
+    if component not in FeeComponent.values:
+        raise DomainError("fee.bad_component", "بند الرسوم غير معروف.", "Unknown fee component.",
+                          field="component")
     schedule = (FeeSchedule.objects
                 .filter(eservice=eservice, municipality_class=municipality_class,
-                        effective_from__lte=on)
+                        component=component, effective_from__lte=on)
                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
                 .select_related("eservice").first())
+    if schedule is None and component:
+        raise DomainError(
+            "fee.no_schedule",
+            f"لم تُعتمد «{_component_label(component, 'ar')}» لهذه الخدمة في هذه البلدية "
+            "في هذا التاريخ.",
+            f"'{_component_label(component, 'en')}' is not configured for this service here "
+            "on this date.",
+            field="eservice")
     if schedule is None:
         raise DomainError("fee.no_schedule",
                           "لا توجد رسوم معتمدة لهذه الخدمة في هذه البلدية في هذا التاريخ.",
@@ -101,11 +137,14 @@ def fee_schedule_find(*, eservice: EService, municipality_class: int,
 
 
 def fee_calculate(*, eservice: EService, municipality: Municipality, on: dt.date,
-                  quantity: Decimal | str | None = None) -> FeeQuote:
-    """The fee in force on `on` for the municipality's class: fixed, or rate × quantity with
-    a minimum; the returned snapshot records the rule and inputs for the bill."""
+                  quantity: Decimal | str | None = None,
+                  component: str = FeeComponent.MAIN) -> FeeQuote:
+    """The fee (of `component`) in force on `on` for the municipality's class: fixed, or
+    rate × quantity with a minimum; the returned snapshot records the rule and inputs for the
+    bill."""
     schedule = fee_schedule_find(eservice=eservice,
-                                 municipality_class=municipality.municipality_class, on=on)
+                                 municipality_class=municipality.municipality_class, on=on,
+                                 component=component)
     if schedule.kind == FeeRuleKind.FIXED:
         amount = sar(schedule.amount)
         used_quantity = None
@@ -137,4 +176,8 @@ def fee_calculate(*, eservice: EService, municipality: Municipality, on: dt.date
         "minimum_applied": minimum_applied,
         "amount": str(amount),
     }
+    if schedule.component:
+        # A main fee's snapshot keeps the shape bills had before stages existed: no key there
+        # means the main fee, on old bills and new ones alike.
+        snapshot["component"] = schedule.component
     return FeeQuote(amount=amount, schedule=schedule, snapshot=snapshot)

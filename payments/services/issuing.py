@@ -19,7 +19,14 @@ from amanah.models import EService, Establishment, Municipality, Person
 from amanah.money import sar
 from amanah.statuses import row_lock_mark
 
-from ..enums import BillCategory, BillEventKind, OutboxKind, PaymentStatus, SuspenseReason
+from ..enums import (
+    BillCategory,
+    BillEventKind,
+    FeeComponent,
+    OutboxKind,
+    PaymentStatus,
+    SuspenseReason,
+)
 from ..locks import locked_all, payment_qs_for_update
 from ..models import Bill, BillEvent
 from ..registry import payable_get
@@ -38,10 +45,12 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
                payer_person: Person | None = None,
                payer_establishment: Establishment | None = None,
                amount: Decimal | str | None = None, fee_quantity: Decimal | str | None = None,
+               fee_component: str = FeeComponent.MAIN,
                due_date: dt.date | None = None, expiry_date: dt.date | None = None,
                description_ar: str = "", description_en: str = "", issued_by=None,
                billing_account: str | None = None) -> Bill:
-    """Issues a bill (by the fee schedule unless an amount is given) and queues its BillNew.
+    """Issues a bill (by the fee schedule of `fee_component` unless an amount is given) and
+    queues its BillNew.
 
     A suspense payment already received for its BillingAcct is matched to it at once.
     """
@@ -64,7 +73,7 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
     today = business_date(clock.now())
     if amount is None:
         quote = fee_calculate(eservice=eservice, municipality=municipality, on=today,
-                              quantity=fee_quantity)
+                              quantity=fee_quantity, component=fee_component)
         amount, fee_schedule, snapshot = quote.amount, quote.schedule, quote.snapshot
     else:
         try:

@@ -1,0 +1,1 @@
+"""The permits app's pages, one module per part of the journey."""

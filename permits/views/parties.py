@@ -1,0 +1,3 @@
+"""Pages of the permits app: parties (each module lists its own URLs)."""
+
+urlpatterns: list = []
