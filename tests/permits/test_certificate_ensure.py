@@ -313,3 +313,25 @@ def test_two_concurrent_ensures_make_one_file(world, private_root, clock_at):
     assert _files(private_root) == [names[0]]
     assert PermitEvent.objects.filter(permit=permit,
                                       kind=PermitEventKind.CERTIFICATE_MADE).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_issuing_a_permit_has_the_real_worker_make_its_certificate(world, real_worker, clock_at):
+    import time
+
+    # given a permit issued in a transaction that commits (the worker process stores the file
+    # where its own settings say, like a deployed worker)
+    permit = _issue(world)
+    # when the task its commit queued runs on the worker, then the certificate is there
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not Permit.objects.get(pk=permit.pk).certificate:
+        time.sleep(0.2)
+    made = Permit.objects.get(pk=permit.pk)
+    try:
+        assert made.certificate.name.startswith(f"permits/certificates/{permit.number}-v1-")
+        assert made.certificate_version == 1
+        with made.certificate.open("rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == made.certificate_sha256
+    finally:
+        made.certificate.storage.delete(made.certificate.name)
