@@ -110,9 +110,9 @@ def event_title(event) -> str:
     kind = ApplicationEventKind(event.kind).label if event.kind in ApplicationEventKind.values \
         else event.kind
     if event.kind == ApplicationEventKind.STATUS_CHANGED and event.to_status:
-        return _("%(kind)s: %(status)s") % {
-            "kind": kind, "status": ApplicationStatus(event.to_status).label
-            if event.to_status in ApplicationStatus.values else event.to_status}
+        status = (ApplicationStatus(event.to_status).label
+                  if event.to_status in ApplicationStatus.values else event.to_status)
+        return f"{kind}: {status}"
     return str(kind)
 
 
