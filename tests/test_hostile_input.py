@@ -146,6 +146,9 @@ def _world_build() -> dict[str, str]:
         "number": receipt.number, "payment_id": str(suspense.pk), "run_id": "1",
         # a simulated Nafath request nobody started: its page must still answer, never 5xx
         "transaction_id": uuid.uuid4().hex,
+        # permits review: an application reference, a document, a visit photo, a visit
+        "reference": "PA0123456789AB", "document_id": "1", "photo_id": "1",
+        "inspection_id": "1",
     }
 
 

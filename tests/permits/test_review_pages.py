@@ -206,3 +206,38 @@ def test_the_checklist_form_wants_a_photo_with_a_no(client, world, visit):
     assert response.status_code == 302
     visit.refresh_from_db()
     assert (visit.status, visit.outcome) == (InspectionStatus.DONE, InspectionOutcome.FAILED)
+
+
+HOSTILE = ["9" * 40, "x" * 3000, "-1", "1e999", "NaN", "١٢", "' OR 1=1 --", "\u202e3"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_input_on_the_review_pages_is_refused_never_a_500(client, world, asked,
+                                                                  value):
+    # the staff page's forms
+    client.force_login(world.clerk)
+    staff_url = f"/en/permits/staff/applications/{asked.reference}/"
+    for data in ({"op": "correction", "fields": [value], "documents": [value], "note": value},
+                 {"op": value}, {"op": "plan_check", "fields": value}):
+        assert client.post(staff_url, data).status_code < 500
+    # the applicant's correction and visit pages
+    client.force_login(world.owner.user)
+    assert client.post(_correction_url(asked), {"floors": value, "note": value,
+                                                "document_x": value}).status_code < 500
+    for op in ("book", "move", "cancel", value):
+        assert client.post(_booking_url(asked), {"op": op, "slot": value}).status_code < 500
+    assert client.get(f"/en/permits/inspections/?day={value}").status_code < 500
+    asked.refresh_from_db()
+    assert asked.status == ApplicationStatus.AWAITING_CORRECTION
+
+
+def test_hostile_checklist_answers_are_refused_never_a_500(client, world, visit):
+    client.force_login(world.inspector)
+    url = f"/en/permits/inspections/{visit.pk}/"
+    for value in HOSTILE:
+        response = client.post(url, {"answer_fence": value, "answer_setbacks": "yes",
+                                     "answer_safety": "yes", "note_fence": value,
+                                     "notes": value})
+        assert response.status_code == 400
+    visit.refresh_from_db()
+    assert visit.status == InspectionStatus.BOOKED
