@@ -14,4 +14,7 @@ class PermitsConfig(AppConfig):
 
         chain_register("permit_application", ApplicationEvent)
         chain_register("permit", PermitEvent)
-        from . import workflow_hooks  # noqa: F401 - registers the procedures' guards and effects
+        from . import (
+            party_tasks,  # noqa: F401 - registers the consent SMS tasks
+            workflow_hooks,  # noqa: F401 - registers the procedures' guards and effects
+        )
