@@ -216,13 +216,14 @@ def application_party_remove_view(request, reference: str, party_id: int):
 
 
 def _fee_preview(application):
-    """Part APPLY's fee preview, where it exists (`fee_preview(application=…)` returning what
-    the owner will be billed per stage); the page says nothing of fees without it."""
+    """Part APPLY's fee preview of the stages a new application pays (its FeeLine rows: a
+    label, an amount or why not yet), where it exists; without it the page shows no fees."""
     try:
-        from ..services.fees import fee_preview
+        from ..services.fees import NEW_APPLICATION_STAGES, fee_preview
     except ImportError:
         return None
-    return fee_preview(application=application)
+    return fee_preview(permit_type=application.permit_type, municipality=application.municipality,
+                       answers=application.answers or {}, stages=NEW_APPLICATION_STAGES)
 
 
 def _consent_page(request, application, *, form=None, status=200):
@@ -328,7 +329,8 @@ def application_reopen(request, reference: str):
 
 
 urlpatterns = [
-    path("applications/<str:reference>/parcel/", application_parcel,
+    # Not …/parcel/: part APPLY's journey has its own page there that hands over to this one.
+    path("applications/<str:reference>/location/", application_parcel,
          name="application_parcel"),
     path("applications/<str:reference>/parties/", application_parties,
          name="application_parties"),

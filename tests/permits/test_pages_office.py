@@ -76,6 +76,7 @@ def _is_sign_in(response) -> bool:
 
 
 def _url(application, page, language="ar"):
+    page = {"parcel": "location"}.get(page, page)  # the parcel step's address
     return f"/{language}/permits/applications/{application.reference}/{page}/"
 
 
@@ -146,8 +147,8 @@ def test_who_opens_the_office_workspace(client, world, application, who):
 def test_a_guessed_reference_is_not_found_for_everyone(client, world, application, page):
     for who in ("owner", "office worker", "staff of the municipality"):
         client.logout()
-        response = _as(client, world, who).get(
-            f"/ar/permits/applications/PA{'0' * 12}/{page}/")
+        guessed = Application(reference=f"PA{'0' * 12}")
+        response = _as(client, world, who).get(_url(guessed, page))
         assert response.status_code == 404
 
 
@@ -188,6 +189,40 @@ def test_only_the_office_names_parties_through_the_page(client, world, applicati
     if who == "office worker":
         assert application.parties.filter(role=PartyRole.SUPERVISING_OFFICE,
                                            office=supervisor).exists()
+    else:
+        assert snapshot(application) == before
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_only_the_office_removes_a_party_through_the_page(client, world, application, who):
+    contractor = application.parties.get(role=PartyRole.CONTRACTOR)
+    before = snapshot(application)
+    response = _as(client, world, who).post(
+        _url(application, f"parties/{contractor.pk}/remove"),
+        {"expected_version": application.row_version})
+    assert response.status_code == POST_EDIT[who]
+    if who == "office worker":
+        assert not ApplicationParty.objects.filter(pk=contractor.pk).exists()
+    else:
+        assert snapshot(application) == before
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_only_the_office_takes_a_declined_application_back(client, world, application, who):
+    from permits.services.parties import application_consent_decline
+
+    consent_ask(application)
+    application_consent_decline(application_id=application.pk, user=world.owner.user,
+                                reason="المساحة خطأ")
+    before = snapshot(application)
+    response = _as(client, world, who).post(_url(application, "reopen"),
+                                            {"expected_version": before["row_version"]})
+    assert response.status_code == POST_EDIT[who]
+    application.refresh_from_db()
+    if who == "office worker":
+        assert application.status == ApplicationStatus.DRAFT
+        assert response["Location"] == (
+            f"/ar/permits/office/?office={world.office.pk}&tab=drafts")
     else:
         assert snapshot(application) == before
 
