@@ -10,12 +10,8 @@ ApplicationParty.consent has one writer here: `party_consent_change`.
 """
 
 import datetime as dt
-import logging
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 
 from amanah import clock
 from amanah.dates import business_date
@@ -23,6 +19,7 @@ from amanah.dispatch import task_on_commit
 from amanah.errors import Conflict, DomainError, PermissionDenied
 from amanah.identity import digits_normalise, national_id_normalise, unified_number_normalise
 from amanah.models import Establishment, Person
+from amanah.notifications import sms_send
 from amanah.permissions import person_for_user
 
 from ..enums import (
@@ -42,8 +39,6 @@ from .applications import (
     application_save,
     application_status_change,
 )
-
-logger = logging.getLogger(__name__)
 
 C = ConsentStatus
 
@@ -571,32 +566,6 @@ def office_mobiles(application: Application) -> list[str]:
     return sorted({m for m in people.values_list("mobile", flat=True) if m})
 
 
-def owner_mobiles(application: Application) -> list[str]:
-    """The owner's mobile, or the owning establishment's people's."""
-    who = Q(pk=application.owner_person_id)
-    if application.owner_establishment_id is not None:
-        who |= Q(establishments__pk=application.owner_establishment_id)
-    people = Person.objects.filter(who)
-    return sorted({m for m in people.values_list("mobile", flat=True) if m})
-
-
-def consent_page_url(application: Application) -> str:
-    # Arabic: a person has no language of their own yet, and the SMS goes out of any request.
-    from django.utils import translation
-
-    with translation.override("ar"):
-        path = reverse("permits:application_consent", args=[application.reference])
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def _sms(mobiles: list[str], body: str) -> int:
-    from amanah.notifications import sms_send
-
-    for mobile in mobiles:
-        sms_send(to=mobile, body=body)
-    return len(mobiles)
-
-
 def consent_declined_notify(*, application_id: int, event_id: int) -> int:
     """SMS to the office: the owner declined, and why (in Arabic: people have no language
     of their own yet). Returns how many were sent."""
@@ -607,21 +576,7 @@ def consent_declined_notify(*, application_id: int, event_id: int) -> int:
     application = event.application
     body = (f"رفض المالك الموافقة على الطلب {application.reference} "
             f"({application.permit_type.name_ar}). السبب: {event.reason[:200]}")
-    return _sms(office_mobiles(application), body)
-
-
-def consent_request_notify(*, application_id: int) -> int:
-    """SMS to the owner (or the owning establishment's people): an office asks for consent,
-    with the link to the consent page. Part APPLY schedules it when it asks for consent."""
-    application = (Application.objects.select_related("permit_type",
-                                                      "filing_office__establishment")
-                   .filter(pk=application_id, status=ApplicationStatus.AWAITING_CONSENT)
-                   .first())
-    if application is None:
-        return 0
-    office = application.filing_office
-    who = office.establishment.name_ar if office else "مقدّم الطلب"
-    body = (f"يطلب {who} موافقتكم على الطلب {application.reference} "
-            f"({application.permit_type.name_ar}). للاطلاع والموافقة أو الرفض: "
-            f"{consent_page_url(application)}")
-    return _sms(owner_mobiles(application), body)
+    mobiles = office_mobiles(application)
+    for mobile in mobiles:
+        sms_send(to=mobile, body=body)
+    return len(mobiles)

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db import transaction
+
 from permits.enums import ApplicationStatus, ConsentStatus, PartyRole
 from permits.models import Application, ApplicationEvent, ApplicationParty, Parcel
 from permits.services.applications import application_lock, application_status_change
@@ -25,6 +27,7 @@ def contractor_party_make(world, application: Application) -> ApplicationParty:
         establishment=world.contractor.establishment)
 
 
+@transaction.atomic
 def consent_ask(application: Application, *, actor=None) -> Application:
     """What part APPLY's submission does for a type that needs the owner's consent: the
     application waits, and the owner party's consent is pending."""

@@ -18,7 +18,6 @@ from permits.services.parties import (
     application_consent_decline,
     application_consent_give,
     application_draft_reopen,
-    consent_request_notify,
 )
 from tests.factories import CitizenFactory, DepartmentFactory, MunicipalityFactory
 from tests.permits.factories import application_draft_make, permits_world, staff_make
@@ -240,14 +239,66 @@ def test_a_draft_cannot_be_reopened(world):
     assert refused.value.code == "permits.reopen_refused"
 
 
-def test_the_owner_is_asked_by_sms_with_the_link(world, waiting, sms, settings):
-    settings.PORTAL_BASE_URL = "https://balady.example.sa/"
-    world.owner.mobile = "+966551110002"
-    world.owner.save(update_fields=["mobile"])
-    assert consent_request_notify(application_id=waiting.pk) == 1
-    assert sms[0].to == "+966551110002"
-    assert sms[0].body.endswith(
-        f"https://balady.example.sa/ar/permits/applications/{waiting.reference}/consent/")
-    # nothing is sent once it no longer waits
-    Application.objects.filter(pk=waiting.pk).update(status=ApplicationStatus.DRAFT)
-    assert consent_request_notify(application_id=waiting.pk) == 0
+def _waiting_on_a_lock() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_and_the_agent_deciding_at_once_one_decision_stands(world, monkeypatch):
+    import threading
+    import time
+
+    from django.db import connection
+
+    # given an application waiting for consent, whose submission pauses once consent is
+    # written (the owner's transaction holds the application's lock meanwhile)
+    application = application_draft_make(world)
+    agent = agent_make(world, application)
+    waiting = consent_ask(application)
+    inside, release = threading.Event(), threading.Event()
+
+    def application_submission_continue(*, application_id):
+        inside.set()
+        assert release.wait(timeout=20)
+
+    monkeypatch.setitem(sys.modules, SUBMISSION, types.SimpleNamespace(
+        application_submission_continue=application_submission_continue))
+    results = {}
+
+    def run(key, call):
+        def target():
+            try:
+                results[key] = call()
+            except BaseException as exc:
+                results[key] = exc
+            finally:
+                connection.close()
+        thread = threading.Thread(target=target)
+        thread.start()
+        return thread
+
+    # when the owner consents and, meanwhile, their agent declines
+    owner = run("owner", lambda: application_consent_give(application_id=waiting.pk,
+                                                          user=world.owner.user))
+    assert inside.wait(timeout=20)
+    declining = run("agent", lambda: application_consent_decline(
+        application_id=waiting.pk, user=agent.user, reason="لا أوافق"))
+    deadline = time.monotonic() + 4
+    while not _waiting_on_a_lock():  # the agent's decline waits for the owner's lock
+        assert time.monotonic() < deadline
+    release.set()
+    owner.join(timeout=20)
+    declining.join(timeout=20)
+    # then the owner's consent stands, and the agent is told it no longer waits
+    assert isinstance(results["owner"], Application), results["owner"]
+    assert isinstance(results["agent"], Conflict)
+    assert results["agent"].code == "permits.consent_not_awaited"
+    waiting.refresh_from_db()
+    assert waiting.status == ApplicationStatus.AWAITING_CONSENT  # the recorder moved nothing
+    assert waiting.parties.get(role=PartyRole.OWNER).consent == ConsentStatus.GIVEN
+    assert [r.ok for r in audit_verify(chain="permit_application")] == [True]
