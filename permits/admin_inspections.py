@@ -22,7 +22,7 @@ class InspectionSlotForm(forms.ModelForm):
             self.add_error("ends_at", _("The slot must end after it starts."))
         capacity = data.get("capacity")
         if capacity is not None and capacity < self.instance.booked:
-            self.add_error("capacity", _("%(count)s visits are already booked in this slot.")
+            self.add_error("capacity", _("Visits already booked in this slot: %(count)s.")
                            % {"count": self.instance.booked})
         return data
 

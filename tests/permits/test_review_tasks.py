@@ -192,3 +192,39 @@ def test_the_sweeper_brings_along_applications_whose_task_was_lost(
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ISSUED
     assert Permit.objects.filter(application=application).count() == 1
+
+
+def test_the_owner_is_told_by_sms_in_arabic_that_the_permit_is_issued(world, settings, on_paid,
+                                                                      django_capture_on_commit_callbacks):
+    from amanah.notifications import LocmemSmsBackend
+    from permits.tasks import permit_issued_notify
+
+    settings.SMS_BACKEND = "amanah.notifications.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    world.owner.mobile = "+966551234567"
+    world.owner.save(update_fields=["mobile"])
+    application = application_decision_make(world, now=NOW)
+    _approve(world, application, capture=django_capture_on_commit_callbacks)
+    bill = _issuance_fee(application).bill
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_record(sptn="SP-SMS-1", amount=bill.amount,
+                       billing_account=bill.billing_account, bank_id="RJHISARI",
+                       channel="INTERNET", method="ACTDEB", processed_at=NOW)
+    permit = Permit.objects.get(application=application)
+    issued = [m for m in LocmemSmsBackend.outbox if permit.number in m.body]
+    assert len(issued) == 1
+    assert issued[0].to == "+966551234567"
+    assert issued[0].body.startswith(f"صدرت رخصة بناء جديدة رقم {permit.number}، سارية حتى ")
+    # a holder with no mobile is simply not told (and nothing fails)
+    world.owner.mobile = ""
+    world.owner.save(update_fields=["mobile"])
+    permit_issued_notify(permit_id=permit.pk)
+    assert len([m for m in LocmemSmsBackend.outbox if permit.number in m.body]) == 1
+
+
+def test_the_sweeper_runs_every_few_minutes():
+    from amanah.celery import app
+
+    entry = app.conf.beat_schedule["permits-applications-sweep"]
+    assert (entry["task"], entry["schedule"]) == ("permits.applications_sweep", 300.0)
+    assert "permits.applications_sweep" in app.tasks
