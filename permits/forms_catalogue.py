@@ -54,6 +54,13 @@ class QuantityField(forms.DecimalField):
                                           "dir": "ltr"}),
             **kwargs)
 
+    def run_validators(self, value):
+        # Too big is also too many digits: say it once.
+        try:
+            super().run_validators(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
 
 class FeeCalculatorForm(forms.Form):
     """A type, where (a municipality, or just its class), and the type's quantities.

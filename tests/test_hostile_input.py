@@ -146,6 +146,7 @@ def _world_build() -> dict[str, str]:
         "number": receipt.number, "payment_id": str(suspense.pk), "run_id": "1",
         # a simulated Nafath request nobody started: its page must still answer, never 5xx
         "transaction_id": uuid.uuid4().hex,
+        "code": "building_permit",  # a permit type's service card
     }
 
 
