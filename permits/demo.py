@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 
 from amanah import clock
 from amanah.dates import RIYADH, business_date
@@ -23,6 +24,7 @@ from amanah.demo import (
     eservice_start_page_ensure,
 )
 from amanah.enums import MunicipalityKind, RolloutState, StaffRole
+from amanah.errors import DomainError
 from amanah.identity import luhn_check_digit
 from amanah.models import (
     EService,
@@ -40,14 +42,14 @@ from .enums import ApplicationEventKind, FiledBy, OfficeKind, PartyRole
 from .models import (
     Application,
     ApplicationParty,
-    District,
     InspectionSlot,
     LocalDeed,
-    Parcel,
     PermitType,
     RegisteredOffice,
 )
 from .services.applications import application_event_append
+from .services.parcels import application_parcel_set
+from .services.parties import application_party_add
 
 Log = Callable[[str], None]
 
@@ -319,100 +321,91 @@ def _slots_seed(log: Log) -> None:
 # --- Demo applications ----------------------------------------------------------------------
 
 
-def _parcel_ensure(deed: LocalDeed, coordinates) -> Parcel | None:
-    """The parcel the deed registry would have confirmed for the deed."""
-    municipality = Municipality.objects.filter(code=deed.municipality_code).first()
-    district = District.objects.filter(municipality=municipality,
-                                       code=deed.district_code).first()
-    if district is None:
-        return None
-    latitude, longitude = coordinates
-    parcel, _ = _upsert(Parcel, {"deed_number": deed.deed_number}, {
-        "municipality": municipality, "district": district, "deed_date": deed.deed_date,
-        "owner_id": deed.owner_id, "plan_number": deed.plan_number,
-        "parcel_number": deed.parcel_number, "area_m2": deed.area_m2, "zone": deed.zone,
-        "latitude": Decimal(latitude), "longitude": Decimal(longitude)},
-        create_only={"verified_at": DEMO_CONFIRMED_AT})
-    return parcel
-
-
 def demo_applications_seed(*, log: Log) -> None:
-    """The demo applications, as drafts prepared by their filer (rows, as an office's draft
-    is). Each names the state it is meant to show; moving it there needs, from the parts:
+    """The demo applications, as drafts their filer prepared: the draft and its filing office
+    (rows, as APPLY's draft start will write them), then the owner named and the parcel set
+    through PARTIES' services (the deed registry confirms each). Each names the state it is
+    meant to show; moving it there needs, from the parts:
     - awaiting_consent, in_review: APPLY's `application_submit` (and its application fee bill);
-    - consent_declined: PARTIES' consent service (the owner declines);
+    - consent_declined: then PARTIES' `application_consent_decline` by the owner;
     - awaiting_correction: REVIEW's correction request, after submission;
     - awaiting_fee: REVIEW's plan check and inspection services and the case's approval
       (the task `permits.application_approved` bills the issuance fee);
     - issued: the issuance fee paid (APPLY's payable) → `permits.application_issue`;
     - rejected, withdrawn: the case's reject / withdraw moves and their tasks (REVIEW).
     Until those are on main the drafts stay drafts, and the log says how many wait."""
-    made, kept, skipped = _Tally(), 0, 0
-    waiting = 0
+    made, kept, skipped, waiting = 0, 0, _Tally(), 0
     types = {t.code: t for t in PermitType.objects.filter(code__in=PERMIT_TYPE_CODES)}
     offices = {o.licence_number: o for o in RegisteredOffice.objects.select_related(
-        "establishment").prefetch_related("establishment__representatives")}
+        "establishment__municipality")}
     deeds = {d[0]: d for d in DEEDS}
     for code, deed_number, filer, owner_key, answers, target in DEMO_APPLICATIONS:
-        permit_type = types.get(code)
-        owner_person = Person.objects.filter(national_id=_national_id(owner_key)).first() \
-            if not owner_key.startswith("7") else None
-        owner_establishment = Establishment.objects.filter(unified_number=owner_key).first() \
-            if owner_key.startswith("7") else None
-        office = offices.get(filer)
-        if permit_type is None or (owner_person or owner_establishment) is None or (
-                filer != "owner" and office is None):
-            skipped += 1
+        permit_type, office = types.get(code), offices.get(filer)
+        is_establishment = owner_key.startswith("7")
+        owner = (Establishment.objects.filter(unified_number=owner_key).first()
+                 if is_establishment else
+                 Person.objects.filter(national_id=_national_id(owner_key)).first())
+        deed = LocalDeed.objects.filter(deed_number=deed_number).first() if deed_number \
+            else None
+        if permit_type is None or owner is None or (filer != "owner" and office is None) or (
+                deed_number and deed is None):
+            skipped["(not seeded)"] += 1
             continue
-        parcel = None
-        if deed_number is not None:
-            deed = LocalDeed.objects.filter(deed_number=deed_number).first()
-            parcel = _parcel_ensure(deed, deeds[deed_number][9]) if deed else None
-            if parcel is None:
-                skipped += 1
-                continue
-        found = Application.objects.filter(permit_type=permit_type, parcel=parcel,
-                                           owner_person=owner_person,
-                                           owner_establishment=owner_establishment,
-                                           filing_office=office)
-        if parcel is None:
-            found = found.filter(answers__route=answers["route"])
+        found = Application.objects.filter(
+            permit_type=permit_type, filing_office=office,
+            **{"owner_establishment" if is_establishment else "owner_person": owner})
+        found = (found.filter(parcel__deed_number=deed_number) if deed_number
+                 else found.filter(parcel=None, answers__route=answers["route"]))
+        waiting += target != "draft"
         if found.exists():
             kept += 1
-        else:
-            _demo_draft_make(permit_type=permit_type, parcel=parcel, office=office,
-                             owner_person=owner_person, owner_establishment=owner_establishment,
-                             answers=answers)
-            made[code] += 1
-        waiting += target != "draft"
-    log(f"demo applications: {sum(made.values())} drafts made, {kept} kept, {skipped} skipped; "
+            continue
+        try:
+            with transaction.atomic():
+                _demo_draft_make(permit_type=permit_type, office=office, owner=owner,
+                                 deed=deed, coordinates=deeds[deed_number][9] if deed else None,
+                                 answers=answers)
+        except DomainError as refused:
+            skipped[refused.code] += 1
+            continue
+        made += 1
+    log(f"demo applications: {made} drafts made, {kept} kept, skipped: {skipped}; "
         f"{waiting} are to be moved on to the state they show once the services that do it "
         "are in (see permits.demo.demo_applications_seed)")
 
 
-def _demo_draft_make(*, permit_type: PermitType, parcel: Parcel | None,
-                     office: RegisteredOffice | None, owner_person: Person | None,
-                     owner_establishment: Establishment | None, answers: dict) -> Application:
+def _demo_draft_make(*, permit_type: PermitType, office: RegisteredOffice | None, owner,
+                     deed: LocalDeed | None, coordinates, answers: dict) -> Application:
     if permit_type.filed_by == FiledBy.OWNER:
-        filer = owner_person.user
+        filer = owner.user
+        municipality = Municipality.objects.get(code=deed.municipality_code)
     else:
         filer = office.establishment.representatives.order_by("national_id").first().user
-    application = Application(
-        permit_type=permit_type, municipality=(parcel.municipality if parcel else
-                                               office.establishment.municipality),
-        parcel=parcel, answers=dict(answers), owner_person=owner_person,
-        owner_establishment=owner_establishment, filing_office=office, created_by=filer,
-        last_step=1)
+        municipality = (Municipality.objects.get(code=deed.municipality_code) if deed
+                        else office.establishment.municipality)
+    application = Application(permit_type=permit_type, municipality=municipality,
+                              answers=dict(answers), filing_office=office, created_by=filer,
+                              last_step=1)
     created = application_event_append(application, kind=ApplicationEventKind.CREATED,
                                        actor=filer, payload={"source": "demo"})
     application.save()
     created.application = application
     created.save()
-    ApplicationParty.objects.create(application=application, role=PartyRole.OWNER,
-                                    person=owner_person, establishment=owner_establishment)
     if office is not None:
         role = (PartyRole.CONTRACTOR if office.kind == OfficeKind.CONTRACTOR
                 else PartyRole.DESIGN_OFFICE)
         ApplicationParty.objects.create(application=application, role=role, office=office,
                                         establishment=office.establishment)
+    if isinstance(owner, Establishment):
+        application_party_add(application_id=application.pk, user=filer, role=PartyRole.OWNER,
+                              unified_number=owner.unified_number)
+    else:
+        application_party_add(application_id=application.pk, user=filer, role=PartyRole.OWNER,
+                              national_id=owner.national_id)
+    if deed is not None:
+        latitude, longitude = coordinates
+        application_parcel_set(application_id=application.pk, user=filer,
+                               deed_number=deed.deed_number, deed_date=deed.deed_date,
+                               district_code=deed.district_code, latitude=latitude,
+                               longitude=longitude)
     return application

@@ -17,6 +17,7 @@ from amanah import clock
 from amanah.dates import RIYADH, business_date
 from amanah.demo import DEMO_PASSWORD
 from amanah.enums import RolloutState
+from amanah.events import audit_verify
 from amanah.models import EService, EServiceRollout, Person, User
 from permits.demo import DEMO_APPLICATIONS
 from permits.enums import ApplicationStatus, FieldKind, OfficeKind, PartyRole
@@ -185,7 +186,7 @@ def test_demo_applications_are_drafts_a_real_form_would_accept(seeded):
         "parties", "permit_type__fields"))
     assert len(applications) == len(DEMO_APPLICATIONS) == 11
     assert {a.status for a in applications} == {ApplicationStatus.DRAFT}
-    assert "demo applications: 11 drafts made, 0 kept, 0 skipped; 10 are to be moved on" \
+    assert "demo applications: 11 drafts made, 0 kept, skipped: none; 10 are to be moved on" \
         in seeded
     for application in applications:
         assert _problems(application) == [], application.permit_type.code
@@ -202,8 +203,12 @@ def test_demo_applications_are_drafts_a_real_form_would_accept(seeded):
                 application.filing_office.establishment.representatives.all()
         else:
             assert application.created_by == application.owner_person.user
-        # and its history starts with the draft
-        assert [e.kind for e in application.events.all()] == ["created"]
+        # and its history is the draft, its owner named, its parcel set by the deed registry
+        assert [e.kind for e in application.events.order_by("seq")] == (
+            ["created", "party_added", "parcel_set"] if application.parcel_id
+            else ["created", "party_added"])
+    # every application's chain of events holds
+    assert {r.ok for r in audit_verify(chain="permit_application")} == {True}
     # the excavation drafts sit on a route owned by the water company, with no parcel
     excavations = [a for a in applications if a.permit_type.code == "excavation_permit"]
     assert {(a.parcel_id, a.owner_establishment.unified_number) for a in excavations} == {
