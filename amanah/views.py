@@ -18,13 +18,6 @@ def url_or_none(name: str, *args, **kwargs) -> str | None:
         return None
 
 
-def eservice_start_url(eservice) -> str | None:
-    """Where an e-service's card links: its start page (`url_name`) reversed on its own, or,
-    for an app with one start page for many services (permits), with the service's code as
-    its one argument. None while that page does not exist: the card says "opening soon"."""
-    return url_or_none(eservice.url_name) or url_or_none(eservice.url_name, eservice.code)
-
-
 # Public services other apps provide; shown on the anonymous home once their URL exists.
 PUBLIC_SERVICE_URL_NAMES = (
     ("payments:bill_inquiry", "bill_inquiry"),
@@ -45,7 +38,7 @@ def home(request):
         if is_staff_member(user) or user.is_superuser:
             return redirect("amanah:staff_home")
         return render(request, "amanah/home_citizen.html", {"person": None, "offers": []})
-    offers = [(offer, eservice_start_url(offer.eservice))
+    offers = [(offer, url_or_none(offer.eservice.url_name))
               for offer in eservice_list_for_person(person=person)]
     return render(request, "amanah/home_citizen.html",
                   {"person": person, "offers": offers, "municipality": person.municipality})

@@ -26,10 +26,10 @@ def _municipality_choices(municipalities, empty_label) -> list:
 class MunicipalityChoiceForm(forms.Form):
     """Which municipality's fees a service card shows."""
 
-    municipality = forms.ChoiceField(label=_("Municipality"), required=False)
+    municipality = forms.ChoiceField(label=_("Municipality"))
 
-    def __init__(self, data=None, *, municipalities):
-        super().__init__(data)
+    def __init__(self, data=None, *, municipalities, initial=None):
+        super().__init__(data, initial=initial)
         self.fields["municipality"].choices = _municipality_choices(
             municipalities, _("— Choose a municipality —"))
 

@@ -5,12 +5,13 @@ live anywhere, or piloted where amanah.rollout lets them in."""
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 
 from amanah.errors import DomainError
 from amanah.models import Municipality
 from amanah.permissions import person_for_user
-from amanah.views import eservice_start_url
+from amanah.views import url_or_none
 
 from ..enums import FiledBy
 from ..forms_catalogue import FeeCalculatorForm, MunicipalityChoiceForm
@@ -39,16 +40,30 @@ def _default_municipality(request, municipalities: list[Municipality]) -> Munici
     return own or (municipalities[0] if municipalities else None)
 
 
+def _start_url(permit_type) -> str | None:
+    """The service's start page (its e-service's page), asked to start this type; None while
+    that page does not exist."""
+    url = url_or_none(permit_type.eservice.url_name)
+    return f"{url}?{urlencode({'type': permit_type.code})}" if url else None
+
+
 def service_card(request, code: str):
     permit_type = service_card_get(user=request.user, code=code)
     if permit_type is None:
         raise Http404
     municipalities = offered_municipalities(user=request.user, permit_type=permit_type)
-    form = MunicipalityChoiceForm(request.GET or None, municipalities=municipalities)
+    asked = "municipality" in request.GET
+    form = MunicipalityChoiceForm(request.GET if asked else None, municipalities=municipalities)
     chosen = None
-    if form.is_bound and form.is_valid() and form.cleaned_data["municipality"]:
+    if asked and form.is_valid():
         chosen = next(m for m in municipalities if m.code == form.cleaned_data["municipality"])
-    chosen = chosen or _default_municipality(request, municipalities)
+    if chosen is None:
+        # Until one is chosen (or when the choice is refused), the visitor's own municipality
+        # where it offers the service, else the first that does.
+        chosen = _default_municipality(request, municipalities)
+        if not asked and chosen is not None:
+            form = MunicipalityChoiceForm(municipalities=municipalities,
+                                          initial={"municipality": chosen.code})
     language = get_language() or "ar"
     documents = [(d, content_type_names(d.content_types), megabytes(d.max_bytes))
                  for d in permit_type.documents.all()]
@@ -61,7 +76,7 @@ def service_card(request, code: str):
         "parties": sorted(permit_type.parties.all(), key=lambda p: (not p.required, p.pk)),
         "rules": [(rule, quantities.get(rule.quantity_field)) for rule in rules],
         "filed_by_owner": permit_type.filed_by == FiledBy.OWNER,
-        "start_url": eservice_start_url(permit_type.eservice),
+        "start_url": _start_url(permit_type),
     })
 
 

@@ -285,19 +285,19 @@ def test_the_list_and_the_card_read_a_fixed_number_of_queries(client, rolled_out
     assert after == before
 
 
-def test_the_home_page_links_a_permit_card_once_its_start_page_resolves(client, rolled_out):
-    # given a Khobar citizen, the building service starting on a page that takes the service's
-    # code (the service card stands in for the apply part's start page here)
-    citizen = CitizenFactory(municipality=rolled_out.branches["KHB"])
-    EService.objects.filter(code="building_permit").update(url_name="permits:service_card")
-    EService.objects.filter(code="excavation_permit").update(url_name="permits:apply_start")
-    client.force_login(citizen.user)
-    # when they open their home
-    html = client.get("/en/").content.decode()
-    # then the building card links to its page with its code; a page not built yet says soon
-    assert 'href="/en/permits/services/building_permit/"' in html
-    excavation = html[html.index("Excavation"):]
-    assert "Opening soon on the portal." in excavation[:excavation.index("</li>")]
+def test_the_card_links_to_the_start_page_with_its_type_once_there_is_one(client,
+                                                                          rolled_out):
+    # given the building service starting on a page of the portal (the list of services stands
+    # in here for the apply part's start page), the excavation's page not built yet
+    EService.objects.filter(code="building_permit").update(url_name="permits:service_list")
+    EService.objects.filter(code="excavation_permit").update(url_name="permits:no_such_page")
+    # then the building card offers to apply there for this type; the other says it is soon
+    building = client.get(CARD.format(lang="en", code="building_permit")).content.decode()
+    assert '<a class="button" href="/en/permits/services/?type=building_permit">Apply now</a>' \
+        in building
+    excavation = _text(client.get(CARD.format(lang="en", code="excavation_permit")))
+    assert "Online applications for this service open soon on the portal." in excavation
+    assert "Apply now" not in excavation
 
 
 def test_the_anonymous_home_points_to_the_cards_and_the_calculator(client, world):
@@ -313,3 +313,13 @@ def test_a_figure_in_arabic_indic_digits_is_priced(client, rolled_out):
                             shown_type="building_permit", built_area_m2="٤٢٠"))
     # then it is the same 420 m²
     assert "للحصول عليها (التقديم والإصدار) 1,560.00 ر.س" in text
+
+
+def test_the_card_shows_the_visitors_own_municipality_first(client, rolled_out):
+    # given a Qatif resident (the building service is live in Khobar and Qatif)
+    client.force_login(CitizenFactory(municipality=rolled_out.branches["QTF"]).user)
+    # when they open the building card without choosing
+    response = client.get(CARD.format(lang="en", code="building_permit"))
+    # then the fees are Qatif's, and Qatif is the one chosen in the list
+    assert "(municipality class 2)" in _text(response)
+    assert re.search(r'<option value="QTF" selected>', response.content.decode())
