@@ -127,10 +127,12 @@ SLOT_CAPACITY = 2
 
 # --- Demo applications ----------------------------------------------------------------------
 
+# Stored as the apply part stores answers: whole numbers as ints, numbers as strings with two
+# decimals, dates as ISO strings, booleans as true/false, a blank optional answer left out.
 BUILDING_ANSWERS = {
     "use": "residential", "floors": 2, "built_area_m2": "700.00", "footprint_m2": "360.00",
     "basement": False, "front_setback_m": "4.00", "side_setback_m": "2.00",
-    "rear_setback_m": "2.00", "notes": ""}
+    "rear_setback_m": "2.00"}
 ROUTE = "26.295100,50.204200\n26.295400,50.205300\n26.295900,50.206100"
 
 # (type, deed or None, filed by (office licence number or "owner"), owner (ID payload or the
@@ -151,12 +153,12 @@ DEMO_APPLICATIONS = [
      {**BUILDING_ANSWERS, "built_area_m2": "560.00", "footprint_m2": "290.00"},
      "awaiting_fee"),
     ("building_permit", "420105002203", "EO-DMM-2210", "202345678",
-     {**BUILDING_ANSWERS, "floors": 3, "built_area_m2": "1350.00", "footprint_m2": "480.00"},
-     "issued"),
+     {**BUILDING_ANSWERS, "floors": 3, "built_area_m2": "1350.00", "footprint_m2": "480.00",
+      "front_setback_m": "5.00", "rear_setback_m": "3.00"}, "issued"),
     ("fence_permit", "410105001103", "owner", "101234567",
-     {"length_m": "140.00", "height_m": "2.50", "material": "block", "notes": ""}, "issued"),
+     {"length_m": "140.00", "height_m": "2.50", "material": "block"}, "issued"),
     ("fence_permit", "420105002201", "owner", "102345678",
-     {"length_m": "98.00", "height_m": "2.00", "material": "precast", "notes": ""},
+     {"length_m": "98.00", "height_m": "2.00", "material": "precast"},
      "withdrawn"),
     ("demolition_permit", "410105001104", "EO-KHB-1187", "201234567",
      {"building_is_empty": True, "floors": 1, "built_area_m2": "240.00",

@@ -28,6 +28,7 @@ from permits.models import (
     LocalDeed,
     Parcel,
     RegisteredOffice,
+    ZoneRule,
 )
 from permits.selectors import applications_visible_to
 
@@ -180,6 +181,19 @@ def _problems(application) -> list[str]:
     return problems
 
 
+def _zone_breaches(application, zone) -> list[str]:
+    answers, area = application.answers, application.parcel.area_m2
+    breaches = []
+    if answers["floors"] > zone.max_floors:
+        breaches.append("floors")
+    if Decimal(answers["footprint_m2"]) * 100 > zone.max_coverage_percent * area:
+        breaches.append("coverage")
+    for side in ("front", "side", "rear"):
+        if Decimal(answers[f"{side}_setback_m"]) < getattr(zone, f"min_{side}_setback_m"):
+            breaches.append(side)
+    return breaches
+
+
 def test_demo_applications_are_drafts_a_real_form_would_accept(seeded):
     applications = list(Application.objects.select_related(
         "permit_type", "owner_person__user", "filing_office", "created_by").prefetch_related(
@@ -207,6 +221,12 @@ def test_demo_applications_are_drafts_a_real_form_would_accept(seeded):
         assert [e.kind for e in application.events.order_by("seq")] == (
             ["created", "party_added", "parcel_set"] if application.parcel_id
             else ["created", "party_added"])
+    # the plans of the buildings meet their zone's limits (staff may still ask for changes)
+    zones = {z.zone: z for z in ZoneRule.objects.filter(municipality=None)}
+    for application in applications:
+        if application.permit_type.plan_check:
+            assert _zone_breaches(application, zones[application.parcel.zone]) == [], \
+                application.parcel.deed_number
     # every application's chain of events holds
     assert {r.ok for r in audit_verify(chain="permit_application")} == {True}
     # the excavation drafts sit on a route owned by the water company, with no parcel
