@@ -15,3 +15,9 @@ class PermitsConfig(AppConfig):
         chain_register("permit_application", ApplicationEvent)
         chain_register("permit", PermitEvent)
         from . import workflow_hooks  # noqa: F401 - registers the procedures' guards and effects
+        from .notify import party_sms_send  # noqa: F401 - registers the parties' SMS task
+        from .payables import permit_fee_register
+        from .views.apply import apply_menu_register
+
+        permit_fee_register()
+        apply_menu_register()
