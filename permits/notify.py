@@ -47,8 +47,8 @@ SMS_TEMPLATES: dict[str, tuple[str, str]] = {
     "fee_billed": (
         "صدرت فاتورة {stage_ar} للطلب {reference} بمبلغ {amount} ريال، رقم الفاتورة (سداد) "
         "{bill}.",
-        "A {stage_en} of SAR {amount} was billed for application {reference}; SADAD bill "
-        "number {bill}."),
+        "{stage_en} of SAR {amount} billed for application {reference}; SADAD bill number "
+        "{bill}."),
     "correction_requested": (
         "طلبت البلدية تصحيحًا في الطلب {reference}. ادخل البوابة لإجرائه.",
         "The municipality asked for corrections to application {reference}. Sign in to make "

@@ -25,7 +25,7 @@ from ..notify import party_sms_schedule
 from ..prerequisites import Refusal, prerequisites_check
 from .applications import application_lock, application_save, application_status_change
 from .drafts import application_for_filer
-from .fees import application_fee_bill
+from .fees import application_fee_bill, stage_label
 
 S = ApplicationStatus
 
@@ -141,8 +141,8 @@ def _to_municipality(application: Application, *, actor, filer) -> Application:
         party_sms_schedule(application_id=application.pk, template="fee_billed",
                            roles=[PartyRole.OWNER],
                            context={"bill": fee.bill.billing_account, "amount": fee.amount,
-                                    "stage_ar": "رسوم تقديم الطلب",
-                                    "stage_en": "application fee"})
+                                    "stage_ar": stage_label(FeeStage.APPLICATION, "ar"),
+                                    "stage_en": stage_label(FeeStage.APPLICATION, "en")})
     party_sms_schedule(application_id=application.pk, template="submitted",
                        roles=PartyRole.values)
     return application

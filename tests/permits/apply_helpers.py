@@ -12,7 +12,7 @@ from amanah.enums import RolloutState
 from payments.enums import BillCategory, FeeRuleKind
 from payments.models import Bill, BillEvent
 from payments.services.fees import fee_schedule_create
-from permits.enums import FeeStage, FieldKind, FiledBy, PartyRole
+from permits.enums import ConsentStatus, FeeStage, FieldKind, FiledBy, PartyRole
 from permits.models import (
     Application,
     ApplicationDocument,
@@ -66,6 +66,8 @@ def draft_complete(world, *, answers: tuple[dict, dict] = (STEP_1, STEP_2), parc
     application = draft_start(world)
     user = world.office_worker.user
     for step, data in enumerate(answers, start=1):
+        if not data:
+            continue  # a step left unanswered
         application_answers_save(application_id=application.pk, user=user, step=step,
                                  data=data)
     if parcel:
@@ -152,3 +154,33 @@ def nothing_changed_snapshot(application_id: int) -> dict:
         "bills": Bill.objects.exclude(payable_kind="misc_fee").count(),
         "bill_events": BillEvent.objects.count(),
     }
+
+
+def consent_give(application) -> None:
+    """What part PARTIES' consent service records before it continues the submission."""
+    ApplicationParty.objects.filter(application=application, role=PartyRole.OWNER).update(
+        consent=ConsentStatus.GIVEN, consent_at=clock.now())
+
+
+def application_in_review(world):
+    """A complete draft the office submitted and the owner consented to: with the
+    municipality, its case open and its application fee billed."""
+    from permits.services.submission import application_submission_continue, application_submit
+
+    application = draft_complete(world)
+    application_submit(application_id=application.pk, user=world.office_worker.user)
+    consent_give(application)
+    application_submission_continue(application_id=application.pk)
+    return Application.objects.select_related("case").get(pk=application.pk)
+
+
+def pay(bill, *, amount=None, sptn: str | None = None):
+    """SADAD reports the bill paid in full (the payment recorded as a notification would)."""
+    import uuid
+
+    from payments.services import payment_record
+
+    return payment_record(sptn=sptn or f"SP{uuid.uuid4().int % 10**16:016d}",
+                          amount=bill.amount if amount is None else Decimal(amount),
+                          billing_account=bill.billing_account, bank_id="RJHISARI",
+                          channel="INTERNET", method="ACTDEB", processed_at=clock.now())
