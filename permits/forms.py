@@ -84,7 +84,8 @@ def choice_label(field: PermitTypeField, value, language: str | None = None) -> 
 
 
 def answer_display(field: PermitTypeField, value, language: str | None = None) -> str:
-    """An answer as the review page and the application page show it."""
+    """An answer as the review page and the application page show it (the label carries the
+    unit)."""
     english = _is_english(language)
     if value is None or value == "":
         return ""
@@ -94,8 +95,7 @@ def answer_display(field: PermitTypeField, value, language: str | None = None) -
         if english:
             return "Yes" if value else "No"
         return "نعم" if value else "لا"
-    unit = (field.unit_en if english else field.unit_ar) or ""
-    return f"{value} {unit}".strip() if unit else str(value)
+    return str(value)
 
 
 # --- One answer -------------------------------------------------------------------------------

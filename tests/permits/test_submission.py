@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from amanah.enums import RolloutState
 from amanah.errors import Conflict, PermissionDenied
@@ -53,7 +54,9 @@ def world(clock):
 def _refused_with(world, application, queued) -> list:
     """Submit, expect the refusal, and prove nothing was written or queued."""
     before = nothing_changed_snapshot(application.pk)
-    with queued() as tasks, pytest.raises(SubmissionRefused) as refused:
+    # (links are to pages in the language of the request, Arabic here)
+    with queued() as tasks, pytest.raises(SubmissionRefused) as refused, \
+            translation.override("ar"):
         application_submit(application_id=application.pk, user=world.office_worker.user)
     assert nothing_changed_snapshot(application.pk) == before
     assert tasks == []
