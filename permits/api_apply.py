@@ -47,9 +47,9 @@ from .services.drafts import (
     application_answers_save,
     application_document_upload,
     application_draft_create,
-    application_is_filer_side,
 )
 from .services.fees import fee_preview, fee_total
+from .services.parties import application_is_filer_side
 from .services.submission import SubmissionRefused, application_submit
 
 _VERSION_MAX = 2**31 - 1
@@ -547,8 +547,8 @@ class ApplicationAnswersApi(APIView):
         responses={200: ApplicationDetailSerializer, **api_errors(
             400, 403, 404, 409,
             e400="`validation_error`, `permits.answers_invalid`, `permits.step_unknown`",
-            e403="`permits.not_filer`", e404=_NOT_FOUND,
-            e409="`permits.not_a_draft`, `permits.application_changed`")},
+            e403="`permits.not_the_filer`", e404=_NOT_FOUND,
+            e409="`permits.application_not_draft`, `permits.application_changed`")},
     )
     def post(self, request, reference: str):
         application = _application(request, reference)
@@ -586,8 +586,8 @@ class ApplicationDocumentApi(APIView):
         responses={201: ApplicationDetailSerializer, **api_errors(
             400, 403, 404, 409, 413,
             e400=f"`validation_error`, `permits.document_kind_unknown`, {_UPLOAD_400}",
-            e403="`permits.not_filer`", e404=_NOT_FOUND, e413="`upload.too_large`",
-            e409="`permits.not_a_draft`, `permits.application_changed`")},
+            e403="`permits.not_the_filer`", e404=_NOT_FOUND, e413="`upload.too_large`",
+            e409="`permits.application_not_draft`, `permits.application_changed`")},
     )
     def post(self, request, reference: str):
         application = _application(request, reference)
@@ -622,7 +622,7 @@ class ApplicationSubmitApi(APIView):
         parameters=[_REFERENCE], request=InputSerializer,
         responses={200: ApplicationDetailSerializer, **api_errors(
             400, 403, 404, 409,
-            e400="`validation_error`, `permits.submission_refused`", e403="`permits.not_filer`",
+            e400="`validation_error`, `permits.submission_refused`", e403="`permits.not_the_filer`",
             e404=_NOT_FOUND,
             e409="`permits.already_submitted`, `permits.application_changed`")},
     )

@@ -14,8 +14,9 @@ from amanah import clock
 from amanah.dates import business_date, dual_date_format
 from amanah.obligations import obligations_for
 
+from .deeds import DeedRegistryUnavailable, deed_registry
 from .enums import PermitStatus
-from .models import Application, LocalDeed
+from .models import Application
 
 logger = logging.getLogger(__name__)
 
@@ -85,19 +86,21 @@ def no_unpaid_fines(*, application: Application) -> list[Refusal]:
             for o in owed]
 
 
-def _deed_is_active(parcel) -> bool:
-    # The local registry until the deed registry interface (permits/deeds.py, part PARTIES)
-    # is on main; then this asks `deed_registry()` instead, which may be the Ministry's.
-    return LocalDeed.objects.filter(deed_number=parcel.deed_number, is_active=True).exists()
-
-
 @prerequisite_register("parcel_deed_active")
 def parcel_deed_active(*, application: Application) -> list[Refusal]:
-    """The parcel's deed is still active in the deed registry."""
+    """The parcel's deed is still active in the deed registry (asked again at submission: a
+    deed can be cancelled or replaced after the parcel was set)."""
     parcel = application.parcel
     if parcel is None:
         return []  # the completeness check already says the parcel is missing
-    if _deed_is_active(parcel):
+    try:
+        deed = deed_registry().deed_lookup(deed_number=parcel.deed_number)
+    except DeedRegistryUnavailable:
+        return [Refusal("permits.deed_registry_unavailable",
+                        "تعذّر التحقق من الصك لدى سجل الصكوك الآن؛ حاول لاحقًا.",
+                        "The deed could not be checked with the deed registry now; please try "
+                        "again later.", field="parcel", reference=parcel.deed_number)]
+    if deed is not None and deed.is_active:
         return []
     return [Refusal("permits.deed_inactive",
                     f"الصك رقم {parcel.deed_number} غير ساري في سجل الصكوك (ملغى أو مستبدل).",

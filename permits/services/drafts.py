@@ -15,7 +15,7 @@ from amanah import clock
 from amanah.dates import business_date
 from amanah.errors import Conflict, DomainError, NotFound, PermissionDenied
 from amanah.identity import national_id_normalise
-from amanah.models import Establishment, Municipality, Person
+from amanah.models import Municipality, Person
 from amanah.permissions import person_for_user
 from amanah.rollout import eservice_start_check
 from amanah.uploads import KNOWN_TYPES, UploadPolicy, upload_check
@@ -45,13 +45,18 @@ from .applications import (
     application_save,
     application_status_change,
 )
+from .parties import (
+    application_for_filer,
+    application_is_filer_side,
+    not_the_filer,
+    version_check,
+)
 
 # The kind of registered office that files each type, and the role it takes on the application.
 OFFICE_FOR = {
     FiledBy.DESIGN_OFFICE: (OfficeKind.ENGINEERING_OFFICE, PartyRole.DESIGN_OFFICE),
     FiledBy.CONTRACTOR: (OfficeKind.CONTRACTOR, PartyRole.CONTRACTOR),
 }
-EDITABLE = frozenset({ApplicationStatus.DRAFT})
 WITHDRAWABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.AWAITING_CONSENT})
 
 
@@ -66,6 +71,8 @@ class AnswersInvalid(DomainError):
 
 
 # --- Who is on the filer's side ---------------------------------------------------------------
+# The rule itself is part PARTIES' (services/parties.py: the creator, the filing office's
+# people, or for an owner-filed type the owner's side); drafting and submitting share it.
 
 
 def offices_of(person: Person, *, kind: str | None = None) -> list[RegisteredOffice]:
@@ -79,43 +86,19 @@ def offices_of(person: Person, *, kind: str | None = None) -> list[RegisteredOff
     return list(offices)
 
 
-def application_is_filer_side(application: Application, user) -> bool:
-    """May `user` edit the draft: its creator, a colleague at the filing office, or the owner
-    of an application the owner files. At most one query."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if application.created_by_id == user.pk:
-        return True
-    person = person_for_user(user)
-    if person is None:
-        return False
-    if application.filing_office_id is None:
-        return application.owner_person_id == person.pk
-    return Establishment.representatives.through.objects.filter(
-        establishment__registered_office__id=application.filing_office_id,
-        person_id=person.pk).exists()
-
-
-def application_for_filer(application_id: int, user, *, expected_version: int | None = None
-                          ) -> Application:
-    """The application locked for an edit by `user`: 404 when they may not see it, 403 when
-    they see it but are not on the filer's side (call inside atomic)."""
+def application_for_filer_side(application_id: int, user, *,
+                               expected_version: int | None = None) -> Application:
+    """The application locked for `user` on its filer's side, whatever its status: 404 when
+    they may not see it, 403 when they see it but do not prepare it, 409 when it changed since
+    their page was loaded (call inside atomic). For a draft's edits: parties'
+    `application_for_filer`, which also refuses anything but a draft."""
     if not applications_visible_to(user).filter(pk=application_id).exists():
         raise application_not_found()
-    application = application_lock(application_id, expected_version=expected_version)
+    application = application_lock(application_id)
     if not application_is_filer_side(application, user):
-        raise PermissionDenied("permits.not_filer",
-                               "تعديل الطلب لمن أعدّه فقط.",
-                               "Only the side that prepared the application may change it.")
+        raise not_the_filer()
+    version_check(application, expected_version)
     return application
-
-
-def _editable_check(application: Application) -> None:
-    if application.status not in EDITABLE:
-        raise Conflict("permits.not_a_draft",
-                       "قُدّم الطلب ولا يمكن تعديله إلا بطلب تصحيح من البلدية.",
-                       "The application was submitted; it changes only when the municipality "
-                       "asks for a correction.")
 
 
 # --- Starting a draft -------------------------------------------------------------------------
@@ -250,8 +233,8 @@ def application_answers_save(*, application_id: int, user, step: int, data: Mapp
                              expected_version: int | None = None) -> Application:
     """Validate one step's answers and merge them into the draft's (answers to questions the
     new answers hide are dropped); the filer's side only, while it is a draft."""
-    application = application_for_filer(application_id, user, expected_version=expected_version)
-    _editable_check(application)
+    application = application_for_filer(application_id=application_id, user=user,
+                                        expected_version=expected_version)
     fields = list(application.permit_type.fields.all())
     if step not in type_steps(fields):
         raise DomainError("permits.step_unknown", "هذه الخطوة غير موجودة في النموذج.",
@@ -300,8 +283,7 @@ def application_document_upload(*, application_id: int, user, kind: str, file,
     draft's current one of that kind; a previous one is kept, superseded (version + 1)."""
     with transaction.atomic():
         # Who and what first, so that a stranger's upload is refused before it is read.
-        application = application_for_filer(application_id, user)
-        _editable_check(application)
+        application = application_for_filer(application_id=application_id, user=user)
         document = application.permit_type.documents.filter(kind=kind).first()
         if document is None:
             raise DomainError("permits.document_kind_unknown",
@@ -312,9 +294,8 @@ def application_document_upload(*, application_id: int, user, kind: str, file,
     checked = upload_check(file=file, policy=policy, field="file")
     try:
         with transaction.atomic():
-            application = application_for_filer(application_id, user,
-                                                 expected_version=expected_version)
-            _editable_check(application)
+            application = application_for_filer(application_id=application_id, user=user,
+                                                expected_version=expected_version)
             current = (ApplicationDocument.objects.select_for_update()
                        .filter(application=application, kind=kind, superseded_at__isnull=True)
                        .first())
@@ -355,7 +336,8 @@ def application_withdraw(*, application_id: int, user, reason: str = "",
                          expected_version: int | None = None) -> Application:
     """The filer's side withdraws a draft (or one still awaiting the owner's consent); a
     submitted application is withdrawn through its case."""
-    application = application_for_filer(application_id, user, expected_version=expected_version)
+    application = application_for_filer_side(application_id, user,
+                                             expected_version=expected_version)
     if application.status not in WITHDRAWABLE:
         raise Conflict("permits.withdraw_through_case",
                        "الطلب لدى البلدية؛ يُسحب من صفحة المعاملة.",

@@ -24,8 +24,9 @@ from ..models import Application, ApplicationEvent, ApplicationParty
 from ..notify import party_sms_schedule
 from ..prerequisites import Refusal, prerequisites_check
 from .applications import application_lock, application_save, application_status_change
-from .drafts import application_for_filer
+from .drafts import application_for_filer_side
 from .fees import application_fee_bill, stage_label
+from .parties import application_owner_party, party_consent_change
 
 S = ApplicationStatus
 
@@ -154,7 +155,8 @@ def application_submit(*, application_id: int, user,
     """Submit a draft, refusing with every reason at once (nothing is written then). A type
     that needs the owner's consent, filed by someone else, waits for it (awaiting_consent, the
     owner told by SMS); otherwise the municipality receives it at once."""
-    application = application_for_filer(application_id, user, expected_version=expected_version)
+    application = application_for_filer_side(application_id, user,
+                                             expected_version=expected_version)
     if application.status != S.DRAFT:
         raise Conflict("permits.already_submitted",
                        "قُدّم هذا الطلب من قبل.", "This application was already submitted.")
@@ -162,8 +164,9 @@ def application_submit(*, application_id: int, user,
     if refusals:
         raise SubmissionRefused(refusals)
     if _needs_consent(application, user):
-        ApplicationParty.objects.filter(application=application, role=PartyRole.OWNER).update(
-            consent=ConsentStatus.PENDING, consent_at=None)
+        owner = application_owner_party(application)
+        party_consent_change(application=application, party=owner,
+                             to_consent=ConsentStatus.PENDING, actor=user)
         application_status_change(application=application, to_status=S.AWAITING_CONSENT,
                                   actor=user)
         party_sms_schedule(application_id=application.pk, template="consent_requested",

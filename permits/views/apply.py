@@ -47,12 +47,12 @@ from ..services.drafts import (
     application_answers_save,
     application_document_upload,
     application_draft_create,
-    application_is_filer_side,
     application_withdraw,
     document_policy,
     offices_of,
 )
 from ..services.fees import NEW_APPLICATION_STAGES, fee_preview, fee_total
+from ..services.parties import application_is_filer_side
 from ..services.submission import (
     SubmissionRefused,
     application_submission_refusals,

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from amanah import clock
 from amanah.enums import RolloutState
@@ -156,21 +157,28 @@ def nothing_changed_snapshot(application_id: int) -> dict:
     }
 
 
-def consent_give(application) -> None:
-    """What part PARTIES' consent service records before it continues the submission."""
-    ApplicationParty.objects.filter(application=application, role=PartyRole.OWNER).update(
-        consent=ConsentStatus.GIVEN, consent_at=clock.now())
+@transaction.atomic
+def consent_record(application) -> None:
+    """The owner's consent recorded on its party through part PARTIES' one writer, without
+    continuing the submission (what PARTIES' consent service writes before it continues)."""
+    from permits.services.applications import application_lock
+    from permits.services.parties import application_owner_party, party_consent_change
+
+    locked = application_lock(application.pk)
+    party_consent_change(application=locked, party=application_owner_party(locked),
+                         to_consent=ConsentStatus.GIVEN)
 
 
 def application_in_review(world):
-    """A complete draft the office submitted and the owner consented to: with the
-    municipality, its case open and its application fee billed."""
-    from permits.services.submission import application_submission_continue, application_submit
+    """A complete draft the office submitted and the owner consented to in the portal (part
+    PARTIES' service, which continues the submission): with the municipality, its case open
+    and its application fee billed."""
+    from permits.services.parties import application_consent_give
+    from permits.services.submission import application_submit
 
     application = draft_complete(world)
     application_submit(application_id=application.pk, user=world.office_worker.user)
-    consent_give(application)
-    application_submission_continue(application_id=application.pk)
+    application_consent_give(application_id=application.pk, user=world.owner.user)
     return Application.objects.select_related("case").get(pk=application.pk)
 
 

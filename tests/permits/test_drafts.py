@@ -253,7 +253,7 @@ def test_only_the_filers_side_edits_a_draft(world, who):
                                  data=STEP_1)
         assert Application.objects.get(pk=application.pk).answers_version == 2
         return
-    expected = {"owner": (PermissionDenied, "permits.not_filer")}.get(
+    expected = {"owner": (PermissionDenied, "permits.not_the_filer")}.get(
         who, (NotFound, "permits.application_not_found"))
     with pytest.raises(expected[0]) as refused:
         application_answers_save(application_id=application.pk, user=user, step=1,
@@ -270,7 +270,7 @@ def test_a_submitted_application_is_not_edited_here(world):
     with pytest.raises(Conflict) as refused:
         application_answers_save(application_id=application.pk, user=world.office_worker.user,
                                  step=1, data=STEP_1)
-    assert refused.value.code == "permits.not_a_draft"
+    assert refused.value.code == "permits.application_not_draft"
     assert nothing_changed_snapshot(application.pk) == before
 
 

@@ -23,6 +23,7 @@ from permits.enums import (
 from permits.models import Application, ApplicationFee, ApplicationParty
 from permits.services import submission
 from permits.services.drafts import application_answers_save, application_draft_create
+from permits.services.parties import application_consent_give
 from permits.services.submission import (
     SubmissionRefused,
     application_submission_continue,
@@ -34,7 +35,7 @@ from workflow.models import Case
 from .apply_helpers import (
     FENCE_STEP_1,
     STEP_1,
-    consent_give,
+    consent_record,
     draft_complete,
     fence_type_make,
     nothing_changed_snapshot,
@@ -179,10 +180,9 @@ def test_an_office_submission_waits_for_the_owners_consent(world, queued):
 def test_after_consent_the_case_opens_and_the_application_fee_is_billed(world, queued):
     application = draft_complete(world)
     application_submit(application_id=application.pk, user=world.office_worker.user)
-    consent_give(application)
-    # when part PARTIES continues the submission
+    # when the owner consents in the portal (part PARTIES' service continues the submission)
     with queued() as tasks:
-        application_submission_continue(application_id=application.pk)
+        application_consent_give(application_id=application.pk, user=world.owner.user)
     application.refresh_from_db()
     # then a case of the type's procedure, for the owner, submitted by the office's person
     case = application.case
@@ -217,6 +217,10 @@ def test_continuing_without_the_owners_consent_is_refused(world):
         application_submission_continue(application_id=application.pk)
     assert refused.value.code == "permits.consent_missing"
     assert nothing_changed_snapshot(application.pk) == before
+    # once the consent is on the owner's party, the same call goes through
+    consent_record(application)
+    application_submission_continue(application_id=application.pk)
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.IN_REVIEW
     with pytest.raises(Conflict):
         application_submission_continue(application_id=draft_complete(world).pk)
 
@@ -224,14 +228,15 @@ def test_continuing_without_the_owners_consent_is_refused(world):
 def test_a_fine_that_appeared_before_consent_refuses_the_continuation(world):
     application = draft_complete(world)
     application_submit(application_id=application.pk, user=world.office_worker.user)
-    consent_give(application)
     overdue_fine(world)
     with pytest.raises(SubmissionRefused) as refused:
-        application_submission_continue(application_id=application.pk)
+        application_consent_give(application_id=application.pk, user=world.owner.user)
     assert [r.code for r in refused.value.refusals] == ["payments.bill_overdue"]
+    # and the consent is not recorded either: the owner pays and consents again
     application.refresh_from_db()
     assert (application.status, application.case_id) == (ApplicationStatus.AWAITING_CONSENT,
                                                          None)
+    assert application.parties.get(role=PartyRole.OWNER).consent == ConsentStatus.PENDING
 
 
 def test_the_owner_filing_goes_straight_to_the_municipality(world):
