@@ -208,7 +208,7 @@ class ApplicationSummarySerializer(serializers.Serializer):
 
 
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
-    answers = serializers.DictField(child=serializers.JSONField(),
+    answers = serializers.DictField(child=serializers.JSONField(allow_null=True),
                                     help_text="By field key: text, whole numbers, numbers as "
                                               "strings with two places, ISO dates, booleans.")
     answers_version = serializers.IntegerField()
@@ -412,8 +412,8 @@ class FeePreviewApi(APIView):
     class InputSerializer(serializers.Serializer):
         permit_type = serializers.CharField(max_length=40, help_text="The type's code.")
         municipality = serializers.CharField(max_length=8, help_text="The municipality's code.")
-        answers = serializers.DictField(child=serializers.JSONField(), required=False,
-                                        default=dict,
+        answers = serializers.DictField(child=serializers.JSONField(allow_null=True),
+                                        required=False, default=dict,
                                         help_text="Answers so far, by field key.")
 
     @extend_schema(
@@ -521,8 +521,8 @@ class ApplicationDetailApi(APIView):
         tags=["permits"], operation_id="permits_applications_detail",
         summary="One application: its status, answers, parcel, parties, documents and fees",
         parameters=[_REFERENCE],
-        responses={200: ApplicationDetailSerializer,
-                   **api_errors(403, 404, e404=_NOT_FOUND)},
+        responses={200: ApplicationDetailSerializer, **api_errors(
+            400, 403, 404, e400="`request.unsafe_characters`", e404=_NOT_FOUND)},
     )
     def get(self, request, reference: str):
         return Response(_detail(_application(request, reference), request.user))
@@ -532,7 +532,7 @@ class ApplicationAnswersApi(APIView):
     @extend_schema_serializer(component_name="PermitApplicationAnswers")
     class InputSerializer(serializers.Serializer):
         step = serializers.IntegerField(min_value=1, max_value=1000)
-        answers = serializers.DictField(child=serializers.JSONField(),
+        answers = serializers.DictField(child=serializers.JSONField(allow_null=True),
                                         help_text="The step's answers, by field key.")
         expected_version = serializers.IntegerField(required=False, min_value=1,
                                                     max_value=_VERSION_MAX)

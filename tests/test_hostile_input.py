@@ -146,6 +146,10 @@ def _world_build() -> dict[str, str]:
         "number": receipt.number, "payment_id": str(suspense.pk), "run_id": "1",
         # a simulated Nafath request nobody started: its page must still answer, never 5xx
         "transaction_id": uuid.uuid4().hex,
+        # permits: an application reference nobody holds (its pages answer 404, never 5xx),
+        # a form step, a document, a party and a service's code
+        "reference": "PA000000000000", "step": "1", "document_id": "1", "party_id": "1",
+        "code": "building_new",
     }
 
 

@@ -390,3 +390,30 @@ def test_an_owner_filed_type_walks_the_whole_way_in_the_pages(client, world):
     assert application.status == ApplicationStatus.IN_REVIEW
     page = _text(client.get(submitted["Location"]))
     assert application.case.number in page and "SAR 100.00" in page
+
+
+HOSTILE = ["12\x003", "\x1b[2J", "9" * 40, "-1", "2026-02-30", "x" * 5000, "\u202egnp.exe",
+           "1' OR '1'='1", "NaN", "1e999", "٣٫٥"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_answers_are_refused_never_a_server_error(client, world, value):
+    application = draft_start(world)
+    client.force_login(world.office_worker.user)
+    pages = _pages(application.reference)
+    step = client.post(pages["step"], {key: value for key in (*STEP_1, "shop_count", "go",
+                                                              "expected_version")})
+    assert step.status_code in (302, 400, 409), step.status_code
+    start = client.post("/en/permits/apply/", {"permit_type": value, "municipality": value,
+                                               "owner_national_id": value, "office": value})
+    assert start.status_code == 400
+    document = client.post(pages["documents"], {"kind": value, "expected_version": value,
+                                                "file": plans_pdf()})
+    assert document.status_code in (400, 404)
+    review = client.post(pages["review"], {"expected_version": value})
+    assert review.status_code in (400, 409)
+    api = client.post(f"/api/v1/permits/applications/{application.reference}/answers/",
+                      {"step": 1, "answers": {key: value for key in STEP_1}},
+                      content_type="application/json")
+    assert api.status_code == 400
+    assert Application.objects.get(pk=application.pk).answers == {}
