@@ -52,12 +52,18 @@ class ApplicationPage:
 
 
 def application_page_get(*, application: Application) -> ApplicationPage:
+    names = {d.kind: d for d in application.permit_type.documents.all()}
+    documents = list(application.documents.filter(superseded_at__isnull=True).order_by("kind"))
+    for document in documents:
+        # What the type calls the kind, for `{{ document|localized:"kind_name" }}`.
+        named = names.get(document.kind)
+        document.kind_name_ar = named.name_ar if named else document.kind
+        document.kind_name_en = named.name_en if named else document.kind
     return ApplicationPage(
         application=application,
         parties=list(application.parties.select_related("person", "office__establishment",
                                                         "establishment").order_by("id")),
-        documents=list(application.documents.filter(superseded_at__isnull=True)
-                       .order_by("kind")),
+        documents=documents,
         fees=list(application.fees.select_related("bill").order_by("billed_at", "id")),
         events=list(application.events.order_by("-seq")[:50]),
         fields=list(application.permit_type.fields.all()),

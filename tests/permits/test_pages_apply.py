@@ -197,6 +197,7 @@ def test_submitting_a_complete_application_asks_the_owner(client, world):
     review = _text(client.get(pages["review"]))
     assert "Before you can submit" not in review
     assert "Change" in review and "SAR 1,350.00" in review
+    assert "plans.pdf</a> <span class=\"muted small\">Architectural plans · version 1" in review
     response = client.post(pages["review"], {"expected_version": application.row_version})
     assert response.status_code == 302 and response["Location"] == pages["application"]
     application.refresh_from_db()
