@@ -151,8 +151,10 @@ def _world_build() -> dict[str, str]:
         "code": "building_permit",  # a permit type's service card
         # a demo draft the citizen owns (a Khobar office prepares it), and one of its parties
         "reference": draft.reference, "party_id": str(draft.parties.order_by("pk").first().pk),
-        # permits review: a document, a visit photo, a visit
-        "document_id": "1", "photo_id": "1", "inspection_id": "1",
+        # a step of the applying form, and a document (none with this id: answers 404)
+        "step": "1", "document_id": "1",
+        # permits review: a visit photo, a visit
+        "photo_id": "1", "inspection_id": "1",
     }
 
 
