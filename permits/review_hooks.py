@@ -15,13 +15,11 @@ def register() -> None:
     from workflow.registry import case_link_register
 
     from . import tasks  # noqa: F401 - registers the Celery tasks in this process
-    from .services.review import permit_fee_kind_ensure
     from .views.staff import case_link
 
     periodic_task_register("permits-applications-sweep", "permits.applications_sweep",
                            SWEEP_SECONDS)
     case_link_register(case_link)
-    permit_fee_kind_ensure()
     nav_register(url_name="permits:inspector_visits", label=_("Today's visits"),
                  audience=lambda request: any(m.role == StaffRole.INSPECTOR
                                               for m in staff_memberships(request.user)),

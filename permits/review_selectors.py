@@ -147,13 +147,6 @@ def application_staff_page(*, user, reference: str) -> StaffApplicationPage | No
         inspections=_inspections(application.pk), fees=fees)
 
 
-def application_document_for(*, user, document_id: int) -> ApplicationDocument | None:
-    """A document of an application the user may see (its parties, its municipality's staff
-    once submitted), else None."""
-    return (ApplicationDocument.objects.filter(
-        pk=document_id, application__in=applications_visible_to(user).values("pk")).first())
-
-
 def inspection_photo_for(*, user, photo_id: int) -> InspectionPhoto | None:
     """A visit's photo, for whoever may see the application."""
     return (InspectionPhoto.objects.filter(

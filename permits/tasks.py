@@ -50,24 +50,3 @@ def applications_sweep() -> dict:
     from .services.review import applications_sweep as sweep
 
     return sweep()
-
-
-@shared_task(name="permits.permit_issued_notify")
-def permit_issued_notify(permit_id: int) -> None:
-    """The holder's SMS that their permit is issued. In Arabic: a Person has no language of
-    its own yet, and a task knows no session. Best effort, like the case notifications."""
-    from amanah.dates import hijri_format
-    from amanah.notifications import sms_send
-
-    from .models import Permit
-
-    permit = (Permit.objects.select_related("holder_person", "permit_type")
-              .filter(pk=permit_id).first())
-    person = permit.holder_person if permit is not None else None
-    if person is None or not person.mobile:
-        logger.info("permit %s issued: no mobile to tell", permit_id)
-        return
-    until = (f"، سارية حتى {hijri_format(permit.valid_until, 'ar')}"
-             if permit.valid_until else "")
-    sms_send(to=person.mobile,
-             body=f"صدرت {permit.permit_type.name_ar} رقم {permit.number}{until}.")

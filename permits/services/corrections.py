@@ -24,7 +24,7 @@ from amanah.uploads import CASE_DOCUMENT_POLICY, KNOWN_TYPES, UploadPolicy, uplo
 from workflow.services import case_resume, case_return_to_applicant
 from workflow.services.steps import case_lock
 
-from ..enums import ApplicationEventKind, ApplicationStatus, FieldKind
+from ..enums import ApplicationEventKind, ApplicationStatus, FieldKind, PartyRole
 from ..models import (
     AnswerVersion,
     Application,
@@ -33,6 +33,7 @@ from ..models import (
     PermitTypeDocument,
     PermitTypeField,
 )
+from ..notify import party_sms_schedule
 from ..selectors import application_party_filter, staff_municipality_ids
 from .applications import (
     application_event_append,
@@ -224,6 +225,10 @@ def application_correction_request(*, application_id: int, actor, fields: Iterab
                               reason=note)
     # The procedure's guard (permit_correction_open) passes because the request now exists.
     case_return_to_applicant(case_id=application.case_id, actor=actor, comment=note)
+    # The owner is sent the note itself by the case's step (notify_applicant); the other
+    # parties, the office that will most often make the corrections, are told to look.
+    party_sms_schedule(application_id=application.pk, template="correction_requested",
+                       roles=[role for role in PartyRole.values if role != PartyRole.OWNER])
     return correction
 
 

@@ -30,6 +30,7 @@ from ..enums import (
     InspectionOutcome,
     InspectionPurpose,
     InspectionStatus,
+    PartyRole,
 )
 from ..models import (
     Application,
@@ -39,6 +40,7 @@ from ..models import (
     InspectionPhoto,
     InspectionSlot,
 )
+from ..notify import party_sms_schedule
 from ..selectors import staff_municipality_ids
 from .applications import application_event_append, application_lock, application_save
 
@@ -193,6 +195,10 @@ def _applicant_side_check(user, application: Application) -> None:
 
 def _booking_event(application: Application, inspection: Inspection, *, action: str, actor,
                    slot: InspectionSlot | None, reason: str = "", **extra) -> None:
+    if slot is not None and action in ("booked", "moved"):
+        party_sms_schedule(application_id=application.pk, template="inspection_booked",
+                           roles=PartyRole.values,
+                           context={"when": f"{slot.starts_at.astimezone(RIYADH):%Y-%m-%d %H:%M}"})
     application_event_append(
         application, kind=ApplicationEventKind.INSPECTION, actor=actor, reason=reason,
         payload={"action": action, "inspection": inspection.pk, "purpose": inspection.purpose,

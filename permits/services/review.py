@@ -15,23 +15,22 @@ from enum import StrEnum
 from django.db import transaction
 
 from amanah import clock
-from amanah.dispatch import task_on_commit
 from amanah.errors import DomainError
-from payments.registry import payable_kinds, payable_register
-from payments.services.issuing import bill_issue
 from workflow.enums import CaseEventKind, StatusCategory
 from workflow.models import CaseEvent, CaseMove
 from workflow.services import case_move_request
 
-from ..enums import ApplicationEventKind, ApplicationStatus, FeeStage
-from ..models import Application, ApplicationFee
-from .applications import application_event_append, application_lock, application_status_change
+from ..enums import ApplicationStatus, FeeStage, PartyRole
+from ..models import Application
+from ..notify import party_sms_schedule
+from .applications import application_lock, application_status_change
+from .fees import application_fee_bill, stage_label
 from .permits import permit_issue
 
 logger = logging.getLogger(__name__)
 
 S = ApplicationStatus
-PERMIT_FEE_KIND = "permit_fee"
+EVERYONE = tuple(PartyRole.values)
 # The system action that moves an approved case on once its issuance fee is paid (or at once
 # when the type bills none): permits/procedures.py names it.
 FEE_PAID_ACTION = "fee_paid"
@@ -44,58 +43,6 @@ class HandleOutcome(StrEnum):
     ALREADY_DONE = "already_done"  # an earlier run did it (or the application moved on)
     MOVE_REQUESTED = "move_requested"
     NO_APPLICATION = "no_application"  # the case is not a permit application's
-
-
-def fee_payable_ref(application: Application, stage: str) -> str:
-    """How a permit fee's bill names what it is for (the payable kind's reference)."""
-    return f"{application.reference}:{stage}"
-
-
-def permit_fee_kind_ensure() -> None:
-    """Stand-in registration of the "permit_fee" payable kind until part APPLY's
-    permits/payables.py is merged: it only describes the bill (its on_paid is APPLY's).
-    Registers nothing when the kind is already registered; a later registration replaces it."""
-    if PERMIT_FEE_KIND in payable_kinds():
-        return
-
-    def describe(ref: str) -> tuple[str, str]:
-        reference, _, stage = ref.partition(":")
-        return (f"رسوم رخصة — الطلب {reference} ({stage})",
-                f"Permit fee — application {reference} ({stage})")
-
-    payable_register(PERMIT_FEE_KIND, describe=describe, on_paid=None)
-
-
-def issuance_fee_bill(*, application: Application, actor=None) -> ApplicationFee:
-    """Bill the issuance stage of an approved application (once: the bill already issued is
-    returned), priced by the fee schedule's issuance component, by the quantity its fee rule
-    names. The caller holds the application's lock.
-
-    Part APPLY's `application_fee_bill(application=, stage=, actor=)` does this for every
-    stage; this one stands in for the issuance stage until it is on main."""
-    existing = ApplicationFee.objects.filter(application=application,
-                                             stage=FeeStage.ISSUANCE).first()
-    if existing is not None:
-        return existing
-    permit_type = application.permit_type
-    rule = permit_type.fee_rules.filter(stage=FeeStage.ISSUANCE).first()
-    quantity = (application.answers or {}).get(rule.quantity_field) \
-        if rule is not None and rule.quantity_field else None
-    bill = bill_issue(
-        payable_kind=PERMIT_FEE_KIND,
-        payable_ref=fee_payable_ref(application, FeeStage.ISSUANCE),
-        municipality=application.municipality, eservice=permit_type.eservice,
-        payer_person=application.owner_person,
-        payer_establishment=None if application.owner_person_id
-        else application.owner_establishment,
-        fee_quantity=quantity, fee_component=FeeStage.ISSUANCE,
-        issued_by=actor if getattr(actor, "pk", None) else None)
-    fee = ApplicationFee.objects.create(application=application, stage=FeeStage.ISSUANCE,
-                                        bill=bill, amount=bill.amount, billed_at=clock.now())
-    application_event_append(application, kind=ApplicationEventKind.FEE_BILLED, actor=actor,
-                             payload={"stage": FeeStage.ISSUANCE, "amount": str(bill.amount),
-                                      "billing_account": bill.billing_account})
-    return fee
 
 
 def _moving_event(case_id: int, event_id: int | None, *, action: str) -> CaseEvent | None:
@@ -123,10 +70,17 @@ def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome
     if event is None or application.status != S.IN_REVIEW:
         return HandleOutcome.ALREADY_DONE
     if application.permit_type.fee_rules.filter(stage=FeeStage.ISSUANCE).exists():
-        issuance_fee_bill(application=application)
+        fee = application_fee_bill(application=application, stage=FeeStage.ISSUANCE)
         application_status_change(application=application, to_status=S.AWAITING_FEE,
                                   reason=event.message,
                                   payload={"case_event": event.pk})
+        party_sms_schedule(application_id=application.pk, template="approved",
+                           roles=EVERYONE)
+        party_sms_schedule(application_id=application.pk, template="fee_billed",
+                           roles=[PartyRole.OWNER],
+                           context={"bill": fee.bill.billing_account, "amount": fee.amount,
+                                    "stage_ar": stage_label(FeeStage.ISSUANCE, "ar"),
+                                    "stage_en": stage_label(FeeStage.ISSUANCE, "en")})
         return HandleOutcome.DONE
     # Nothing to pay: the case takes its "fee paid" step by itself (after this commit, when
     # the case is free), and that step's effect issues the permit. Asked once per approval.
@@ -147,7 +101,8 @@ def application_issue_handle(*, case_id: int, event_id: int | None) -> HandleOut
     permit = permit_issue(application=application)
     application_status_change(application=application, to_status=S.ISSUED,
                               payload={"permit": permit.number, "case_event": event_id})
-    task_on_commit("permits.permit_issued_notify", permit_id=permit.pk)
+    party_sms_schedule(application_id=application.pk, template="issued", roles=EVERYONE,
+                       context={"permit": permit.number})
     return HandleOutcome.DONE
 
 
@@ -163,6 +118,7 @@ def application_rejected_handle(*, case_id: int, event_id: int | None) -> Handle
     reason = event.message if event is not None else ""
     application_status_change(application=application, to_status=S.REJECTED, reason=reason,
                               payload={"case_event": event.pk if event else None})
+    party_sms_schedule(application_id=application.pk, template="rejected", roles=EVERYONE)
     return HandleOutcome.DONE
 
 
@@ -178,6 +134,7 @@ def application_withdrawn_handle(*, case_id: int, event_id: int | None) -> Handl
     application_status_change(application=application, to_status=S.WITHDRAWN,
                               reason=event.message if event is not None else "",
                               payload={"case_event": event.pk if event else None})
+    party_sms_schedule(application_id=application.pk, template="withdrawn", roles=EVERYONE)
     return HandleOutcome.DONE
 
 

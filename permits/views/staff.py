@@ -24,6 +24,7 @@ from .. import review_selectors
 from ..enums import ApplicationEventKind, ApplicationStatus, FieldKind, FindingAnswer, PartyRole
 from ..models import Application, PermitTypeField
 from ..services.corrections import application_correction_request, field_is_shown
+from ..services.inspections import INSPECTION_STEP
 from ..services.plan_check import NOT_A_NUMBER, NOT_ANSWERED, plan_check_run
 from . import review_pages
 
@@ -117,16 +118,26 @@ def event_title(event) -> str:
 
 
 def case_link(*, case, user, is_staff_view: bool):
-    """The case page's link to the staff page of the application behind the case."""
-    if not is_staff_view:
+    """The case page's link to the permits page about it: for staff the application's staff
+    page; for the applicant what waits for them (corrections, the visit), else the
+    application's own page."""
+    found = (Application.objects.filter(case_id=case.pk)
+             .values_list("reference", "status").first())
+    if found is None:
         return None
-    reference = (Application.objects.filter(case_id=case.pk)
-                 .values_list("reference", flat=True).first())
-    if reference is None:
-        return None
-    return (_("Permit application %(reference)s: answers, documents, plan check, visits")
-            % {"reference": reference},
-            reverse("permits:staff_application", args=[reference]))
+    reference, status = found
+    if is_staff_view:
+        return (_("Permit application %(reference)s: answers, documents, plan check, visits")
+                % {"reference": reference},
+                reverse("permits:staff_application", args=[reference]))
+    if status == ApplicationStatus.AWAITING_CORRECTION:
+        return (_("Make the corrections the municipality asked for"),
+                reverse("permits:correction_answer", args=[reference]))
+    if status == ApplicationStatus.IN_REVIEW and case.state.code == INSPECTION_STEP:
+        return (_("Book or move the site visit"),
+                reverse("permits:inspection_booking", args=[reference]))
+    return (_("Your permit application %(reference)s") % {"reference": reference},
+            reverse("permits:application", args=[reference]))
 
 
 def _posted_correction(request) -> dict:
@@ -206,21 +217,6 @@ def _private_file_response(file, *, content_type: str, sha256: str, name: str):
 
 
 @login_required
-def application_document(request, document_id: int):
-    """An application's document through the access rule (its parties, its municipality's
-    staff), never a public media URL."""
-    document = review_selectors.application_document_for(user=request.user,
-                                                         document_id=document_id)
-    if document is None:
-        raise Http404
-    extension = KNOWN_TYPES[document.content_type].extension \
-        if document.content_type in KNOWN_TYPES else "bin"
-    return _private_file_response(
-        document.file, content_type=document.content_type, sha256=document.sha256,
-        name=f"{document.kind}-v{document.version}.{extension}")
-
-
-@login_required
 def inspection_photo(request, photo_id: int):
     photo = review_selectors.inspection_photo_for(user=request.user, photo_id=photo_id)
     if photo is None:
@@ -235,7 +231,6 @@ def inspection_photo(request, photo_id: int):
 urlpatterns = [
     path("staff/applications/<str:reference>/", staff_application,
          name="staff_application"),
-    path("documents/<int:document_id>/", application_document, name="application_document"),
     path("inspection-photos/<int:photo_id>/", inspection_photo, name="inspection_photo"),
     *review_pages.urlpatterns,
 ]

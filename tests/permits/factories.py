@@ -265,24 +265,20 @@ def application_draft_make(world: PermitsWorld, *, answers: dict | None = None,
 
 def application_fee_bill_make(application, *, stage: str = FeeStage.APPLICATION,
                               paid: bool = False):
-    """Bill a stage of `application` as APPLY's application_fee_bill would (the "permit_fee"
-    payable kind, priced by the stage's fee schedule component); `paid` marks the fee paid
-    as the kind's on_paid would (the row written directly: for tests of what comes after)."""
-    from payments.services.issuing import bill_issue
-    from permits.models import ApplicationFee
-    from permits.services.review import PERMIT_FEE_KIND, fee_payable_ref, permit_fee_kind_ensure
+    """Bill a stage of `application` through APPLY's application_fee_bill; `paid` marks the fee
+    paid as the "permit_fee" on_paid would (the row written directly: for tests of what comes
+    after)."""
+    from django.db import transaction
 
-    permit_fee_kind_ensure()
-    rule = application.permit_type.fee_rules.get(stage=stage)
-    bill = bill_issue(payable_kind=PERMIT_FEE_KIND, payable_ref=fee_payable_ref(application, stage),
-                      municipality=application.municipality,
-                      eservice=application.permit_type.eservice,
-                      payer_person=application.owner_person,
-                      fee_quantity=application.answers.get(rule.quantity_field)
-                      if rule.quantity_field else None, fee_component=stage)
-    return ApplicationFee.objects.create(application=application, stage=stage, bill=bill,
-                                         amount=bill.amount,
-                                         paid_at=clock.now() if paid else None)
+    from permits.models import ApplicationFee
+    from permits.services.applications import application_lock
+    from permits.services.fees import application_fee_bill
+
+    with transaction.atomic():
+        fee = application_fee_bill(application=application_lock(application.pk), stage=stage)
+    if paid:
+        ApplicationFee.objects.filter(pk=fee.pk).update(paid_at=clock.now())
+    return ApplicationFee.objects.select_related("bill").get(pk=fee.pk)
 
 
 def application_submitted_make(world: PermitsWorld, *, answers: dict | None = None,
@@ -355,45 +351,6 @@ def application_document_make(application, *, kind: str = "architectural_plans",
     document.file.save(f"{kind}-v{version}.pdf", ContentFile(data), save=False)
     document.save()
     return document
-
-
-def permit_fee_paid_stand_in(*, bill, payment) -> None:
-    """What part APPLY's "permit_fee" on_paid does (permits/payables.py), for tests while it is
-    not on main: record the fee paid in the payment's transaction, and for the issuance stage
-    only ASK for the case's "fee_paid" move (made after the commit, whatever holds the case)."""
-    from permits.models import ApplicationFee
-    from workflow.services import case_move_request
-
-    fee = ApplicationFee.objects.select_related("application").get(bill=bill)
-    ApplicationFee.objects.filter(pk=fee.pk, paid_at__isnull=True).update(
-        paid_at=payment.processed_at)
-    if fee.stage == FeeStage.ISSUANCE and fee.application.case_id:
-        case_move_request(case_id=fee.application.case_id, action="fee_paid",
-                          source=f"payment:{payment.pk}")
-
-
-def permit_fee_on_paid_ensure() -> bool:
-    """Use the stand-in on_paid unless the "permit_fee" kind already has a real one (APPLY's).
-    Returns whether the stand-in was registered (the caller restores with
-    `permit_fee_kind_ensure` after `payable_register`'s own restore)."""
-    from payments.registry import payable_get, payable_register
-    from permits.services.review import PERMIT_FEE_KIND, permit_fee_kind_ensure
-
-    permit_fee_kind_ensure()
-    kind = payable_get(PERMIT_FEE_KIND)
-    if kind.on_paid is not None:
-        return False
-    payable_register(PERMIT_FEE_KIND, describe=kind.describe, on_paid=permit_fee_paid_stand_in)
-    return True
-
-
-def permit_fee_on_paid_restore() -> None:
-    from payments.registry import payable_get, payable_register
-    from permits.services.review import PERMIT_FEE_KIND
-
-    kind = payable_get(PERMIT_FEE_KIND)
-    if kind.on_paid is permit_fee_paid_stand_in:
-        payable_register(PERMIT_FEE_KIND, describe=kind.describe, on_paid=None)
 
 
 def application_decision_make(world: PermitsWorld, *, now, **kwargs) -> Application:

@@ -77,8 +77,12 @@ def test_staff_ask_for_named_answers_and_documents_and_the_case_goes_to_the_appl
                  .values_list("kind", "to_status"))
     assert kinds[-2:] == [(ApplicationEventKind.CORRECTION_REQUESTED, ""),
                           (ApplicationEventKind.STATUS_CHANGED, "awaiting_correction")]
-    # and the applicant is sent the note (the procedure's notify_applicant effect)
-    assert [name for name, _ in tasks] == ["workflow.case_notify_applicant"]
+    # and the owner is sent the note (the procedure's notify_applicant effect), the other
+    # parties (the office) are told to look
+    assert [name for name, _ in tasks] == ["workflow.case_notify_applicant",
+                                           "permits.party_sms_send"]
+    assert tasks[1][1]["template"] == "correction_requested"
+    assert "owner" not in tasks[1][1]["roles"]
 
 
 @pytest.mark.parametrize(("changes", "code"), [

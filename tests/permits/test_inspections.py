@@ -11,7 +11,12 @@ from django.db import connection, transaction
 
 from amanah.dates import RIYADH
 from amanah.errors import DomainError
-from permits.enums import ApplicationEventKind, InspectionOutcome, InspectionStatus
+from permits.enums import (
+    ApplicationEventKind,
+    InspectionOutcome,
+    InspectionStatus,
+    PartyRole,
+)
 from permits.models import (
     ApplicationEvent,
     Inspection,
@@ -73,10 +78,15 @@ def _book(world, application, slot, user=None):
 
 
 @pytest.mark.django_db
-def test_the_applicant_books_a_slot_once_sent_for_inspection(world):
+def test_the_applicant_books_a_slot_once_sent_for_inspection(world, queued):
     application = application_at_inspection_make(world)
     slot = slot_make(world, starts_at=NOW + dt.timedelta(days=3), capacity=2)
-    inspection = _book(world, application, slot)
+    with queued() as tasks:
+        inspection = _book(world, application, slot)
+    # the parties are told when (Riyadh time)
+    assert tasks == [("permits.party_sms_send", {
+        "application_id": application.pk, "template": "inspection_booked",
+        "roles": sorted(PartyRole.values), "context": {"when": "2026-12-04 09:00"}})]
     assert (inspection.status, inspection.slot, inspection.inspector, inspection.booked_by,
             inspection.checklist) == (InspectionStatus.BOOKED, slot, world.inspector,
                                       world.owner.user, world.permit_type.inspection_checklist)

@@ -36,8 +36,6 @@ from tests.payments.factories import notification, pmt, post
 from tests.permits.factories import (
     application_document_make,
     application_submitted_make,
-    permit_fee_on_paid_ensure,
-    permit_fee_on_paid_restore,
     permits_world,
     slot_make,
 )
@@ -100,13 +98,6 @@ def _state(application) -> str:
     return Case.objects.get(pk=application.case_id).state.code
 
 
-@pytest.fixture
-def on_paid():
-    permit_fee_on_paid_ensure()
-    yield
-    permit_fee_on_paid_restore()
-
-
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
     settings.WORKFLOW_PRIVATE_ROOT = str(tmp_path / "private")
@@ -114,7 +105,7 @@ def private_files(settings, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_a_building_permit_goes_through_review_to_issue(client, real_worker, on_paid):
+def test_a_building_permit_goes_through_review_to_issue(client, real_worker):
     # given an application submitted by the design office for the owner, routed to review,
     # with its plans and its application fee (300.00) billed
     world = permits_world()

@@ -121,6 +121,9 @@ def test_the_applicant_books_and_moves_the_visit_from_the_page(client, world):
     first = slot_make(world, starts_at=NOW + dt.timedelta(days=2))
     second = slot_make(world, starts_at=NOW + dt.timedelta(days=3))
     client.force_login(world.owner.user)
+    # the owner's case page leads here
+    mine = client.get(f"/en/transactions/mine/{application.case_id}/").content.decode()
+    assert f'<a href="{_booking_url(application, "en")}">Book or move the site visit</a>' in mine
     page = client.get(_booking_url(application, "en")).content.decode()
     assert f'value="{first.pk}"' in page and f'value="{second.pk}"' in page
     assert client.post(_booking_url(application), {"op": "book",

@@ -12,7 +12,13 @@ import pytest
 from amanah.dates import RIYADH
 from payments.models import Bill
 from payments.services import payment_record
-from permits.enums import ApplicationEventKind, ApplicationStatus, FeeStage, PermitStatus
+from permits.enums import (
+    ApplicationEventKind,
+    ApplicationStatus,
+    FeeStage,
+    PartyRole,
+    PermitStatus,
+)
 from permits.models import ApplicationEvent, ApplicationFee, Permit
 from permits.services.permits import permit_valid_until
 from permits.services.review import (
@@ -26,12 +32,15 @@ from tests.permits.factories import (
     application_decision_make,
     application_submitted_make,
     building_type_make,
-    permit_fee_on_paid_ensure,
-    permit_fee_on_paid_restore,
     permits_world,
 )
 from workflow.models import Case, CaseEvent, CaseMove
-from workflow.services import case_cancel, case_move_apply, case_transition
+from workflow.services import (
+    case_cancel,
+    case_move_apply,
+    case_move_request,
+    case_transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +56,6 @@ def private_files(settings, tmp_path):
 def world(clock):
     clock.set(NOW)
     return permits_world()
-
-
-@pytest.fixture
-def on_paid():
-    permit_fee_on_paid_ensure()
-    yield
-    permit_fee_on_paid_restore()
 
 
 def _approve(world, application, *, run=True, capture=None):
@@ -81,7 +83,8 @@ def test_approval_bills_the_issuance_fee_once(world, django_capture_on_commit_ca
         "permit_fee", f"{application.reference}:issuance")
     assert application.status == ApplicationStatus.AWAITING_FEE
     assert ApplicationEvent.objects.filter(application=application,
-                                           kind=ApplicationEventKind.FEE_BILLED).count() == 1
+                                           kind=ApplicationEventKind.FEE_BILLED,
+                                           payload__stage="issuance").count() == 1
     # and when the task runs again, nothing more happens
     version = application.row_version
     assert application_approved_handle(case_id=application.case_id,
@@ -92,7 +95,7 @@ def test_approval_bills_the_issuance_fee_once(world, django_capture_on_commit_ca
 
 
 def test_the_paid_fee_moves_the_case_and_the_permit_is_issued_once(
-        world, on_paid, django_capture_on_commit_callbacks, queued):
+        world, django_capture_on_commit_callbacks, queued):
     application = application_decision_make(world, now=NOW)
     _approve(world, application, capture=django_capture_on_commit_callbacks)
     bill = _issuance_fee(application).bill
@@ -161,7 +164,7 @@ def test_withdrawal_is_followed(world, django_capture_on_commit_callbacks):
 
 
 def test_the_sweeper_brings_along_applications_whose_task_was_lost(
-        world, clock, on_paid, django_capture_on_commit_callbacks):
+        world, clock, django_capture_on_commit_callbacks):
     # given an approval whose task never ran (the broker lost it)
     application = application_decision_make(world, now=NOW)
     _approve(world, application, run=False, capture=django_capture_on_commit_callbacks)
@@ -194,32 +197,38 @@ def test_the_sweeper_brings_along_applications_whose_task_was_lost(
     assert Permit.objects.filter(application=application).count() == 1
 
 
-def test_the_owner_is_told_by_sms_in_arabic_that_the_permit_is_issued(world, settings, on_paid,
-                                                                      django_capture_on_commit_callbacks):
-    from amanah.notifications import LocmemSmsBackend
-    from permits.tasks import permit_issued_notify
-
-    settings.SMS_BACKEND = "amanah.notifications.LocmemSmsBackend"
-    LocmemSmsBackend.outbox = []
-    world.owner.mobile = "+966551234567"
-    world.owner.save(update_fields=["mobile"])
+def test_the_parties_are_told_by_sms_at_each_decision(world, queued,
+                                                      django_capture_on_commit_callbacks):
     application = application_decision_make(world, now=NOW)
-    _approve(world, application, capture=django_capture_on_commit_callbacks)
-    bill = _issuance_fee(application).bill
-    with django_capture_on_commit_callbacks(execute=True):
-        payment_record(sptn="SP-SMS-1", amount=bill.amount,
-                       billing_account=bill.billing_account, bank_id="RJHISARI",
-                       channel="INTERNET", method="ACTDEB", processed_at=NOW)
+    # approval: the parties are told, the owner is sent the issuance bill
+    with queued() as approved:
+        case_transition(case_id=application.case_id, action="approve", actor=world.reviewer,
+                        comment="مطابق")
+    approve_event = CaseEvent.objects.get(case_id=application.case_id, action="approve")
+    assert ("permits.application_approved", {"case_id": application.case_id,
+                                             "event_id": approve_event.pk}) in approved
+    with queued() as billed:
+        application_approved_handle(case_id=application.case_id, event_id=approve_event.pk)
+    fee = _issuance_fee(application)
+    assert [task for task in billed if task[0] == "permits.party_sms_send"] == [
+        ("permits.party_sms_send", {"application_id": application.pk, "template": "approved",
+                                    "roles": sorted(PartyRole.values), "context": {}}),
+        ("permits.party_sms_send", {"application_id": application.pk, "template": "fee_billed",
+                                    "roles": ["owner"],
+                                    "context": {"bill": fee.bill.billing_account,
+                                                "amount": "1050.00",
+                                                "stage_ar": "رسوم الإصدار",
+                                                "stage_en": "Issuance fee"}})]
+    # issue: the permit's number goes to every party
+    with django_capture_on_commit_callbacks(execute=False):
+        case_move_apply(move_id=case_move_request(
+            case_id=application.case_id, action="fee_paid", source="test").pk)
+    with queued() as issued:
+        application_issue_handle(case_id=application.case_id, event_id=None)
     permit = Permit.objects.get(application=application)
-    issued = [m for m in LocmemSmsBackend.outbox if permit.number in m.body]
-    assert len(issued) == 1
-    assert issued[0].to == "+966551234567"
-    assert issued[0].body.startswith(f"صدرت رخصة بناء جديدة رقم {permit.number}، سارية حتى ")
-    # a holder with no mobile is simply not told (and nothing fails)
-    world.owner.mobile = ""
-    world.owner.save(update_fields=["mobile"])
-    permit_issued_notify(permit_id=permit.pk)
-    assert len([m for m in LocmemSmsBackend.outbox if permit.number in m.body]) == 1
+    assert ("permits.party_sms_send", {"application_id": application.pk, "template": "issued",
+                                       "roles": sorted(PartyRole.values),
+                                       "context": {"permit": permit.number}}) in issued
 
 
 def test_the_sweeper_runs_every_few_minutes():

@@ -105,7 +105,7 @@ def test_the_page_shows_everything_side_by_side_in_the_pages_language(client, wo
     assert "North district" in english and "حي الشمال" in arabic
     assert "26.250000, 50.150000" in english and "res-a" in english
     # the document through the permission-checked download
-    assert "/en/permits/documents/" in english
+    assert f"/en/permits/applications/{submitted.reference}/documents/" in english
     # the plan check in words, per rule
     assert "The plan passes every limit." in english
     assert "Floors</strong>: <bdi>2</bdi> — at most 3 — <span class=\"pr-verdict\">passes" \
@@ -115,14 +115,23 @@ def test_the_page_shows_everything_side_by_side_in_the_pages_language(client, wo
     assert f"/en/transactions/cases/{submitted.case_id}/" in english
 
 
-def test_the_case_page_links_to_the_application_for_staff_only(client, world, submitted):
+def test_the_case_page_links_staff_to_the_staff_page_and_the_applicant_to_their_part(
+        client, world, submitted):
+    from permits.services.corrections import application_correction_request
+
     client.force_login(world.clerk)
     page = client.get(f"/en/transactions/cases/{submitted.case_id}/").content.decode()
     assert f'href="/en/permits/staff/applications/{submitted.reference}/"' in page
     client.force_login(world.owner.user)
-    mine = client.get(f"/en/transactions/mine/{submitted.case_id}/")
-    assert mine.status_code == 200
-    assert "/permits/staff/applications/" not in mine.content.decode()
+    mine = client.get(f"/en/transactions/mine/{submitted.case_id}/").content.decode()
+    assert "/permits/staff/applications/" not in mine
+    assert f'<a href="/en/permits/applications/{submitted.reference}/">' in mine
+    # when corrections are asked for, the applicant's case page leads to them
+    application_correction_request(application_id=submitted.pk, actor=world.clerk,
+                                   fields=["floors"], documents=[], note="صحح عدد الأدوار")
+    mine = client.get(f"/en/transactions/mine/{submitted.case_id}/").content.decode()
+    assert (f'<a href="/en/permits/applications/{submitted.reference}/correction/">'
+            "Make the corrections the municipality asked for</a>") in mine
 
 
 def test_staff_check_the_plan_and_ask_for_corrections_from_the_page(client, world, submitted):
@@ -164,7 +173,8 @@ def test_documents_download_through_the_access_rule(client, world, who, status):
     content = pdf(pages=2)
     document = application_document_make(application, content=content)
     client.force_login(_user(world, who))
-    response = client.get(f"/ar/permits/documents/{document.pk}/")
+    response = client.get(f"/ar/permits/applications/{application.reference}/documents/"
+                          f"{document.pk}/")
     assert response.status_code == status
     if status == 200:
         assert b"".join(response.streaming_content) == content
