@@ -6,14 +6,11 @@ Lock order, as everywhere in permits: the workflow case first, then the applicat
 case's own step moves through workflow's services in the same transaction, so the two can
 never disagree: a refusal on either side leaves both as they were.
 
-The answers are validated here against the type's field rows (`answer_clean`): APPLY's
-dynamic form (permits/forms.py) was not on main when this was written; once it is, the same
-rules should come from one place."""
+The answers are judged by the dynamic form's own rules (permits/forms.py: `answer_clean`,
+`visible_keys`), so a corrected answer is stored exactly as a drafted one."""
 
 import datetime as dt
-import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
@@ -24,7 +21,8 @@ from amanah.uploads import CASE_DOCUMENT_POLICY, KNOWN_TYPES, UploadPolicy, uplo
 from workflow.services import case_resume, case_return_to_applicant
 from workflow.services.steps import case_lock
 
-from ..enums import ApplicationEventKind, ApplicationStatus, FieldKind, PartyRole
+from ..enums import ApplicationEventKind, ApplicationStatus, PartyRole
+from ..forms import AnswerInvalid, answer_clean, visible_keys
 from ..models import (
     AnswerVersion,
     Application,
@@ -44,81 +42,20 @@ from .applications import (
 )
 
 NOTE_MAX = 2000
-ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫", "0123456789.")
-INTEGER = re.compile(r"-?\d+", re.ASCII)
-DECIMAL = re.compile(r"-?\d+(\.\d{1,2})?", re.ASCII)
-TRUE_WORDS = frozenset({"on", "true", "1", "yes"})
-FALSE_WORDS = frozenset({"", "off", "false", "0", "no"})
 
 
-# --- Answers, checked against the type's field rows -----------------------------------------
+def _answer_clean(field: PermitTypeField, raw):
+    """One answer by the form's rules, refused next to its field with the question named."""
+    try:
+        return answer_clean(field, raw)
+    except AnswerInvalid as invalid:
+        raise DomainError("permits.answer_invalid", f"{field.label_ar}: {invalid.message_ar}",
+                          f"{field.label_en}: {invalid.message_en}", field=field.key) from None
 
 
-def _invalid(field: PermitTypeField, ar: str, en: str) -> DomainError:
-    return DomainError("permits.answer_invalid", f"{field.label_ar}: {ar}",
-                       f"{field.label_en}: {en}", field=field.key)
-
-
-def field_is_shown(field: PermitTypeField, answers: dict) -> bool:
-    """A field with `shown_when` {"field": key, "in": [...]} is asked only when that answer is
-    one of the values; a field that is not shown is neither required nor kept."""
-    condition = field.shown_when or {}
-    if not condition.get("field"):
-        return True
-    return answers.get(condition["field"]) in (condition.get("in") or [])
-
-
-def answer_clean(field: PermitTypeField, raw, *, shown: bool = True):
-    """The stored value of one answer typed into a form, or a refusal next to its field.
-    Stored as the drafts store them: whole numbers as int, numbers as their decimal text,
-    dates as ISO text, yes/no as bool; None when left empty (and allowed to be)."""
-    text = "" if raw is None else str(raw).strip()
-    if field.kind == FieldKind.BOOLEAN:
-        word = text.lower()
-        if word not in TRUE_WORDS | FALSE_WORDS:
-            raise _invalid(field, "الإجابة نعم أو لا.", "answer yes or no.")
-        return word in TRUE_WORDS
-    if not text:
-        if field.required and shown:
-            raise DomainError("permits.answer_required", f"{field.label_ar}: هذا الحقل مطلوب.",
-                              f"{field.label_en}: this answer is required.", field=field.key)
-        return None
-    if field.kind in (FieldKind.INTEGER, FieldKind.DECIMAL):
-        text = text.translate(ARABIC_DIGITS)
-        pattern = INTEGER if field.kind == FieldKind.INTEGER else DECIMAL
-        if not pattern.fullmatch(text):
-            raise _invalid(field, "أدخل رقمًا صحيحًا." if field.kind == FieldKind.INTEGER
-                           else "أدخل رقمًا (بخانتين عشريتين على الأكثر).",
-                           "enter a whole number." if field.kind == FieldKind.INTEGER
-                           else "enter a number (at most two decimal places).")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            raise _invalid(field, "أدخل رقمًا.", "enter a number.") from None
-        if field.min_value is not None and number < field.min_value:
-            raise _invalid(field, f"أقل قيمة مسموحة {field.min_value}.",
-                           f"the smallest allowed is {field.min_value}.")
-        if field.max_value is not None and number > field.max_value:
-            raise _invalid(field, f"أكبر قيمة مسموحة {field.max_value}.",
-                           f"the largest allowed is {field.max_value}.")
-        return int(number) if field.kind == FieldKind.INTEGER else text
-    if field.kind == FieldKind.DATE:
-        try:
-            return dt.date.fromisoformat(text.translate(ARABIC_DIGITS)).isoformat()
-        except ValueError:
-            raise _invalid(field, "أدخل تاريخًا صحيحًا.", "enter a valid date.") from None
-    if field.kind == FieldKind.CHOICE:
-        values = [str(choice.get("value")) for choice in field.choices or []]
-        if text not in values:
-            raise _invalid(field, "اختر من القائمة.", "choose one of the list.")
-        return text
-    # Text and long text.
-    if field.max_length and len(text) > field.max_length:
-        raise _invalid(field, f"{field.max_length} حرفًا على الأكثر.",
-                       f"at most {field.max_length} characters.")
-    if field.pattern and not re.fullmatch(field.pattern, text):
-        raise _invalid(field, "الصيغة غير صحيحة.", "the format is not valid.")
-    return text
+def _answer_required(field: PermitTypeField) -> DomainError:
+    return DomainError("permits.answer_required", f"{field.label_ar}: هذا الحقل مطلوب.",
+                       f"{field.label_en}: this answer is required.", field=field.key)
 
 
 def document_policy(document: PermitTypeDocument) -> UploadPolicy:
@@ -282,29 +219,30 @@ def application_correction_answer(*, application_id: int, user, data: dict, file
     type_fields = {f.key: f for f in permit_type.fields.all()}
     type_documents = {d.kind: d for d in permit_type.documents.all()}
     previous = dict(application.answers or {})
-    # Asked and not sent: as it was (the form always sends the asked answers; a checkbox left
-    # clear is "no").
-    cleaned = {key: answer_clean(type_fields[key], data.get(key, previous.get(key)),
-                                 shown=False)
+    # Asked and not sent: as it was.
+    cleaned = {key: _answer_clean(type_fields[key], data.get(key, previous.get(key)))
                for key in correction.fields if key in type_fields}
-    answers = {**previous, **cleaned}
+    answers = {**previous, **{k: v for k, v in cleaned.items() if v is not None}}
+    for key, value in cleaned.items():
+        if value is None:
+            answers.pop(key, None)
     # Required only where shown, as the answers now stand (a field shown only for some value
     # of another). A change that makes an answer staff did not ask for required is refused.
+    fields = list(type_fields.values())
+    shown_now, shown_before = visible_keys(fields, answers), visible_keys(fields, previous)
     for key, field in type_fields.items():
-        if not field.required or field.kind == FieldKind.BOOLEAN:
+        if not field.required or key not in shown_now or key in answers:
             continue
-        if field_is_shown(field, answers) and answers.get(key) in (None, ""):
-            if key not in cleaned and field_is_shown(field, previous) \
-                    and previous.get(key) in (None, ""):
-                continue  # missing before this correction: not the applicant's doing now
-            if key in cleaned:
-                answer_clean(field, "", shown=True)  # raises: required
-            raise DomainError("permits.correction_needs_other_answers",
-                              "هذا التغيير يتطلب إجابات لم يُطلب تصحيحها؛ تواصل مع البلدية.",
-                              "This change needs answers that were not asked for; contact "
-                              "the municipality.", field=sorted(cleaned)[0])
-    for key, value in cleaned.items():
-        if value is None or not field_is_shown(type_fields[key], answers):
+        if key in cleaned:
+            raise _answer_required(field)
+        if key in shown_before and key not in previous:
+            continue  # missing before this correction: not the applicant's doing now
+        raise DomainError("permits.correction_needs_other_answers",
+                          "هذا التغيير يتطلب إجابات لم يُطلب تصحيحها؛ تواصل مع البلدية.",
+                          "This change needs answers that were not asked for; contact "
+                          "the municipality.", field=sorted(cleaned)[0] if cleaned else None)
+    for key in cleaned:  # an asked answer whose question is now hidden goes
+        if key not in shown_now:
             answers.pop(key, None)
     for kind in correction.documents:
         if kind in type_documents and files.get(kind) is None:

@@ -71,8 +71,9 @@ def _field_inputs(page, *, posted, error: DomainError | None) -> list[FieldInput
         if posted is not None:
             value = posted.get(field.key, "")
         else:
-            value = answers.get(field.key, "")
-            value = "on" if value is True else "" if value in (None, False) else str(value)
+            value = answers.get(field.key)
+            value = ("" if value is None else "true" if value is True
+                     else "false" if value is False else str(value))
         inputs.append(FieldInput(
             field=field, label=_pick(field.label_ar, field.label_en),
             help=_pick(field.help_ar, field.help_en), unit=_pick(field.unit_ar, field.unit_en),
@@ -86,11 +87,7 @@ def _field_inputs(page, *, posted, error: DomainError | None) -> list[FieldInput
 def _correction_posted(request, page) -> tuple[dict, dict]:
     """What the form sent: every answer of the type's form that was posted (the service
     refuses any that was not asked for) and the files of `document_<kind>` inputs."""
-    asked = set(page.correction.fields)
     data = {key: request.POST[key] for key in page.field_keys if key in request.POST}
-    for field in page.fields:  # a checkbox left clear is not posted: it means "no"
-        if field.kind == FieldKind.BOOLEAN and field.key in asked and field.key not in data:
-            data[field.key] = ""
     files = {name.removeprefix("document_"): request.FILES[name] for name in request.FILES
              if name.startswith("document_")}
     return data, files

@@ -21,9 +21,10 @@ from amanah.errors import DomainError
 from amanah.uploads import KNOWN_TYPES
 
 from .. import review_selectors
-from ..enums import ApplicationEventKind, ApplicationStatus, FieldKind, FindingAnswer, PartyRole
+from ..enums import ApplicationEventKind, ApplicationStatus, FindingAnswer, PartyRole
+from ..forms import answer_display, visible_keys
 from ..models import Application, PermitTypeField
-from ..services.corrections import application_correction_request, field_is_shown
+from ..services.corrections import application_correction_request
 from ..services.inspections import INSPECTION_STEP
 from ..services.plan_check import NOT_A_NUMBER, NOT_ANSWERED, plan_check_run
 from . import review_pages
@@ -46,26 +47,17 @@ class AnswerRow:
     is_answered: bool
 
 
-def answer_text(field: PermitTypeField, value) -> str:
-    """An answer as a person reads it, in the page's language."""
-    if value is None or value == "":
-        return ""
-    if field.kind == FieldKind.BOOLEAN:
-        return _("Yes") if value else _("No")
-    if field.kind == FieldKind.CHOICE:
-        for choice in field.choices or []:
-            if str(choice.get("value")) == str(value):
-                return bilingual(str(choice.get("ar", value)), str(choice.get("en", "")))
-    return str(value)
-
-
 def answer_rows(fields: list[PermitTypeField], answers: dict) -> list[AnswerRow]:
+    """The answers in the form's order, as the applying pages show them; a question the
+    answers hide is left out unless it holds an answer anyway."""
+    language = "en" if is_english() else "ar"
+    shown = visible_keys(fields, answers)
     rows = []
     for field in fields:
         value = answers.get(field.key)
-        if not field_is_shown(field, answers) and value in (None, ""):
+        if field.key not in shown and value in (None, ""):
             continue
-        text = answer_text(field, value)
+        text = answer_display(field, value, language)
         rows.append(AnswerRow(key=field.key, label=bilingual(field.label_ar, field.label_en),
                               value=text, unit=bilingual(field.unit_ar, field.unit_en),
                               is_answered=bool(text)))

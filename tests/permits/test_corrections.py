@@ -228,3 +228,14 @@ def test_a_change_that_needs_answers_nobody_asked_for_is_refused(world, submitte
         _answer(world, submitted, data={"use": "commercial"}, files={})
     assert refused.value.code == "permits.correction_needs_other_answers"
     assert _state(submitted) == before
+
+
+def test_corrected_answers_are_stored_as_the_form_stores_them(world, submitted):
+    # given staff asked for a setback and the use
+    _request(world, submitted, fields=["front_setback_m", "use"], documents=[])
+    # when the office writes the setback in Arabic digits
+    _answer(world, submitted, data={"front_setback_m": "٤٫٥", "use": "residential"}, files={})
+    submitted.refresh_from_db()
+    # then it is kept as a drafted number is: two decimal places
+    assert submitted.answers["front_setback_m"] == "4.50"
+    assert submitted.answers["use"] == "residential"

@@ -105,7 +105,8 @@ def test_an_invalid_answer_is_shown_next_to_its_field(client, world, asked):
         "document_architectural_plans": upload("plans.pdf", pdf(), "application/pdf")})
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="id_floors_error">Number of floors: the largest allowed is 30.00.</p>' in page
+    assert ('id="id_floors_error">Number of floors: The largest value allowed is 30.</p>'
+            in page)
     assert 'value="99"' in page
 
 
