@@ -8,13 +8,19 @@ class PermitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from amanah.celery import periodic_task_register
         from amanah.events import chain_register
 
         from .models import ApplicationEvent, PermitEvent
 
         chain_register("permit_application", ApplicationEvent)
         chain_register("permit", PermitEvent)
-        from . import workflow_hooks  # noqa: F401 - registers the procedures' guards and effects
+        from . import (
+            certificate_tasks,  # noqa: F401 - registers the certificate's tasks
+            workflow_hooks,  # noqa: F401 - registers the procedures' guards and effects
+        )
+
+        periodic_task_register("permits-certificate-sweep", "permits.certificate_sweep", 300.0)
         self._lifecycle_register()
 
     @staticmethod

@@ -267,6 +267,8 @@ CELERY_TASK_ROUTES = {
     "workflow.case_move_sweep": {"queue": "money"},
     "payments.receipt_ensure": {"queue": "bulk"},
     "payments.receipt_sweep": {"queue": "bulk"},
+    "permits.certificate_ensure": {"queue": "bulk"},
+    "permits.certificate_sweep": {"queue": "bulk"},
     "payments.recon_run_process": {"queue": "bulk"},
     "payments.recon_inbox_sweep": {"queue": "bulk"},
 }
@@ -281,6 +283,7 @@ CELERY_TASK_ANNOTATIONS = {
     "workflow.case_route": {"soft_time_limit": 20, "time_limit": 30},
     "workflow.case_route_sweep": {"soft_time_limit": 110, "time_limit": 120},
     "payments.receipt_ensure": {"soft_time_limit": 60, "time_limit": 90},
+    "permits.certificate_ensure": {"soft_time_limit": 60, "time_limit": 90},
     "payments.recon_run_process": {"soft_time_limit": env.int("RECON_SOFT_TIME_LIMIT",
                                                               default=240),
                                    "time_limit": env.int("RECON_TIME_LIMIT", default=300)},

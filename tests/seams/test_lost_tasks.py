@@ -29,6 +29,7 @@ SWEEPERS = {
     "payments.outbox_send": "payments.outbox_sweep",
     "payments.receipt_ensure": "payments.receipt_sweep",
     "payments.recon_run_process": "payments.recon_inbox_sweep",
+    "permits.certificate_ensure": "permits.certificate_sweep",
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
                "payments.payment_notify_payer"}
