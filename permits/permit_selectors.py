@@ -107,9 +107,11 @@ def masked_id(value: str) -> str:
 
 
 def certificate_is_ready(permit: Permit) -> bool:
-    """The stored certificate shows the permit as it is now (CERT's certificate_ensure makes
-    it; a stale one is made again after a renewal, amendment or replacement)."""
-    return bool(permit.certificate) and permit.certificate_version == permit.version
+    """The stored certificate shows the permit as it is now (certificate_ensure makes it, and
+    makes it again after a renewal, amendment or replacement)."""
+    from .certificates import certificate_is_current
+
+    return certificate_is_current(permit)
 
 
 # --- The permit page ------------------------------------------------------------------------

@@ -316,13 +316,12 @@ def permit_replacement_request(*, permit_id: int, user, reason: str) -> Applicat
 
 def _replace(permit: Permit, application: Application, actor) -> None:
     permit.replacement_count += 1
-    # The stored certificate shows no replacement mark: 0 tells certificate_ensure it is stale
-    # although the permit's version did not change.
-    permit.certificate_version = 0
+    # A REPLACED event after the last CERTIFICATE_MADE makes the stored certificate stale
+    # (certificates.certificate_is_current): the next one is made marked as a replacement.
     event = permit_event_append(permit, kind=PermitEventKind.REPLACED, actor=actor,
                                 payload={"application": application.reference,
                                          "replacement": permit.replacement_count})
-    permit_save(permit, ["replacement_count", "certificate_version"])
+    permit_save(permit, ["replacement_count"])
     _certificate_remake(permit)
     _notify(event)
 
