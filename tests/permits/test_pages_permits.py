@@ -2,12 +2,15 @@
 of the municipality, a head there, staff of another municipality, anonymous), guessed numbers,
 the holder's actions, staff decisions with their confirmation step, and query counts."""
 
+import hashlib
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from amanah.enums import StaffRole
+from permits.certificates import certificate_ensure
 from permits.enums import FeeStage
 from permits.models import Permit, PermitEvent, PermitFeeRule, PermitObjection
 from tests.factories import CitizenFactory, DepartmentFactory, MunicipalityFactory
@@ -195,3 +198,24 @@ def test_the_holder_objects_through_the_form(client, world):
     assert refused.status_code == 400
     assert "يوجد اعتراض قيد الدراسة على هذا القرار." in refused.content.decode()
     assert PermitObjection.objects.count() == 1
+
+
+def test_the_certificate_downloads_once_made(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    permit = permit_make(world)
+    url = reverse("permits:permit_certificate", args=[permit.number])
+    client = _signed_in(client, world.owner.user)
+    # while it is being made the page says so
+    pending = client.get(url)
+    assert pending.status_code == 200 and "جاري إعداد الشهادة" in pending.content.decode()
+    # once made, the holder downloads the stored file
+    made = certificate_ensure(permit_id=permit.pk)
+    response = client.get(url)
+    body = b"".join(response.streaming_content)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{permit.number}-v1.pdf"')
+    assert response["Cache-Control"] == "private, no-store"
+    assert hashlib.sha256(body).hexdigest() == made.certificate_sha256
+    page = client.get(reverse("permits:permit", args=[permit.number]))
+    assert page.context["p"].certificate_ready
