@@ -17,6 +17,7 @@ class PermitsConfig(AppConfig):
         chain_register("permit", PermitEvent)
         from . import (
             certificate_tasks,  # noqa: F401 - registers the certificate's tasks
+            party_tasks,  # noqa: F401 - registers the consent SMS tasks
             workflow_hooks,  # noqa: F401 - registers the procedures' guards and effects
         )
 

@@ -85,6 +85,7 @@ class ApplicationEventKind(models.TextChoices):
     CREATED = "created", _("Draft started")
     STATUS_CHANGED = "status_changed", _("Status changed")
     ANSWERS_SAVED = "answers_saved", _("Answers saved")
+    PARCEL_SET = "parcel_set", _("Parcel and location set")
     PARTY_ADDED = "party_added", _("Party added")
     PARTY_REMOVED = "party_removed", _("Party removed")
     CONSENT = "consent", _("Owner's consent")

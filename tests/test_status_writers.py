@@ -38,6 +38,7 @@ STATUS_WRITERS = {
         "permits.services.applications.application_status_change",
     ("permits.Permit", "status"): "permits.services.permits.permit_status_change",
     ("permits.Inspection", "status"): "permits.services.inspections.inspection_status_change",
+    ("permits.ApplicationParty", "consent"): "permits.services.parties.party_consent_change",
 }
 
 # Where a record is created with its first status (a constructor or create() argument).

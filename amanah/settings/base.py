@@ -467,6 +467,13 @@ SADAD_RECON_MAX_BYTES = env.int("SADAD_RECON_MAX_BYTES", default=512 * 1024 * 10
 PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY",
                            default="simulator" if DEMO_MODE and not SADAD_BASE_URL else "sadad")
 
+# --- Permits -------------------------------------------------------------------------
+# Who answers "what does deed N say?" (the Ministry of Justice's deed check). The default is the
+# local stand-in (permits.LocalDeed rows, seeded with demo deeds); production names the class
+# that calls the real service. Any class with `deed_lookup(*, deed_number)` will do.
+PERMITS_DEED_REGISTRY = env.str("PERMITS_DEED_REGISTRY",
+                                default="permits.deeds.LocalDeedRegistry")
+
 # --- Logging -------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('amanah', '0004_identity_verification_devices'),
-        ('permits', '0002_events_append_only'),
+        ('permits', '0003_application_event_parcel_set'),
         ('workflow', '0011_case_queue_order_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
