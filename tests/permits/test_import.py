@@ -2,6 +2,7 @@
 the paper number kept, verifiable like new ones, never imported twice."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,9 +10,9 @@ from django.urls import reverse
 
 from amanah.models import Establishment, Person
 from permits.imports import ImportProblem, date_parse, permits_import
-from permits.models import Permit, PermitEvent, PermitVersion
+from permits.models import Parcel, Permit, PermitEvent, PermitVersion
 from tests.factories import national_id_for
-from tests.permits.factories import permits_world
+from tests.permits.factories import deed_make, permits_world
 
 from .lifecycle_helpers import day
 
@@ -165,3 +166,42 @@ def test_the_command_imports_or_says_why_not(world, tmp_path, capsys):
     assert "line 2, paper_number: This paper number was imported before." in (
         capsys.readouterr().err)
     assert Permit.objects.count() == 3
+
+
+def _new_parcel_file(world, number: str, coordinates: str) -> str:
+    return (HEADER.rstrip("\n") + ",latitude,longitude\n"
+            f"1441/9,building_new,{world.municipality.code},{world.owner.national_id},مالك,"
+            f"{number},2145,{number[-4:]},north,2020-01-05,2023-01-04,floors=1,{coordinates}\n")
+
+
+def test_a_parcel_new_to_the_portal_comes_from_the_deed_registry(world):
+    # given a deed the registry knows but the portal has no parcel for yet
+    deed = deed_make(owner_id=world.owner.national_id, municipality_code=world.municipality.code,
+                     number="310199990001", area="750.00")
+    # when a line names it, with coordinates inside the district
+    report = permits_import(data=_new_parcel_file(world, deed.deed_number, "26.2512,50.1533"))
+    # then the permit stands on a parcel made from the registry's deed
+    assert report.ok
+    parcel = Permit.objects.get().parcel
+    assert (parcel.deed_number, parcel.area_m2, parcel.zone, parcel.deed_date, parcel.owner_id,
+            parcel.latitude, parcel.longitude) == (
+        "310199990001", Decimal("750.00"), "res-a", deed.deed_date, world.owner.national_id,
+        Decimal("26.251200"), Decimal("50.153300"))
+
+
+@pytest.mark.parametrize("number, coordinates, column, message", [
+    ("310199990001", ",", "latitude",
+     "Needed because this deed's parcel is not in the portal yet."),
+    ("310199990001", "24.7000,46.7000", "latitude", "The coordinates are outside the district."),
+    ("310199990009", "26.2512,50.1533", "deed_number",
+     "The deed registry has no deed with this number."),
+])
+def test_a_new_parcel_needs_a_known_deed_and_coordinates_in_the_district(
+        world, number, coordinates, column, message):
+    deed_make(owner_id=world.owner.national_id, municipality_code=world.municipality.code,
+              number="310199990001")
+    report = permits_import(data=_new_parcel_file(world, number, coordinates))
+    assert [(p.line, p.column, p.message_en) for p in report.problems][:1] == [
+        (2, column, message)]
+    assert not Permit.objects.exists() and not Parcel.objects.filter(
+        deed_number=number).exists()

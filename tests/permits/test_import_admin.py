@@ -19,6 +19,16 @@ from .test_import import HEADER, _good_file, _line
 pytestmark = pytest.mark.django_db
 
 
+def _urls_reload() -> None:
+    # The admin's URLs are read when the URLconf is imported: read them again.
+    import importlib
+
+    from django.conf import settings
+
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+    clear_url_caches()
+
+
 @pytest.fixture(autouse=True)
 def permit_admin():
     """The permit admin takes the page through the mixin; where the admin module does not
@@ -29,12 +39,12 @@ def permit_admin():
             pass
 
         admin.site.register(Permit, PermitAdmin)
-        clear_url_caches()
+        _urls_reload()
     assert isinstance(admin.site.get_model_admin(Permit), PermitImportAdminMixin)
     yield
     if not registered:
         admin.site.unregister(Permit)
-        clear_url_caches()
+        _urls_reload()
 
 
 @pytest.fixture
