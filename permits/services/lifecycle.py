@@ -524,6 +524,25 @@ def permit_amend(*, application: Application, actor=None) -> Permit:
     return permit
 
 
+def approval_fee_stage(application: Application) -> str | None:
+    """The stage billed when an application is approved: the amendment fee for an amendment,
+    the issuance fee otherwise; None when the type bills no such stage (issue at once)."""
+    stage = (FeeStage.AMENDMENT if application.kind == ApplicationKind.AMENDMENT
+             else FeeStage.ISSUANCE)
+    return stage if _type_bills(application.permit_type, stage) else None
+
+
+def permit_issue_for(*, application: Application, actor=None) -> Permit:
+    """What issuing an approved application does, by its kind: a new permit (permit_issue) or
+    the permit it amends (permit_amend). The caller holds the application's lock and moves
+    its status, as for permit_issue."""
+    from .permits import permit_issue
+
+    if application.kind == ApplicationKind.AMENDMENT:
+        return permit_amend(application=application, actor=actor)
+    return permit_issue(application=application, actor=actor)
+
+
 # --- Suspension, reinstatement, cancellation ------------------------------------------------
 
 

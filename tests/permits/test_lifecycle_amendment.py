@@ -8,9 +8,15 @@ from amanah.events import audit_verify
 from permits.enums import ApplicationKind, ApplicationStatus, FeeStage, PartyRole
 from permits.models import Application, Permit, PermitEvent, PermitFeeRule, PermitVersion
 from permits.services.applications import application_lock, application_status_change
-from permits.services.lifecycle import permit_amend, permit_amendment_start, permit_suspend
+from permits.services.lifecycle import (
+    approval_fee_stage,
+    permit_amend,
+    permit_amendment_start,
+    permit_issue_for,
+    permit_suspend,
+)
 from tests.factories import CitizenFactory
-from tests.permits.factories import GOOD_ANSWERS, permits_world
+from tests.permits.factories import GOOD_ANSWERS, application_draft_make, permits_world
 from workflow.models import Case
 
 from .lifecycle_helpers import permit_make
@@ -113,3 +119,23 @@ def test_only_the_holder_amends_a_valid_permit_one_request_at_a_time(world):
     assert refused.value.code == "permits.amendment_status"
     assert Application.objects.filter(kind=ApplicationKind.AMENDMENT).count() == 1
     assert Case.objects.count() == 1
+
+
+def test_issuing_dispatches_by_kind_and_an_amendment_bills_its_own_stage(world):
+    # given an approved new application and an amendment of an existing permit
+    permit = permit_make(world)
+    amendment = permit_amendment_start(permit_id=permit.pk, user=world.owner.user,
+                                       answers={"floors": 3})
+    new = application_draft_make(world)
+    # then approving the new one bills the issuance fee; the amendment bills the amendment
+    # fee once the type has one, and nothing (issued at once) while it has none
+    assert approval_fee_stage(new) == FeeStage.ISSUANCE
+    assert approval_fee_stage(amendment) is None
+    PermitFeeRule.objects.create(permit_type=world.permit_type, stage=FeeStage.AMENDMENT)
+    assert approval_fee_stage(amendment) == FeeStage.AMENDMENT
+    # and issuing the amendment versions its permit instead of making another
+    amended = permit_issue_for(application=application_lock(amendment.pk))
+    assert (amended.pk, amended.version) == (permit.pk, 2)
+    made = permit_issue_for(application=application_lock(new.pk))
+    assert made.pk != permit.pk and made.version == 1
+    assert Permit.objects.count() == 2
