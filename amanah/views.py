@@ -22,6 +22,8 @@ def url_or_none(name: str, *args, **kwargs) -> str | None:
 PUBLIC_SERVICE_URL_NAMES = (
     ("payments:bill_inquiry", "bill_inquiry"),
     ("workflow:status_check", "status_check"),
+    ("permits:service_list", "permit_services"),
+    ("permits:fee_calculator", "permit_fees"),
 )
 
 

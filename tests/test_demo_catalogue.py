@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 
 from amanah.models import EService
+from amanah.views import url_or_none
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,14 @@ def test_demo_catalogue_links_every_service_that_has_a_page(capsys):
         "complaint": "workflow:case_new",
         "bill_inquiry": "payments:bill_inquiry",
         "misc_fee": "payments:my_bills",
+        **{code: "permits:apply_start" for code in (
+            "building_permit", "building_addition", "demolition_permit", "fence_permit",
+            "occupancy_certificate", "excavation_permit")},
     }
-    for url_name in linked.values():
-        assert reverse(url_name)
+    # (the permits start page is the apply part's: until it is in, those cards say "soon")
+    for service in EService.objects.exclude(url_name=""):
+        assert url_or_none(service.url_name) or service.url_name == "permits:apply_start", \
+            service.code
 
 
 def test_a_reseed_keeps_an_admins_own_start_page(capsys):

@@ -43,6 +43,7 @@ from django.utils.translation import override
 from amanah.models import Department, User
 from payments.models import Bill, Receipt
 from payments.services import payment_record
+from permits.models import Application
 from tests.conftest import otp_session_verify
 from workflow.models import Case
 
@@ -137,6 +138,7 @@ def _world_build() -> dict[str, str]:
     Receipt.objects.filter(pk=receipt.pk).update(
         pdf=default_storage.save("receipt.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n")),
         pdf_made_at=now)
+    draft = Application.objects.filter(owner_person__national_id=citizen).order_by("pk").first()
     department = Department.objects.get(municipality__code="KHB", code="licensing")
     case = Case.objects.filter(applicant_person__national_id=citizen,
                                department=department).order_by("pk").first()
@@ -146,6 +148,9 @@ def _world_build() -> dict[str, str]:
         "number": receipt.number, "payment_id": str(suspense.pk), "run_id": "1",
         # a simulated Nafath request nobody started: its page must still answer, never 5xx
         "transaction_id": uuid.uuid4().hex,
+        "code": "building_permit",  # a permit type's service card
+        # a demo draft the citizen owns (a Khobar office prepares it), and one of its parties
+        "reference": draft.reference, "party_id": str(draft.parties.order_by("pk").first().pk),
     }
 
 

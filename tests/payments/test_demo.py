@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from payments.enums import BillStatus
+from payments.enums import BillStatus, FeeComponent
 from payments.models import Bill, FeeSchedule, SadadOutbox
 from payments.sadad.simulator.models import SimulatedSadadBill
 
@@ -13,16 +13,19 @@ pytestmark = pytest.mark.django_db
 def _state():
     return (list(Bill.objects.order_by("pk").values_list("pk", "billing_account", "status",
                                                          "amount", "version")),
-            FeeSchedule.objects.count(), SadadOutbox.objects.count())
+            FeeSchedule.objects.filter(component=FeeComponent.MAIN).count(),
+            SadadOutbox.objects.count())
 
 
 def test_seed_demo_adds_fee_schedules_and_unpaid_registered_bills_once():
     # when the demo is seeded
     call_command("seed_demo", stdout=StringIO())
-    # then every demo service has a schedule per municipality class
-    assert set(FeeSchedule.objects.values_list("eservice__code", flat=True)) == {
+    # then every demo service has a main fee schedule per municipality class (the stages of
+    # permits are the permits demo's)
+    main_fees = FeeSchedule.objects.filter(component=FeeComponent.MAIN)
+    assert set(main_fees.values_list("eservice__code", flat=True)) == {
         "misc_fee", "building_permit", "commercial_license", "signage_permit"}
-    assert FeeSchedule.objects.count() == 20
+    assert main_fees.count() == 20
     # and at least five unpaid bills, spread over five demo citizens, are known to SADAD
     unpaid = Bill.objects.filter(status=BillStatus.UNPAID, payable_ref__startswith="DEMO-")
     assert unpaid.count() == 7
