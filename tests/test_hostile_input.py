@@ -151,6 +151,7 @@ def _world_build() -> dict[str, str]:
         "code": "building_permit",  # a permit type's service card
         # a demo draft the citizen owns (a Khobar office prepares it), and one of its parties
         "reference": draft.reference, "party_id": str(draft.parties.order_by("pk").first().pk),
+        "decision": "suspend",  # a staff decision on a permit (suspend, reinstate, cancel)
     }
 
 
