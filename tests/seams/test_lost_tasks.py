@@ -32,7 +32,7 @@ SWEEPERS = {
     "permits.certificate_ensure": "permits.certificate_sweep",
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
-               "payments.payment_notify_payer"}
+               "payments.payment_notify_payer", "permits.permit_notify_holder"}
 
 
 def _tasks_queued_on_commit() -> set[str]:
