@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("amanah.api_urls")),
     path("api/v1/", include("workflow.api_urls")),
     path("api/v1/", include("payments.api_urls")),
+    path("api/v1/", include("permits.api_urls")),
 ]
 
 # The simulated SADAD's pages exist only where its app is installed (demo mode).

@@ -20,7 +20,12 @@ class PermitsConfig(AppConfig):
             party_tasks,  # noqa: F401 - registers the consent SMS tasks
             workflow_hooks,  # noqa: F401 - registers the procedures' guards and effects
         )
+        from .notify import party_sms_send  # noqa: F401 - registers the parties' SMS task
+        from .payables import permit_fee_register
+        from .views.apply import apply_menu_register
 
+        permit_fee_register()
+        apply_menu_register()
         periodic_task_register("permits-certificate-sweep", "permits.certificate_sweep", 300.0)
         self._lifecycle_register()
 

@@ -151,6 +151,8 @@ def _world_build() -> dict[str, str]:
         "code": "building_permit",  # a permit type's service card
         # a demo draft the citizen owns (a Khobar office prepares it), and one of its parties
         "reference": draft.reference, "party_id": str(draft.parties.order_by("pk").first().pk),
+        # a step of the applying form, and a document (none with this id: answers 404)
+        "step": "1", "document_id": "1",
         "decision": "suspend",  # a staff decision on a permit (suspend, reinstate, cancel)
     }
 

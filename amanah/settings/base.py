@@ -443,6 +443,15 @@ SPECTACULAR_SETTINGS = {
         # A case answer's `viewer`, one value per audience's shape (workflow/serializers.py).
         "ApplicantViewerEnum": ["applicant"],
         "StaffViewerEnum": ["staff"],
+        # Permit applications (permits/api_apply.py).
+        "PermitApplicationStatusEnum": "permits.enums.ApplicationStatus",
+        "PermitApplicationKindEnum": "permits.enums.ApplicationKind",
+        "PermitFieldKindEnum": "permits.enums.FieldKind",
+        "PermitFiledByEnum": "permits.enums.FiledBy",
+        "PermitPartyRoleEnum": "permits.enums.PartyRole",
+        "PermitConsentEnum": "permits.enums.ConsentStatus",
+        "PermitDocumentSupplierEnum": "permits.enums.DocumentSupplier",
+        "PermitFeeStageEnum": "permits.enums.FeeStage",
     },
 }
 

@@ -30,9 +30,13 @@ SWEEPERS = {
     "payments.receipt_ensure": "payments.receipt_sweep",
     "payments.recon_run_process": "payments.recon_inbox_sweep",
     "permits.certificate_ensure": "permits.certificate_sweep",
+    # A renewal, late renewal or replacement paid (part APPLY's on_paid schedules it; the task
+    # and its sweeper are part LIFECYCLE's).
+    "permits.application_lifecycle_paid": "permits.application_lifecycle_sweep",
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
-               "payments.payment_notify_payer", "permits.permit_notify_holder"}
+               "payments.payment_notify_payer", "permits.party_sms_send",
+               "permits.consent_declined_notify", "permits.permit_notify_holder"}
 
 
 def _tasks_queued_on_commit() -> set[str]:

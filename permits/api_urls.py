@@ -1,0 +1,8 @@
+"""The permits app's API routes: each part of the journey lists its own."""
+
+from . import api_apply
+
+app_name = "permits_api"
+urlpatterns = [
+    *api_apply.urlpatterns,
+]
