@@ -28,7 +28,8 @@ def paper_import_view(request, *, model_admin):
     """Upload, check every line, and import all of them or none."""
     if not request.user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
-    form = PaperImportForm(request.POST or None, request.FILES or None)
+    form = PaperImportForm(request.POST if request.method == "POST" else None,
+                           request.FILES or None)
     report, status = None, 200
     if request.method == "POST":
         if form.is_valid():

@@ -33,6 +33,11 @@ def _language() -> str:
     return get_language() or "ar"
 
 
+def _posted(request):
+    """The POST data, or None for a GET: an empty POST is still a bound (and invalid) form."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_refusal(form, refusal: DomainError) -> None:
     form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
 
@@ -119,7 +124,7 @@ def permit_amend(request, number: str):
     if refused:
         return refused
     fields = lifecycle.permit_detail_fields(permit.permit_type)
-    form = AmendmentForm(request.POST or None, detail_fields=fields, details=permit.details,
+    form = AmendmentForm(_posted(request), detail_fields=fields, details=permit.details,
                          language=_language())
     status = 200
     if request.method == "POST":
@@ -145,7 +150,7 @@ def permit_replace(request, number: str):
     permit, refused = _holder_permit_or_404(request, number)
     if refused:
         return refused
-    form = ReplacementForm(request.POST or None)
+    form = ReplacementForm(_posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -197,7 +202,7 @@ def permit_object(request, number: str):
     permit, refused = _holder_permit_or_404(request, number)
     if refused:
         return refused
-    form = ObjectionForm(request.POST or None, request.FILES or None)
+    form = ObjectionForm(_posted(request), request.FILES or None)
     objection, status = _objection_form_handle(
         request, form, file=lambda **kw: lifecycle.permit_objection_file(
             permit_id=permit.pk, user=request.user, **kw))
@@ -219,7 +224,7 @@ def application_object(request, reference: str):
         raise Http404
     if application.status != ApplicationStatus.REJECTED or application.decided_at is None:
         raise Http404
-    form = ObjectionForm(request.POST or None, request.FILES or None)
+    form = ObjectionForm(_posted(request), request.FILES or None)
     objection, status = _objection_form_handle(
         request, form, file=lambda **kw: lifecycle.permit_objection_file(
             application_id=application.pk, user=request.user, **kw))
@@ -243,7 +248,7 @@ def permit_decide(request, number: str, decision: str):
     permit = _permit_or_404(request, number)
     if not lifecycle.permit_staff_may_decide(request.user, permit):
         return render(request, "403.html", status=403)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_posted(request))
     confirming, status = False, 200
     if request.method == "POST":
         if form.is_valid():

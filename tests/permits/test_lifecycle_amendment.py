@@ -1,12 +1,21 @@
 """Amendment: the holder asks to change approved details — a case on the type's procedure —
 and once it is issued the permit is versioned with the new details and a new certificate."""
 
+from decimal import Decimal
+
 import pytest
 
 from amanah.errors import Conflict, DomainError, PermissionDenied
 from amanah.events import audit_verify
 from permits.enums import ApplicationKind, ApplicationStatus, FeeStage, PartyRole
-from permits.models import Application, Permit, PermitEvent, PermitFeeRule, PermitVersion
+from permits.models import (
+    Application,
+    ApplicationFee,
+    Permit,
+    PermitEvent,
+    PermitFeeRule,
+    PermitVersion,
+)
 from permits.services.applications import application_lock, application_status_change
 from permits.services.lifecycle import (
     approval_fee_stage,
@@ -139,3 +148,18 @@ def test_issuing_dispatches_by_kind_and_an_amendment_bills_its_own_stage(world):
     made = permit_issue_for(application=application_lock(new.pk))
     assert made.pk != permit.pk and made.version == 1
     assert Permit.objects.count() == 2
+
+
+def test_an_amendment_bills_the_application_fee_where_the_type_has_one():
+    # given a type that bills a fixed 300.00 application fee (the procedure's review guard
+    # asks for it before the case goes on)
+    world = permits_world()
+    permit = permit_make(world)
+    # when the holder files an amendment
+    application = permit_amendment_start(permit_id=permit.pk, user=world.owner.user,
+                                         answers={"floors": 3})
+    # then the application fee is billed to the holder, exactly, on the amendment
+    fee = ApplicationFee.objects.select_related("bill").get(application=application)
+    assert (fee.stage, fee.amount, fee.bill.payer_person, fee.bill.payable_ref) == (
+        FeeStage.APPLICATION, Decimal("300.00"), world.owner,
+        f"{application.reference}:application")

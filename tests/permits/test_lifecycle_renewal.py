@@ -32,7 +32,8 @@ RENEWAL_FEE = Decimal("420.00")  # 1.00 per m² of the 420 m² built
 
 
 @pytest.fixture
-def world(clock):
+def world(clock, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     clock.set(day(2026, 12, 1))
     world = permits_world()
     lifecycle_fees_make(world)
@@ -124,7 +125,7 @@ def test_late_renewal_bills_the_fine_too_and_makes_the_permit_valid_again(
     assert list(PermitEvent.objects.filter(permit=permit).order_by("seq").values_list(
         "kind", "from_status", "to_status")) == [
         ("issued", "", "valid"), ("expired", "valid", "expired"),
-        ("renewed", "expired", "valid")]
+        ("renewed", "expired", "valid"), ("certificate_made", "", "")]
 
 
 def test_renewal_after_the_late_window_is_refused(world, clock):

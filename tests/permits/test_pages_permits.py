@@ -3,6 +3,7 @@ of the municipality, a head there, staff of another municipality, anonymous), gu
 the holder's actions, staff decisions with their confirmation step, and query counts."""
 
 import hashlib
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,13 +11,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from amanah.enums import StaffRole
+from payments.services.outbox import outbox_flush
 from permits.certificates import certificate_ensure
 from permits.enums import FeeStage
 from permits.models import Permit, PermitEvent, PermitFeeRule, PermitObjection
 from tests.factories import CitizenFactory, DepartmentFactory, MunicipalityFactory
 from tests.permits.factories import permits_world, staff_make
 
-from .lifecycle_helpers import application_rejected_make, objection_procedure_publish, permit_make
+from .lifecycle_helpers import (
+    application_rejected_make,
+    day,
+    lifecycle_fees_make,
+    objection_procedure_publish,
+    permit_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +227,42 @@ def test_the_certificate_downloads_once_made(client, world, settings, tmp_path):
     assert hashlib.sha256(body).hexdigest() == made.certificate_sha256
     page = client.get(reverse("permits:permit", args=[permit.number]))
     assert page.context["p"].certificate_ready
+
+
+def test_the_holder_renews_from_the_page_and_is_shown_the_bill(client, world, clock):
+    clock.set(day(2026, 12, 1))
+    lifecycle_fees_make(world)
+    permit = permit_make(world)
+    url = reverse("permits:permit_renew", args=[permit.number])
+    # before the window the page explains, and asking is refused with the date (a new session
+    # after each jump of the clock: an idle one ends)
+    clock.set(day(2029, 8, 31))
+    early = _signed_in(client, world.owner.user).post(url)
+    assert early.status_code == 400
+    assert "لم يبدأ التجديد بعد: يمكن التجديد من" in early.content.decode()
+    assert not permit.applications.exists()
+    # inside it, the fee is shown before asking, and the bill after
+    clock.set(day(2029, 10, 15))
+    client.logout()
+    form = _signed_in(client, world.owner.user).get(url)
+    assert form.context["action"].fees == (("renewal", Decimal("420.00")),)
+    done = client.post(url)
+    assert done.status_code == 302
+    outbox_flush()  # SADAD accepts the bill: it is payable, its number shown to pay with
+    bill = permit.applications.get().fees.get().bill
+    page = client.get(reverse("permits:permit", args=[permit.number])).content.decode()
+    assert bill.billing_account in page and "420.00" in page
+
+
+def test_the_holder_asks_for_a_replacement_from_the_page(client, world):
+    lifecycle_fees_make(world)
+    permit = permit_make(world)
+    url = reverse("permits:permit_replace", args=[permit.number])
+    client = _signed_in(client, world.owner.user)
+    missing = client.post(url, {})
+    assert missing.status_code == 400 and missing.context["form"].errors["reason"]
+    done = client.post(url, {"reason": "lost", "note": "فُقدت أثناء النقل"})
+    assert done.status_code == 302
+    application = permit.applications.get()
+    assert application.events.get(kind="created").reason == "فُقدت الشهادة: فُقدت أثناء النقل"
+    assert application.fees.get().amount == Decimal("150.00")
