@@ -58,7 +58,7 @@ def paper_import_view(request, *, model_admin):
 class PermitImportAdminMixin:
     """Adds the import page (admin:permits_permit_import) and a link to it on the list."""
 
-    change_list_template = "admin/permits/permit/change_list.html"
+    change_list_template = "admin/permits/permit/paper_import_change_list.html"
 
     def get_urls(self):
         return [path("import/", self.admin_site.admin_view(self.paper_import),
