@@ -452,6 +452,8 @@ SPECTACULAR_SETTINGS = {
         "PermitConsentEnum": "permits.enums.ConsentStatus",
         "PermitDocumentSupplierEnum": "permits.enums.DocumentSupplier",
         "PermitFeeStageEnum": "permits.enums.FeeStage",
+        # Issued permits (permits/api_permits.py).
+        "PermitStatusEnum": "permits.enums.PermitStatus",
     },
 }
 
