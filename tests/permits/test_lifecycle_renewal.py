@@ -172,3 +172,23 @@ def test_settling_twice_renews_once(world, clock, django_capture_on_commit_callb
     permit = Permit.objects.get(pk=permit.pk)
     assert (permit.version, permit.valid_until) == (2, dt.date(2032, 11, 30))
     assert PermitEvent.objects.filter(permit=permit, kind="renewed").count() == 1
+
+
+def test_a_paid_renewal_whose_task_was_lost_is_settled_by_the_sweeper(world, clock):
+    from amanah.celery import app
+
+    permit = permit_make(world)
+    clock.set(day(2029, 10, 15))
+    application = permit_renewal_start(permit_id=permit.pk, user=world.owner.user)
+    # given the bill paid, but the task its payment queued never ran (lost with the broker)
+    outbox_flush()
+    fee = ApplicationFee.objects.select_related("bill").get(application=application)
+    simulated_bank_pay(billing_account=fee.bill.billing_account, amount=fee.bill.amount)
+    assert ApplicationFee.objects.get(pk=fee.pk).paid_at is not None
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.AWAITING_FEE
+    # when the periodic sweeper runs
+    assert app.tasks["permits.application_lifecycle_sweep"].apply().get() == 1
+    # then the permit is renewed, once, and a second sweep finds nothing
+    assert Permit.objects.get(pk=permit.pk).valid_until == dt.date(2032, 11, 30)
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.ISSUED
+    assert app.tasks["permits.application_lifecycle_sweep"].apply().get() == 0
