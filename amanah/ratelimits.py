@@ -138,9 +138,11 @@ def _hit(key: str, seconds: int) -> int:
         return 1
 
 
-def limit_check(request, scope: str) -> int | None:
-    """Count this request in `scope`; None when it may go on, else the seconds to wait."""
-    if not request_does_work(request):
+def limit_check(request, scope: str, *, every_request: bool = False) -> int | None:
+    """Count this request in `scope`; None when it may go on, else the seconds to wait.
+    `every_request`: a page whose URL itself is the look-up (a QR code's token) counts each
+    GET, not only those naming an ID."""
+    if not every_request and not request_does_work(request):
         return None
     now = clock.now().timestamp()
     for rule in rules_parse(settings.RATE_LIMITS[scope]):

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from amanah.admin import ReadOnlyAdmin, municipality_column
 
+from .imports_admin import PermitImportAdminMixin
 from .models import (
     Application,
     ApplicationEvent,
@@ -233,7 +234,7 @@ class PermitEventInline(_ReadOnlyInline):
 
 
 @admin.register(Permit)
-class PermitAdmin(ReadOnlyAdmin):
+class PermitAdmin(PermitImportAdminMixin, ReadOnlyAdmin):
     list_display = ["number", permit_type_column, municipality_column, "status",
                     "holder_person", "holder_establishment", "issued_on", "valid_until",
                     "version", "is_imported"]

@@ -29,3 +29,22 @@ class PermitsConfig(AppConfig):
         apply_menu_register()
         periodic_task_register("permits-certificate-sweep", "permits.certificate_sweep", 300.0)
         review_register()
+        self._lifecycle_register()
+
+    @staticmethod
+    def _lifecycle_register() -> None:
+        from celery.schedules import crontab
+
+        from amanah.celery import periodic_task_register
+        from amanah.navigation import nav_register
+        from amanah.permissions import is_citizen
+
+        from . import lifecycle_tasks  # noqa: F401 - registers the Celery tasks
+
+        # Just after midnight Riyadh time (CELERY_TIMEZONE): permits whose validity ended.
+        periodic_task_register("permits-expire-due", "permits.permits_expire_due",
+                               crontab(minute=15, hour=0))
+        periodic_task_register("permits-lifecycle-sweep", "permits.application_lifecycle_sweep",
+                               300.0)
+        nav_register(url_name="permits:my_permits", label=_("My permits"),
+                     audience=lambda request: is_citizen(request.user), order=25)

@@ -52,7 +52,7 @@ from .models import (
     PermitTypeParty,
     ZoneRule,
 )
-from .procedures import permit_procedure
+from .procedures import objection_procedure, permit_procedure
 
 Log = Callable[[str], None]
 
@@ -857,3 +857,12 @@ def _procedures_load(log: Log) -> None:
         definition_import(data=procedure_for(data), municipality=amanah, publish=True)
         tally["published"] += 1
     log(f"permit procedures @ {amanah.code}: {tally}")
+    # Objections to permit decisions go to the Amanah's legal department, for every branch.
+    objection = objection_procedure()
+    if DefinitionVersion.objects.filter(definition__municipality=amanah,
+                                        definition__code=objection["code"],
+                                        status=VersionStatus.PUBLISHED).exists():
+        log(f"objection procedure @ {amanah.code}: kept")
+    else:
+        definition_import(data=objection, municipality=amanah, publish=True)
+        log(f"objection procedure @ {amanah.code}: published")

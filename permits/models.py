@@ -843,6 +843,11 @@ class Permit(ChainHead):
             models.CheckConstraint(condition=Q(valid_until__isnull=True)
                                    | Q(valid_until__gte=F("valid_from")),
                                    name="permit_validity_ordered"),
+            # A paper permit is brought in once: importing the same file twice is refused by
+            # the database, not only by the import's own check.
+            models.UniqueConstraint(fields=["municipality", "permit_type", "paper_reference"],
+                                    condition=Q(is_imported=True),
+                                    name="permit_paper_reference_imported_once"),
         ]
 
     def __str__(self) -> str:
@@ -899,3 +904,33 @@ class PermitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.hijri_year}: {self.last_number}"
+
+
+class PermitObjection(models.Model):
+    """An objection to a decision (a permit's, or an application's rejection), heard by the
+    legal department as a workflow case of kind "permit_objection"; filed within 60 days."""
+
+    permit = models.ForeignKey(Permit, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="objections")
+    application = models.ForeignKey(Application, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="objections")
+    case = models.OneToOneField("workflow.Case", on_delete=models.PROTECT,
+                                related_name="permit_objection")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    grounds = models.TextField(_("grounds"))
+    decision_on = models.DateField(_("date of the decision objected to"))
+    due_on = models.DateField(_("last day to object"))
+    filed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-filed_at", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=Q(permit__isnull=False, application__isnull=True)
+            | Q(permit__isnull=True, application__isnull=False),
+            name="permit_objection_about_one_decision")]
+
+    def __str__(self) -> str:
+        return f"objection {self.case_id}"

@@ -91,3 +91,55 @@ def permit_procedure(*, code: str, eservice: str, name_ar: str, name_en: str,
         "case_prefix": case_prefix, "sla_hours": sla_hours, "states": states,
         "transitions": transitions,
     }
+
+
+OBJECTION_CODE = "permit_objection"
+LEGAL_DECIDERS = ["reviewer", "head"]
+
+
+def objection_procedure(*, legal_department: str = "legal", sla_hours: int = 105,
+                        review_sla_hours: int = 70, case_prefix: str = "") -> dict:
+    """An objection to a permit decision: submitted → legal review (asking the objector for
+    more, if needed) → accepted or rejected with reasons; withdrawn on the way. Internal (no
+    e-service): it is started only by permits' own objection service, which checks the
+    60-day limit. SLA hours are working hours."""
+    dept = legal_department
+    states = [
+        _state("submitted", "مقدم", "Submitted", "submitted", dept, sla=4, start=True),
+        _state("legal_review", "الدراسة القانونية", "Legal review", "in_review", dept,
+               sla=review_sla_hours),
+        _state("awaiting_objector", "بانتظار إيضاح من المعترض", "Awaiting the objector",
+               "awaiting_applicant", dept),
+        _state("accepted", "قُبل الاعتراض", "Objection upheld", "approved", dept),
+        _state("rejected", "رُفض الاعتراض", "Objection dismissed", "rejected", dept),
+        _state("withdrawn", "سُحب الاعتراض", "Objection withdrawn", "cancelled", dept),
+    ]
+    transitions = [
+        _move("route", "توجيه آلي", "Route", "submitted", "legal_review", ["system"]),
+        _move("request_information", "طلب إيضاح من المعترض", "Ask the objector for more",
+              "legal_review", "awaiting_objector", HANDLERS, comment=True,
+              effects=["notify_applicant"]),
+        _move("resubmit", "تقديم الإيضاح", "Send the information asked for",
+              "awaiting_objector", "legal_review", ["applicant"]),
+        _move("accept", "قبول الاعتراض", "Uphold the objection", "legal_review", "accepted",
+              LEGAL_DECIDERS, comment=True, effects=["notify_applicant"]),
+        _move("reject", "رفض الاعتراض", "Dismiss the objection", "legal_review", "rejected",
+              LEGAL_DECIDERS, comment=True, effects=["notify_applicant"]),
+        _move("withdraw", "سحب الاعتراض", "Withdraw the objection", "submitted", "withdrawn",
+              ["applicant"]),
+        _move("withdraw", "سحب الاعتراض", "Withdraw the objection", "legal_review",
+              "withdrawn", ["applicant"]),
+        _move("withdraw", "سحب الاعتراض", "Withdraw the objection", "awaiting_objector",
+              "withdrawn", ["applicant"]),
+    ]
+    return {
+        "format": EXPORT_FORMAT, "code": OBJECTION_CODE, "eservice": None,
+        "name_ar": "الاعتراض على قرار رخصة", "name_en": "Objection to a permit decision",
+        "description_ar": "اعتراض على قرار إصدار أو رفض أو تعديل أو إيقاف أو إلغاء رخصة، خلال "
+                          "ستين يوماً من القرار، تنظره الإدارة القانونية.",
+        "description_en": "An objection to a permit decision (issue, rejection, amendment, "
+                          "suspension, cancellation) within 60 days, heard by the legal "
+                          "department.",
+        "case_prefix": case_prefix, "sla_hours": sla_hours, "states": states,
+        "transitions": transitions,
+    }

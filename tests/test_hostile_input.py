@@ -153,6 +153,7 @@ def _world_build() -> dict[str, str]:
         "reference": draft.reference, "party_id": str(draft.parties.order_by("pk").first().pk),
         # a step of the applying form, and a document (none with this id: answers 404)
         "step": "1", "document_id": "1",
+        "decision": "suspend",  # a staff decision on a permit (suspend, reinstate, cancel)
         # permits review: a visit photo, a visit
         "photo_id": "1", "inspection_id": "1",
     }

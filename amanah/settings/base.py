@@ -390,6 +390,8 @@ RATE_LIMITS = {
                               default="address=10/h,address=30/d,account=5/h"),
     "bill_inquiry": env.str("RATE_LIMIT_BILL_INQUIRY", default="address=30/m,id=10/h"),
     "status_check": env.str("RATE_LIMIT_STATUS_CHECK", default="address=30/m,id=10/h"),
+    # The public permit verification page (a QR code's target): every look-up counts.
+    "permit_verify": env.str("RATE_LIMIT_PERMIT_VERIFY", default="address=30/m,address=300/h"),
 }
 # Pages limited by their URL name (a trailing * covers a family); the API views of the same
 # look-ups use the same scopes (payments.throttles, workflow.api), so they share counters.
@@ -450,6 +452,8 @@ SPECTACULAR_SETTINGS = {
         "PermitConsentEnum": "permits.enums.ConsentStatus",
         "PermitDocumentSupplierEnum": "permits.enums.DocumentSupplier",
         "PermitFeeStageEnum": "permits.enums.FeeStage",
+        # Issued permits (permits/api_permits.py).
+        "PermitStatusEnum": "permits.enums.PermitStatus",
     },
 }
 

@@ -77,6 +77,7 @@ def test_a_second_load_writes_nothing_not_even_history(loaded):
         "parties: 22 unchanged; fee rules: 30 unchanged",
         "permit fee schedules: 150 kept",
         "permit procedures @ EPA: 6 kept",
+        "objection procedure @ EPA: kept",
     ]
 
 
@@ -92,6 +93,9 @@ def test_the_first_load_writes_the_six_types_and_their_parts(loaded):
     assert all(t.history.count() == 1 for t in types.values())
     assert FeeSchedule.objects.filter(eservice__code__in=CODES).count() == 150
     assert "permit procedures @ EPA: 6 published" in loaded
+    assert "objection procedure @ EPA: published" in loaded
+    assert DefinitionVersion.objects.get(definition__code="permit_objection").status == \
+        VersionStatus.PUBLISHED
 
 
 def test_an_edited_word_is_put_back_and_an_admins_own_rows_stay(loaded):

@@ -36,7 +36,7 @@ SWEEPERS = {
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
                "payments.payment_notify_payer", "permits.party_sms_send",
-               "permits.consent_declined_notify"}
+               "permits.consent_declined_notify", "permits.permit_notify_holder"}
 
 
 def _tasks_queued_on_commit() -> set[str]:
