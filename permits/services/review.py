@@ -20,12 +20,12 @@ from workflow.enums import CaseEventKind, StatusCategory
 from workflow.models import CaseEvent, CaseMove
 from workflow.services import case_move_request
 
-from ..enums import ApplicationStatus, FeeStage, PartyRole
+from ..enums import ApplicationStatus, PartyRole
 from ..models import Application
 from ..notify import party_sms_schedule
 from .applications import application_lock, application_status_change
 from .fees import application_fee_bill, stage_label
-from .permits import permit_issue
+from .lifecycle import approval_fee_stage, permit_issue_for
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +61,19 @@ def _application_locked(case_id: int) -> Application | None:
 
 @transaction.atomic
 def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome:
-    """Approved: bill the issuance fee and wait for it; a type with no issuance fee asks for
-    the case to move on at once, and the permit is issued when it has."""
+    """Approved: bill the issuance fee (an amendment's fee for an amendment) and wait for it;
+    with nothing to bill, ask for the case to move on at once: the permit is issued when it
+    has."""
     application = _application_locked(case_id)
     if application is None:
         return HandleOutcome.NO_APPLICATION
     event = _moving_event(case_id, event_id, action="approve")
     if event is None or application.status != S.IN_REVIEW:
         return HandleOutcome.ALREADY_DONE
-    if application.permit_type.fee_rules.filter(stage=FeeStage.ISSUANCE).exists():
-        fee = application_fee_bill(application=application, stage=FeeStage.ISSUANCE)
+    # The issuance fee, or an amendment's own fee (permits/services/lifecycle.py says which).
+    stage = approval_fee_stage(application)
+    if stage is not None:
+        fee = application_fee_bill(application=application, stage=stage)
         application_status_change(application=application, to_status=S.AWAITING_FEE,
                                   reason=event.message,
                                   payload={"case_event": event.pk})
@@ -79,8 +82,8 @@ def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome
         party_sms_schedule(application_id=application.pk, template="fee_billed",
                            roles=[PartyRole.OWNER],
                            context={"bill": fee.bill.billing_account, "amount": fee.amount,
-                                    "stage_ar": stage_label(FeeStage.ISSUANCE, "ar"),
-                                    "stage_en": stage_label(FeeStage.ISSUANCE, "en")})
+                                    "stage_ar": stage_label(stage, "ar"),
+                                    "stage_en": stage_label(stage, "en")})
         return HandleOutcome.DONE
     # Nothing to pay: the case takes its "fee paid" step by itself (after this commit, when
     # the case is free), and that step's effect issues the permit. Asked once per approval.
@@ -91,14 +94,15 @@ def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome
 
 @transaction.atomic
 def application_issue_handle(*, case_id: int, event_id: int | None) -> HandleOutcome:
-    """The case reached "issued": issue the permit (numbered, valid for the type's months),
-    mark the application issued and tell the owner."""
+    """The case reached "issued": issue the permit (numbered, valid for the type's months) or,
+    for an amendment, the permit's next version; mark the application issued and tell the
+    parties."""
     application = _application_locked(case_id)
     if application is None:
         return HandleOutcome.NO_APPLICATION
     if application.status not in (S.AWAITING_FEE, S.IN_REVIEW):
         return HandleOutcome.ALREADY_DONE
-    permit = permit_issue(application=application)
+    permit = permit_issue_for(application=application)
     application_status_change(application=application, to_status=S.ISSUED,
                               payload={"permit": permit.number, "case_event": event_id})
     party_sms_schedule(application_id=application.pk, template="issued", roles=EVERYONE,

@@ -353,14 +353,22 @@ def application_document_make(application, *, kind: str = "architectural_plans",
     return document
 
 
-def application_decision_make(world: PermitsWorld, *, now, **kwargs) -> Application:
-    """An application through review and a passed site visit, its case at "decision" (the
-    clock is left on the visit's day)."""
+def application_decision_make(world: PermitsWorld, *, now, application=None,
+                              **kwargs) -> Application:
+    """An application (a new one submitted, or `application` in review) through the plan
+    check and a passed site visit, its case at "decision" (the clock is left on the visit's
+    day)."""
     from amanah import clock as amanah_clock
     from permits.services.inspections import inspection_book, inspection_record
+    from permits.services.plan_check import plan_check_run
     from workflow.services import case_transition
 
-    application = application_at_inspection_make(world, **kwargs)
+    if application is None:
+        application = application_at_inspection_make(world, **kwargs)
+    else:
+        plan_check_run(application_id=application.pk, actor=world.clerk)
+        case_transition(case_id=application.case_id, action="send_to_inspection",
+                        actor=world.clerk)
     slot = slot_make(world, starts_at=now + dt.timedelta(days=1), capacity=5)
     visit = inspection_book(application_id=application.pk, user=world.owner.user,
                             slot_id=slot.pk, purpose=world.permit_type.inspection_purpose)

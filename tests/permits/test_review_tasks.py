@@ -143,6 +143,33 @@ def test_a_type_without_an_issuance_fee_is_issued_on_approval(
     assert Permit.objects.filter(application=application).count() == 1
 
 
+def test_an_approved_amendment_versions_its_permit_instead_of_issuing_another(
+        world, django_capture_on_commit_callbacks):
+    from permits.models import PermitFeeRule
+    from permits.services.lifecycle import permit_amendment_start
+    from tests.permits.lifecycle_helpers import permit_make
+    from workflow.services import case_route
+
+    # given an issued permit whose holder asks for a third floor (the type bills nothing at
+    # filing nor for an amendment), the amendment's case through review and its visit
+    PermitFeeRule.objects.filter(permit_type=world.permit_type,
+                                 stage=FeeStage.APPLICATION).delete()
+    permit = permit_make(world)
+    amendment = permit_amendment_start(permit_id=permit.pk, user=world.owner.user,
+                                       answers={"floors": "3"})
+    case_route(case_id=amendment.case_id)
+    amendment = application_decision_make(world, now=NOW, application=amendment)
+    # when it is approved
+    _approve(world, amendment, capture=django_capture_on_commit_callbacks)
+    # then nothing is billed, the case moves on by itself, and the permit is version 2
+    assert not ApplicationFee.objects.filter(application=amendment).exists()
+    amendment.refresh_from_db()
+    assert amendment.status == ApplicationStatus.ISSUED
+    permit.refresh_from_db()
+    assert (permit.version, permit.details["floors"]) == (2, 3)
+    assert Permit.objects.count() == 1
+
+
 def test_rejection_is_followed_with_its_reason_once(world, django_capture_on_commit_callbacks):
     application = application_submitted_make(world)
     with django_capture_on_commit_callbacks(execute=True):
