@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from amanah.admin import ReadOnlyAdmin, municipality_column
 
+from . import admin_inspections  # noqa: F401 - registers the inspection slots' screen
 from .imports_admin import PermitImportAdminMixin
 from .models import (
     Application,
