@@ -648,6 +648,24 @@ CORE_ESERVICES = {
                           70),
 }
 
+# Certificates the municipality issues on its own, never applied for: no form, no fees, no
+# procedure, and an e-service with no rollout, so no service card offers it and no draft of it
+# can be started (part EXCAVATION: permits/services/excavation.py issues the clearance).
+EXCAVATION_CLEARANCE = {
+    "code": "excavation_clearance", "display_order": 61,
+    "name_ar": "شهادة مخالصة حفريات", "name_en": "Excavation clearance certificate",
+    "description_ar": "تصدر تلقائيًا لتصريح الحفريات بعد اجتياز كشف إعادة الوضع، وتثبت أن "
+                      "الطريق أعيد كما كان.",
+    "description_en": "Issued for an excavation permit once the reinstatement inspection "
+                      "passes: the road was put back as it was.",
+    "validity_months": 0, "number_prefix": "EC", "filed_by": FiledBy.CONTRACTOR,
+    "eservice": ("شهادة مخالصة الحفريات", "Excavation clearance certificate",
+                 "تصدرها البلدية بعد كشف إعادة الوضع؛ لا تُطلب.",
+                 "Issued by the municipality after the reinstatement inspection; not applied "
+                 "for.", 71),
+}
+CERTIFICATE_TYPES = [EXCAVATION_CLEARANCE]
+
 # --- Loading --------------------------------------------------------------------------------
 
 
@@ -672,6 +690,7 @@ def catalogue_load(*, log: Log) -> None:
     types = _types_load(eservices, checklists, log)
     _fee_schedules_load(types, log)
     _procedures_load(log)
+    _certificate_types_load(log)
 
 
 def _checklists_load(log: Log) -> dict[str, Checklist]:
@@ -866,3 +885,21 @@ def _procedures_load(log: Log) -> None:
     else:
         definition_import(data=objection, municipality=amanah, publish=True)
         log(f"objection procedure @ {amanah.code}: published")
+
+
+def _certificate_types_load(log: Log) -> None:
+    """The certificates issued without an application of their own (CERTIFICATE_TYPES): a
+    type and its own e-service each, never rolled out here."""
+    tally = _Tally()
+    for data in CERTIFICATE_TYPES:
+        name_ar, name_en, description_ar, description_en, order = data["eservice"]
+        eservice, _ = _upsert(EService, {"code": data["code"]}, {
+            "owning_app": OwningApp.PERMITS, "name_ar": name_ar, "name_en": name_en,
+            "description_ar": description_ar, "description_en": description_en,
+            "display_order": order}, create_only={"url_name": ""})
+        values = {key: value for key, value in data.items() if key not in ("code", "eservice")}
+        # No procedure: workflow_code names none, so no case of it can ever be opened.
+        _, outcome = _upsert(PermitType, {"code": data["code"]}, {
+            **values, "eservice": eservice, "workflow_code": data["code"], "is_active": True})
+        tally[outcome] += 1
+    log(f"certificate types: {tally}")

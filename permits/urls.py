@@ -1,6 +1,6 @@
 """The permits app's pages: each module of permits/views/ lists its own."""
 
-from .views import apply, catalogue, parties, permits, staff
+from .views import apply, catalogue, excavation, parties, permits, staff
 
 app_name = "permits"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *parties.urlpatterns,
     *staff.urlpatterns,
     *permits.urlpatterns,
+    *excavation.urlpatterns,
 ]

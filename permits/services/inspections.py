@@ -170,6 +170,10 @@ def inspection_checklist_for(application: Application, purpose: str, case: Case 
                               "تُحجز زيارة الكشف بعد إعادة الوضع بعد إصدار التصريح.",
                               "The reinstatement visit is booked once the permit is issued.",
                               field="purpose")
+        # Part EXCAVATION: for a valid permit that has no clearance certificate yet.
+        from .excavation import clearance_booking_check
+
+        clearance_booking_check(application)
         return permit_type.clearance_checklist
     if purpose == permit_type.inspection_purpose and permit_type.inspection_checklist_id:
         if (application.status != ApplicationStatus.IN_REVIEW or case is None
@@ -408,6 +412,10 @@ def inspection_record(*, inspection_id: int, inspector, findings: dict, photos: 
                  "purpose": inspection.purpose, "outcome": outcome,
                  "findings_sha256": findings_hash(rows)})
     application_save(application, [])
+    # Part EXCAVATION: a passed reinstatement inspection issues the clearance certificate.
+    from .excavation import clearance_issue
+
+    clearance_issue(application=application, inspection=inspection, actor=inspector)
     return inspection
 
 

@@ -532,7 +532,8 @@ def approval_fee_stage(application: Application) -> str | None:
     return stage if _type_bills(application.permit_type, stage) else None
 
 
-def permit_issue_for(*, application: Application, actor=None) -> Permit:
+def permit_issue_for(*, application: Application, actor=None,
+                     valid_from: dt.date | None = None) -> Permit:
     """What issuing an approved application does, by its kind: a new permit (permit_issue) or
     the permit it amends (permit_amend). The caller holds the application's lock and moves
     its status, as for permit_issue."""
@@ -540,7 +541,7 @@ def permit_issue_for(*, application: Application, actor=None) -> Permit:
 
     if application.kind == ApplicationKind.AMENDMENT:
         return permit_amend(application=application, actor=actor)
-    return permit_issue(application=application, actor=actor)
+    return permit_issue(application=application, actor=actor, valid_from=valid_from)
 
 
 # --- Suspension, reinstatement, cancellation ------------------------------------------------

@@ -110,12 +110,16 @@ def application_details(application: Application) -> dict:
 
 
 @transaction.atomic
-def permit_issue(*, application: Application, actor=None) -> Permit:
-    """Issue the permit a new application was approved for: numbered, valid from today for the
+def permit_issue(*, application: Application, actor=None,
+                 valid_from: dt.date | None = None) -> Permit:
+    """Issue the permit a new application was approved for: numbered, valid from today (or
+    from `valid_from`, an earlier day: emergency work covered from the day it started) for the
     type's validity, version 1; its certificate is made after the commit. The caller holds the
     application's lock and moves its status."""
     permit_type = application.permit_type
     today = business_date(clock.now())
+    # Never later than the day of issue: a permit is not issued ahead of its validity.
+    start = min(valid_from, today) if valid_from is not None else today
     permit = Permit(
         number=permit_number_next(municipality=application.municipality,
                                   prefix=permit_type.number_prefix, on=today),
@@ -123,8 +127,8 @@ def permit_issue(*, application: Application, actor=None) -> Permit:
         holder_person=application.owner_person,
         holder_establishment=application.owner_establishment, parcel=application.parcel,
         application=application, details=application_details(application), issued_on=today,
-        valid_from=today,
-        valid_until=permit_valid_until(start=today,
+        valid_from=start,
+        valid_until=permit_valid_until(start=start,
                                        validity_months=permit_type.validity_months))
     issued = permit_event_append(permit, kind=PermitEventKind.ISSUED, actor=actor,
                                  to_status=permit.status,

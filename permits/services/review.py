@@ -24,6 +24,7 @@ from ..enums import ApplicationStatus, PartyRole
 from ..models import Application
 from ..notify import party_sms_schedule
 from .applications import application_lock, application_status_change
+from .excavation import permit_valid_from_for
 from .fees import application_fee_bill, stage_label
 from .lifecycle import approval_fee_stage, permit_issue_for
 
@@ -102,7 +103,9 @@ def application_issue_handle(*, case_id: int, event_id: int | None) -> HandleOut
         return HandleOutcome.NO_APPLICATION
     if application.status not in (S.AWAITING_FEE, S.IN_REVIEW):
         return HandleOutcome.ALREADY_DONE
-    permit = permit_issue_for(application=application)
+    # Part EXCAVATION: emergency work is covered from the day the digging started.
+    permit = permit_issue_for(application=application,
+                              valid_from=permit_valid_from_for(application))
     application_status_change(application=application, to_status=S.ISSUED,
                               payload={"permit": permit.number, "case_event": event_id})
     party_sms_schedule(application_id=application.pk, template="issued", roles=EVERYONE,

@@ -25,6 +25,7 @@ from ..notify import party_sms_schedule
 from ..prerequisites import Refusal, prerequisites_check
 from .applications import application_lock, application_save, application_status_change
 from .drafts import application_for_filer_side
+from .excavation import case_priority_for, emergency_refusals
 from .fees import application_fee_bill, stage_label
 from .parties import application_owner_party, party_consent_change
 
@@ -113,7 +114,9 @@ def application_submission_refusals(application: Application, user) -> list[Refu
     (rollout), every required answer, document and party, the parcel, and the type's
     prerequisites (e.g. no unpaid fines), each with its reason. Reads only."""
     return [*_rollout(application, user), *_completeness(application),
-            *prerequisites_check(application=application)]
+            *prerequisites_check(application=application),
+            # Part EXCAVATION: an emergency filing within the type's hours of the digging.
+            *emergency_refusals(application)]
 
 
 def _needs_consent(application: Application, user) -> bool:
@@ -131,7 +134,9 @@ def _to_municipality(application: Application, *, actor, filer) -> Application:
                        subject=f"{permit_type.name_ar} — {application.reference}",
                        description=permit_type.name_en or "", submitted_by=filer,
                        applicant_person=application.owner_person,
-                       applicant_establishment=application.owner_establishment)
+                       applicant_establishment=application.owner_establishment,
+                       # Part EXCAVATION: emergency work opens an urgent case.
+                       priority=case_priority_for(application))
     application.case = case
     application_save(application, ["case"])
     application_status_change(application=application, to_status=S.IN_REVIEW, actor=actor,

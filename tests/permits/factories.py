@@ -380,3 +380,84 @@ def application_decision_make(world: PermitsWorld, *, now, application=None,
     case_transition(case_id=application.case_id, action="inspection_passed",
                     actor=world.inspector)
     return Application.objects.select_related("case__state").get(pk=application.pk)
+
+
+# --- The seeded excavation type in a branch (part EXCAVATION) --------------------------------
+
+
+@dataclass
+class ExcavationWorld:
+    municipality: object  # branch KHB, class 1
+    departments: dict
+    clerk: object
+    reviewer: object
+    inspector: object
+    owner: object
+    parcel: object
+    contractor: object
+    contractor_worker: object
+    other_contractor_worker: object
+    permit_type: object
+
+
+EXCAVATION_STEP_1 = {"utility": "water", "purpose": "إصلاح كسر خط مياه رئيسي",
+                     "route": "26.2601,50.1801\n26.2611,50.1815", "route_length_m": "150",
+                     "width_m": "0.8", "depth_m": "1.5", "surface": "asphalt"}
+EXCAVATION_STEP_2 = {"start_date": "2026-03-01", "duration_days": "5"}
+
+
+def excavation_world() -> ExcavationWorld:
+    """The seeded catalogue loaded (the Amanah and its branches), the excavation e-service live
+    in branch KHB (class 1) with its engineering and inspection departments and staff, an
+    owner with a parcel in Al Olaya, and two contractors each with one person."""
+    from permits.catalogue import catalogue_load
+    from tests.permits.catalogue_world import catalogue_world_make
+
+    world = catalogue_world_make()
+    catalogue_load(log=lambda _: None)
+    branch = world.branches["KHB"]
+    permit_type = PermitType.objects.get(code="excavation_permit")
+    EServiceRolloutFactory(eservice=permit_type.eservice, municipality=branch,
+                           state=RolloutState.LIVE)
+    departments = {c: DepartmentFactory(municipality=branch, code=c)
+                   for c in ("engineering", "inspection")}
+    owner = CitizenFactory(municipality=branch)
+    deed = deed_make(owner_id=owner.national_id, municipality_code=branch.code,
+                     number="410112345678", district_code="olaya")
+    district = District.objects.get(municipality=branch, code="olaya")
+    contractor, contractor_worker = office_make(branch, kind=OfficeKind.CONTRACTOR)
+    _other, other_worker = office_make(branch, kind=OfficeKind.CONTRACTOR)
+    return ExcavationWorld(
+        municipality=branch, departments=departments,
+        clerk=staff_make(departments["engineering"], StaffRole.CLERK),
+        reviewer=staff_make(departments["engineering"], StaffRole.REVIEWER),
+        inspector=staff_make(departments["inspection"], StaffRole.INSPECTOR),
+        owner=owner, parcel=parcel_make(municipality=branch, district=district, deed=deed,
+                                        latitude="26.260000", longitude="50.180000"),
+        contractor=contractor, contractor_worker=contractor_worker,
+        other_contractor_worker=other_worker, permit_type=permit_type)
+
+
+def excavation_draft_complete(world: ExcavationWorld):
+    """A complete excavation draft the contractor prepared for the owner, through the drafting
+    services (the parcel written directly, as PARTIES' deed check would leave it)."""
+    from permits.services.drafts import (
+        application_answers_save,
+        application_document_upload,
+        application_draft_create,
+    )
+    from tests.samples import pdf, upload
+
+    user = world.contractor_worker.user
+    application = application_draft_create(
+        user=user, permit_type_code="excavation_permit", municipality=world.municipality,
+        on_behalf_of_owner_id=world.owner.national_id)
+    application_answers_save(application_id=application.pk, user=user, step=1,
+                             data=EXCAVATION_STEP_1)
+    application_answers_save(application_id=application.pk, user=user, step=2,
+                             data=EXCAVATION_STEP_2)
+    Application.objects.filter(pk=application.pk).update(parcel=world.parcel)
+    for kind in ("route_drawing", "traffic_plan", "utility_approval"):
+        application_document_upload(application_id=application.pk, user=user, kind=kind,
+                                    file=upload(f"{kind}.pdf", pdf(), "application/pdf"))
+    return Application.objects.select_related("permit_type").get(pk=application.pk)

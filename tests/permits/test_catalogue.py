@@ -78,12 +78,15 @@ def test_a_second_load_writes_nothing_not_even_history(loaded):
         "permit fee schedules: 150 kept",
         "permit procedures @ EPA: 6 kept",
         "objection procedure @ EPA: kept",
+        "certificate types: 1 unchanged",  # part EXCAVATION: the clearance certificate
     ]
 
 
 def test_the_first_load_writes_the_six_types_and_their_parts(loaded):
     # then the six types exist with their e-services, prefixes and history
-    types = {t.code: t for t in PermitType.objects.select_related("eservice")}
+    # (the clearance certificate, never applied for, is tested in test_excavation.py)
+    types = {t.code: t for t in PermitType.objects.select_related("eservice")
+             .exclude(code="excavation_clearance")}
     assert sorted(types) == sorted(CODES)
     assert {code: t.number_prefix for code, t in types.items()} == {
         "building_permit": "BP", "building_addition": "BA", "demolition_permit": "DM",
@@ -166,7 +169,7 @@ def test_procedures_follow_each_types_own_path(loaded):
 
 
 def test_the_types_are_shaped_as_the_issue_asks(loaded):
-    types = {t.code: t for t in PermitType.objects.all()}
+    types = {t.code: t for t in PermitType.objects.exclude(code="excavation_clearance")}
     building, addition = types["building_permit"], types["building_addition"]
     demolition, fence = types["demolition_permit"], types["fence_permit"]
     occupancy, excavation = types["occupancy_certificate"], types["excavation_permit"]
@@ -265,7 +268,7 @@ def test_districts_of_a_municipality_not_yet_there_are_skipped():
     assert District.objects.count() == 0
     assert "districts: 12 skipped (no such municipality)" in lines
     assert "permit procedures: no Amanah to publish them for; skipped" in lines
-    assert PermitType.objects.count() == 6
+    assert PermitType.objects.exclude(code="excavation_clearance").count() == 6
 
 
 def test_the_core_catalogues_e_services_are_found_not_rewritten(world):
@@ -278,3 +281,13 @@ def test_the_core_catalogues_e_services_are_found_not_rewritten(world):
     assert PermitType.objects.get(code="building_permit").eservice.name_en == \
         "Building permit (core)"
     assert EService.objects.filter(code="building_permit").count() == 1
+
+
+def test_the_clearance_certificate_type_is_seeded_with_nothing_to_apply_for(loaded):
+    # part EXCAVATION: issued by the municipality, never started by anyone
+    clearance = PermitType.objects.select_related("eservice").get(code="excavation_clearance")
+    assert (clearance.number_prefix, clearance.validity_months, clearance.eservice.code) == (
+        "EC", 0, "excavation_clearance")
+    assert (clearance.fields.count(), clearance.fee_rules.count(), clearance.documents.count(),
+            clearance.eservice.rollouts.count()) == (0, 0, 0, 0)
+    assert not DefinitionVersion.objects.filter(definition__code="excavation_clearance").exists()
