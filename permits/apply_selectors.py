@@ -5,20 +5,25 @@ whatever the number of applications, parties, documents or fees.
 Who may see an application is permits/selectors.py's rule; these build on it.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from amanah import clock
+from amanah.dates import business_date
 from amanah.models import EServiceRollout, Municipality
 from amanah.permissions import person_for_user
 from amanah.rollout import eservice_rollouts_startable
 
+from .enums import ApplicationKind, ApplicationStatus
 from .models import (
     Application,
     ApplicationDocument,
     ApplicationEvent,
     ApplicationFee,
     ApplicationParty,
+    Permit,
     PermitType,
     PermitTypeField,
 )
@@ -68,6 +73,37 @@ def application_page_get(*, application: Application) -> ApplicationPage:
         events=list(application.events.order_by("-seq")[:50]),
         fields=list(application.permit_type.fields.all()),
     )
+
+
+@dataclass(frozen=True)
+class DecisionLinks:
+    """Where a decided application leads the reader of its page."""
+
+    permit_number: str | None = None  # issued: the permit it issued (or renewed, amended…)
+    objection_due_on: dt.date | None = None  # rejected: a party may object until this day
+
+
+def application_decision_links(*, application: Application, user) -> DecisionLinks:
+    """An issued application's permit (everyone who may read the application may read it:
+    its parties and the municipality's staff); a rejected one's objection page, for its
+    parties while the 60 days run (staff who only see it do not object). One query at most."""
+    if application.status == ApplicationStatus.ISSUED:
+        if application.kind == ApplicationKind.NEW:
+            # The permit it issued, not a certificate hanging from it (an excavation's clearance).
+            permits = Permit.objects.filter(application=application, parent__isnull=True)
+        else:
+            permits = Permit.objects.filter(pk=application.permit_id)
+        return DecisionLinks(permit_number=permits.values_list("number", flat=True).first())
+    if application.status == ApplicationStatus.REJECTED and application.decided_at:
+        from .services.lifecycle import objection_due_on
+
+        due_on = objection_due_on(business_date(application.decided_at))
+        person = person_for_user(user)
+        if (person is not None and business_date(clock.now()) <= due_on
+                and Application.objects.filter(application_party_filter(person),
+                                               pk=application.pk).exists()):
+            return DecisionLinks(objection_due_on=due_on)
+    return DecisionLinks()
 
 
 def application_document_get(*, application: Application, document_id: int

@@ -23,6 +23,7 @@ from amanah.permissions import is_citizen, person_for_user
 from amanah.uploads import KNOWN_TYPES, download_name, upload_refusal
 
 from ..apply_selectors import (
+    application_decision_links,
     application_document_get,
     application_list_for_party,
     application_page_get,
@@ -491,6 +492,7 @@ def application_page(request, reference: str):
         "case_url": (reverse("workflow:my_case", args=[application.case_id])
                      if _is_case_applicant(application, request.user) else None),
         "consent_url": _url(PARTIES_CONSENT_URL, application.reference),
+        "decision": application_decision_links(application=application, user=request.user),
         "may_withdraw": is_filer and application.status in (
             ApplicationStatus.DRAFT, ApplicationStatus.AWAITING_CONSENT),
         "timeline": [(event, ApplicationStatus(event.to_status).label
