@@ -167,6 +167,10 @@ class Person(models.Model):
                               help_text=_("E.164, e.g. +966551234567"))
     mobile_confirmed_at = models.DateTimeField(_("mobile confirmed at"), null=True, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # The language messages (SMS) are written in: the one the person last signed in with.
+    language = models.CharField(_("language for messages"), max_length=2,
+                                choices=[("ar", _("Arabic")), ("en", _("English"))],
+                                default="ar")
     municipality = models.ForeignKey(Municipality, verbose_name=_("municipality of residence"),
                                      null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="residents")

@@ -263,3 +263,12 @@ def one_time_code_resend(*, person: Person, purpose: str) -> OneTimeCode:
                           "A code was sent less than a minute ago. Wait a moment and try again.",
                           field="code", status=429)
     return one_time_code_issue(person=person, purpose=purpose)
+
+
+def person_language_remember(*, person: Person, language: str | None) -> None:
+    """Messages to a person go in the language they use the portal in: the one they last
+    signed in with. Written only when it changes (no empty history rows)."""
+    chosen = "en" if (language or "").startswith("en") else "ar"
+    if person.language != chosen:
+        person.language = chosen
+        person.save(update_fields=["language"])

@@ -4,9 +4,8 @@
 that made the change; the task `permits.party_sms_send` reads the application and its parties
 when it runs and sends one message per mobile through amanah.notifications.sms_send.
 
-Templates are bilingual, in code. A person's language is not recorded yet (Person has no
-language field), so a message goes in Arabic, the portal's default, unless the person carries
-a `language` of "en". Who receives it, by role: a person party at their mobile; an office or
+Templates are bilingual, in code. Each person gets their `Person.language` (the language they
+last signed in with; Arabic until then). Who receives it, by role: a person party at their mobile; an office or
 establishment party at the mobiles of the people who work for it.
 
 Best effort, like the workflow's and payments' SMS: nothing records a message for a sweeper to
@@ -123,7 +122,7 @@ def _recipients(application, roles: set[str]) -> list[tuple[str, str]]:
     for person in people:
         if person.mobile and person.mobile not in seen:
             seen.add(person.mobile)
-            found.append((person.mobile, "en" if getattr(person, "language", "") == "en"
+            found.append((person.mobile, "en" if person.language == "en"
                           else "ar"))
     return found
 

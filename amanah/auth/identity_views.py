@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -125,6 +126,7 @@ def sign_up_details(request):
         else:
             request.session.pop(_VERIFICATION, None)
             login(request, person.user, backend=SIGN_UP_BACKEND)
+            services.person_language_remember(person=person, language=get_language())
             messages.success(request, _("Your account is ready. We sent a code to your mobile."))
             return redirect("amanah:confirm_mobile")
     return render(request, "amanah/auth/sign_up_details.html",

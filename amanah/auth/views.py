@@ -6,6 +6,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,8 @@ def _next_url(request) -> str | None:
 
 def _after_sign_in(request, user):
     person = person_for_user(user)
+    if person is not None:
+        services.person_language_remember(person=person, language=get_language())
     if person is not None and person.mobile_confirmed_at is None:
         return redirect("amanah:confirm_mobile")
     return redirect(_next_url(request) or "amanah:home")
@@ -105,6 +108,7 @@ def confirm_device(request):
         else:
             pending = request.session.pop(_PENDING)
             login(request, user, backend=pending["backend"])  # a new session key
+            services.person_language_remember(person=person, language=get_language())
             device_id = known_device_add(person=person,
                                          device_id=device_id_from_request(request))
             response = redirect(pending.get("next") or "amanah:home")

@@ -252,3 +252,27 @@ def test_a_password_sign_in_gives_a_new_session_key(plain_client):
     # when they sign in, then the session key is not the one from before
     assert _sign_in(plain_client, citizen.national_id).status_code == 302
     assert plain_client.session.session_key != before
+
+
+def test_messages_follow_the_language_the_citizen_signs_in_with(plain_client):
+    # given a citizen on a browser they confirmed, who has always used Arabic
+    citizen = CitizenFactory()
+    device_known(plain_client, citizen)
+    assert citizen.language == "ar"
+    # when they sign in on the English pages
+    assert _sign_in(plain_client, citizen.national_id, language="en").status_code == 302
+    # then their messages will be in English; signing in in Arabic again switches back
+    citizen.refresh_from_db()
+    assert citizen.language == "en"
+    history = citizen.history.count()
+    plain_client.logout()  # (which forgets the browser's cookies, so confirm it again)
+    device_known(plain_client, citizen)
+    assert _sign_in(plain_client, citizen.national_id, language="en").status_code == 302
+    citizen.refresh_from_db()
+    assert (citizen.language, citizen.history.count()) == ("en", history)  # nothing rewritten
+    plain_client.logout()
+    device_known(plain_client, citizen)
+    assert _sign_in(plain_client, citizen.national_id, language="ar")["Location"] == url(
+        "amanah:home")
+    citizen.refresh_from_db()
+    assert citizen.language == "ar"

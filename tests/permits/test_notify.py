@@ -74,3 +74,19 @@ def test_templates_read_in_english_too_and_a_missing_placeholder_is_blank():
         "Permit BP-1 was issued for application PA1.")
     assert party_sms_body(template="issued", language="ar", values={"reference": "PA1"}) == (
         "صدرت الرخصة رقم  للطلب PA1.")
+
+
+def test_each_person_is_told_in_the_language_they_use_the_portal_in(world, sms):
+    # given an owner who signs in in English and an office worker who uses Arabic
+    application = application_draft_make(world)
+    world.owner.language = "en"
+    world.owner.save(update_fields=["language"])
+    # when the permit is issued
+    party_sms_send(application_id=application.pk, template="issued",
+                   roles=[PartyRole.OWNER, PartyRole.DESIGN_OFFICE], context={"permit": "BP-9"})
+    # then each gets the message in their own language
+    by_mobile = {m.to: m.body for m in sms}
+    assert by_mobile[world.owner.mobile] == (
+        f"Permit BP-9 was issued for application {application.reference}.")
+    assert by_mobile[world.office_worker.mobile] == (
+        f"صدرت الرخصة رقم BP-9 للطلب {application.reference}.")
