@@ -41,7 +41,7 @@ from amanah.models import (
 )
 from payments.services import outbox_flush
 from workflow.models import Case, CaseEvent, CaseMove, Transition
-from workflow.services import case_move_apply, case_route, case_transition
+from workflow.services import MoveOutcome, case_move_apply, case_route, case_transition
 from workflow.working_time import holidays_all, is_working_day
 
 from .catalogue import PERMIT_TYPE_CODES, _Tally, catalogue_load
@@ -150,9 +150,8 @@ BUILDING_ANSWERS = {
     "rear_setback_m": "2.00"}
 ROUTE = "26.295100,50.204200\n26.295400,50.205300\n26.295900,50.206100"
 
-# (type, deed, filed by (office licence number or "owner"), owner (ID payload or the
-# utility's unified number), answers, the state it is meant to show). What each state still
-# needs from the other parts is in demo_applications_seed's docstring.
+# (type, deed, filed by (office licence number or "owner"), owner (ID payload), answers, the
+# state demo_applications_seed moves it to). An excavation digs on its owner's parcel.
 DEMO_APPLICATIONS = [
     ("building_permit", "410105001101", "EO-KHB-1041", "101234567", BUILDING_ANSWERS, "draft"),
     ("building_permit", "420105002201", "EO-DMM-2210", "102345678", BUILDING_ANSWERS,
@@ -467,6 +466,11 @@ def _demo_fee_pay(application: Application, stage: str) -> None:
                                                             stage=stage)
     outbox_flush()  # SADAD takes money only for bills uploaded to it
     simulated_bank_pay(billing_account=fee.bill.billing_account, amount=fee.bill.amount)
+    # SADAD is answered even when the portal could not record the payment (it retries later):
+    # the demo goes no further on a fee that is not paid.
+    if not ApplicationFee.objects.filter(pk=fee.pk, paid_at__isnull=False).exists():
+        raise DomainError("permits.demo_payment_not_recorded",
+                          "لم يُسجل السداد التجريبي.", "The demo payment was not recorded.")
 
 
 def _demo_site_visit(application: Application, case: Case) -> None:
@@ -563,10 +567,11 @@ def _demo_application_advance(application: Application, target: str) -> str:
     # move: make it, then issue the permit, as their tasks do.
     move = CaseMove.objects.filter(case_id=case.pk, action="fee_paid",
                                    moved_at__isnull=True).order_by("pk").first()
-    if move is not None:
-        case_move_apply(move_id=move.pk)
-        move.refresh_from_db()
-    application_issue_handle(case_id=case.pk, event_id=move.event_id if move else None)
+    if move is None or case_move_apply(move_id=move.pk) != MoveOutcome.MOVED:
+        raise DomainError("permits.demo_case_not_moved", "لم تنتقل المعاملة بعد السداد.",
+                          "The case did not move on after the payment.")
+    move.refresh_from_db()
+    application_issue_handle(case_id=case.pk, event_id=move.event_id)
     return Application.objects.get(pk=application.pk).status
 
 
