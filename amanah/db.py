@@ -112,9 +112,12 @@ def locked_row_get(model: type[models.Model], *, field: str, value) -> models.Mo
         meta = model._meta
         quote = connection.ops.quote_name
         columns = meta.concrete_fields
+        # SQLite (the embedded default of `make run`) has no FOR UPDATE: its writer holds the
+        # whole database instead, as the ORM's select_for_update() assumes there.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         _sql_cache[key] = (
             f"SELECT {', '.join(quote(f.column) for f in columns)} FROM {quote(meta.db_table)} "  # noqa: S608 - identifiers from model metadata, values bound
-            f"WHERE {quote(meta.get_field(field).column)} = %s LIMIT 1 FOR UPDATE", columns)
+            f"WHERE {quote(meta.get_field(field).column)} = %s LIMIT 1{lock}", columns)
     sql, columns = _sql_cache[key]
     db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:

@@ -8,11 +8,15 @@ an admin's switch stands on every re-run.
 """
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 
 from amanah import clock
 from amanah.dates import RIYADH, business_date
@@ -35,21 +39,32 @@ from amanah.models import (
     StaffMembership,
     User,
 )
+from payments.services import outbox_flush
+from workflow.models import Case, CaseEvent, CaseMove, Transition
+from workflow.services import MoveOutcome, case_move_apply, case_route, case_transition
 from workflow.working_time import holidays_all, is_working_day
 
 from .catalogue import PERMIT_TYPE_CODES, _Tally, catalogue_load
-from .enums import ApplicationEventKind, FiledBy, OfficeKind, PartyRole
+from .enums import ApplicationEventKind, ApplicationStatus, FeeStage, FiledBy, OfficeKind, PartyRole
 from .models import (
     Application,
+    ApplicationFee,
     ApplicationParty,
     InspectionSlot,
     LocalDeed,
+    Permit,
     PermitType,
     RegisteredOffice,
 )
 from .services.applications import application_event_append
+from .services.drafts import application_document_upload, application_withdraw
 from .services.parcels import application_parcel_set
-from .services.parties import application_party_add
+from .services.parties import (
+    application_consent_decline,
+    application_consent_give,
+    application_party_add,
+)
+from .services.submission import application_submit
 
 Log = Callable[[str], None]
 
@@ -135,9 +150,8 @@ BUILDING_ANSWERS = {
     "rear_setback_m": "2.00"}
 ROUTE = "26.295100,50.204200\n26.295400,50.205300\n26.295900,50.206100"
 
-# (type, deed or None, filed by (office licence number or "owner"), owner (ID payload or the
-# utility's unified number), answers, the state it is meant to show). What each state still
-# needs from the other parts is in demo_applications_seed's docstring.
+# (type, deed, filed by (office licence number or "owner"), owner (ID payload), answers, the
+# state demo_applications_seed moves it to). An excavation digs on its owner's parcel.
 DEMO_APPLICATIONS = [
     ("building_permit", "410105001101", "EO-KHB-1041", "101234567", BUILDING_ANSWERS, "draft"),
     ("building_permit", "420105002201", "EO-DMM-2210", "102345678", BUILDING_ANSWERS,
@@ -164,11 +178,11 @@ DEMO_APPLICATIONS = [
      {"building_is_empty": True, "floors": 1, "built_area_m2": "240.00",
       "structure": "masonry", "method": "mechanical", "duration_days": 10},
      "consent_declined"),
-    ("excavation_permit", None, "CT-KHB-3302", UTILITY[0],
+    ("excavation_permit", "410105001101", "CT-KHB-3302", "101234567",
      {"utility": "water", "purpose": "توصيل خدمة مياه لمنزل في حي العقربية", "route": ROUTE,
       "route_length_m": "120.00", "width_m": "0.60", "depth_m": "1.50", "surface": "asphalt",
       "start_date": "2026-12-13", "duration_days": 7}, "in_review"),
-    ("excavation_permit", None, "CT-DMM-3417", UTILITY[0],
+    ("excavation_permit", "420105002201", "CT-DMM-3417", "102345678",
      {"utility": "sewer", "purpose": "إصلاح خط صرف في حي الفيصلية",
       "route": "26.401000,50.071000\n26.401800,50.072500", "route_length_m": "180.00",
       "width_m": "0.80", "depth_m": "2.50", "surface": "asphalt", "start_date": "2026-12-06",
@@ -324,19 +338,20 @@ def _slots_seed(log: Log) -> None:
 
 
 def demo_applications_seed(*, log: Log) -> None:
-    """The demo applications, as drafts their filer prepared: the draft and its filing office
-    (rows, as APPLY's draft start will write them), then the owner named and the parcel set
-    through PARTIES' services (the deed registry confirms each). Each names the state it is
-    meant to show; moving it there needs, from the parts:
-    - awaiting_consent, in_review: APPLY's `application_submit` (and its application fee bill);
-    - consent_declined: then PARTIES' `application_consent_decline` by the owner;
-    - awaiting_correction: REVIEW's correction request, after submission;
-    - awaiting_fee: REVIEW's plan check and inspection services and the case's approval
-      (the task `permits.application_approved` bills the issuance fee);
-    - issued: the issuance fee paid (APPLY's payable) → `permits.application_issue`;
-    - rejected, withdrawn: the case's reject / withdraw moves and their tasks (REVIEW).
-    Until those are on main the drafts stay drafts, and the log says how many wait."""
-    made, kept, skipped, waiting = 0, 0, _Tally(), 0
+    """The demo applications, each moved to the state it shows through the services a filer,
+    an owner and staff use: the draft and its filing office (rows, as APPLY's draft start
+    writes them), the owner named and the parcel set through PARTIES' services, documents
+    uploaded, submitted, consented to or declined by the owner, the application fee paid at
+    the simulated bank, corrections asked for, plan checked, the site visit booked and
+    recorded, approved, rejected or withdrawn on the case, the issuance fee paid and the
+    permit issued. Tasks the case's moves schedule are run here, in-process (the seed is one
+    transaction: its after-commit tasks would come too late for the next step); when they
+    run after the commit they find their work done.
+
+    An application is found again by its type, office, owner and deed (or route), so a second
+    seed makes nothing. One that cannot get to its state (e.g. no simulated bank to pay
+    with) is left where it got to, whole, and the log says so."""
+    made, kept, skipped = _Tally(), 0, _Tally()
     types = {t.code: t for t in PermitType.objects.filter(code__in=PERMIT_TYPE_CODES)}
     offices = {o.licence_number: o for o in RegisteredOffice.objects.select_related(
         "establishment__municipality")}
@@ -358,26 +373,283 @@ def demo_applications_seed(*, log: Log) -> None:
             **{"owner_establishment" if is_establishment else "owner_person": owner})
         found = (found.filter(parcel__deed_number=deed_number) if deed_number
                  else found.filter(parcel=None, answers__route=answers["route"]))
-        waiting += target != "draft"
         if found.exists():
             kept += 1
             continue
         try:
             with transaction.atomic():
-                _demo_draft_make(permit_type=permit_type, office=office, owner=owner,
-                                 deed=deed, coordinates=deeds[deed_number][9] if deed else None,
-                                 answers=answers)
+                application = _demo_draft_make(
+                    permit_type=permit_type, office=office, owner=owner, deed=deed,
+                    coordinates=deeds[deed_number][9] if deed else None, answers=answers)
+                reached = _demo_application_advance(application, target)
         except DomainError as refused:
-            skipped[refused.code] += 1
+            # A refused submission says each of its reasons.
+            reasons = [r.code for r in getattr(refused, "refusals", ())]
+            skipped[f"{refused.code} ({', '.join(reasons)})" if reasons else refused.code] += 1
             continue
-        made += 1
-    log(f"demo applications: {made} drafts made, {kept} kept, skipped: {skipped}; "
-        f"{waiting} are to be moved on to the state they show once the services that do it "
-        "are in (see permits.demo.demo_applications_seed)")
+        made[reached if reached == target else f"{reached} (meant {target})"] += 1
+    log(f"demo applications: made {made}, {kept} kept, skipped: {skipped}")
+    if settings.PAYMENTS_GATEWAY == "simulator":
+        # The bills still open (an application or issuance fee to pay) go to the simulated
+        # SADAD now, as the payments demo sends its own: a citizen can pay them at once.
+        log(f"demo application bills sent to the simulated SADAD: {outbox_flush()['accepted']}")
+    _demo_paper_permits_seed(log)
+
+
+# --- Moving a demo application on -------------------------------------------------------------
+
+CORRECTION_NOTE = "نأمل تصحيح عدد الأدوار ليطابق المخططات المعمارية المرفقة."
+REJECTION_REASON = "المسار يمر أسفل خط صرف رئيسي؛ يلزم مسار بديل بالتنسيق مع شركة المياه."
+DECLINE_REASON = "لم أتفق مع المكتب على مدة الهدم؛ أرجو مراجعتها معي."
+WITHDRAW_REASON = "تقرر تأجيل التسوير إلى العام القادم."
+APPROVAL_NOTE = "مطابق لاشتراطات البناء في المنطقة."
+
+
+def _demo_pdf() -> bytes:
+    """A one-page blank PDF: the demo's plans and deeds (the upload service checks content)."""
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def _demo_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _demo_documents_upload(application: Application, user) -> None:
+    for document in application.permit_type.documents.filter(required=True).order_by("pk"):
+        if "application/pdf" in (document.content_types or []):
+            name, data, content_type = f"{document.kind}.pdf", _demo_pdf(), "application/pdf"
+        else:
+            name, data, content_type = f"{document.kind}.png", _demo_png(), "image/png"
+        application_document_upload(application_id=application.pk, user=user,
+                                    kind=document.kind,
+                                    file=SimpleUploadedFile(name, data, content_type))
+
+
+def _staff(department_id: int | None, role: str):
+    membership = (StaffMembership.objects.filter(department_id=department_id, role=role,
+                                                 is_active=True)
+                  .select_related("user").order_by("user_id").first())
+    if membership is None:
+        raise DomainError("permits.demo_no_staff", "لا يوجد موظف تجريبي بهذا الدور.",
+                          f"No demo staff member with the role {role} there.")
+    return membership.user
+
+
+def _case(application: Application) -> Case:
+    return Case.objects.select_related("state").get(pk=application.case_id)
+
+
+def _latest_event_id(case_id: int, action: str) -> int | None:
+    return (CaseEvent.objects.filter(case_id=case_id, action=action).order_by("-seq")
+            .values_list("pk", flat=True).first())
+
+
+def _demo_fee_pay(application: Application, stage: str) -> None:
+    """Pay a stage's bill as the demo bill page's "pay" button does: the simulated bank pays,
+    SADAD notifies the portal through its real handler, the payable marks the fee paid."""
+    if settings.PAYMENTS_GATEWAY != "simulator":
+        raise DomainError("permits.demo_no_simulated_bank", "لا يوجد بنك محاكى للسداد.",
+                          "There is no simulated bank to pay with.")
+    # Only where demo mode installs the simulator (it is not even importable elsewhere).
+    from payments.sadad.simulator.bank import simulated_bank_pay
+
+    fee = ApplicationFee.objects.select_related("bill").get(application=application,
+                                                            stage=stage)
+    outbox_flush()  # SADAD takes money only for bills uploaded to it
+    simulated_bank_pay(billing_account=fee.bill.billing_account, amount=fee.bill.amount)
+    # SADAD is answered even when the portal could not record the payment (it retries later):
+    # the demo goes no further on a fee that is not paid.
+    if not ApplicationFee.objects.filter(pk=fee.pk, paid_at__isnull=False).exists():
+        raise DomainError("permits.demo_payment_not_recorded",
+                          "لم يُسجل السداد التجريبي.", "The demo payment was not recorded.")
+
+
+def _demo_site_visit(application: Application, case: Case) -> None:
+    """The owner books the first open visit; on its day the inspector finds everything in
+    order. The clock is moved to the visit (and back) as a real visit would wait for it."""
+    from .services.inspections import inspection_book, inspection_record
+
+    slot = (InspectionSlot.objects.filter(department=case.department,
+                                          starts_at__gt=clock.now(),
+                                          booked__lt=F("capacity"))
+            .order_by("starts_at", "pk").first())
+    if slot is None:
+        raise DomainError("permits.demo_no_slot", "لا توجد مواعيد كشف متاحة.",
+                          "No open inspection slot.")
+    visit = inspection_book(application_id=application.pk, user=application.owner_person.user,
+                            slot_id=slot.pk, purpose=application.permit_type.inspection_purpose)
+    items = application.permit_type.inspection_checklist.items.values_list("code", flat=True)
+    clock.freeze(slot.starts_at + dt.timedelta(minutes=20))
+    try:
+        inspection_record(inspection_id=visit.pk, inspector=slot.inspector,
+                          findings={code: {"answer": "yes"} for code in items}, photos={})
+        case_transition(case_id=case.pk, action="inspection_passed", actor=slot.inspector)
+    finally:
+        clock.freeze(None)
+
+
+def _demo_application_advance(application: Application, target: str) -> str:
+    """Take a fresh draft as far as `target` through the services; returns where it is."""
+    from .services.corrections import application_correction_request
+    from .services.plan_check import plan_check_run
+    from .services.review import (
+        application_approved_handle,
+        application_issue_handle,
+        application_rejected_handle,
+    )
+
+    S = ApplicationStatus
+    # Reloaded: the owner and parcel were written by the services, on their own instances.
+    application = Application.objects.select_related(
+        "permit_type", "owner_person__user", "created_by").get(pk=application.pk)
+    filer = application.created_by
+    owner_user = application.owner_person.user if application.owner_person_id else None
+    if target == S.DRAFT:
+        return S.DRAFT
+    if target == S.WITHDRAWN:
+        application_withdraw(application_id=application.pk, user=filer, reason=WITHDRAW_REASON)
+        return S.WITHDRAWN
+    _demo_documents_upload(application, filer)
+    application = application_submit(application_id=application.pk, user=filer)
+    if application.status == S.AWAITING_CONSENT:
+        if target == S.AWAITING_CONSENT:
+            return target
+        if target == S.CONSENT_DECLINED:
+            application_consent_decline(application_id=application.pk, user=owner_user,
+                                        reason=DECLINE_REASON)
+            return target
+        application_consent_give(application_id=application.pk, user=owner_user)
+    application = Application.objects.select_related("permit_type").get(pk=application.pk)
+    # The routing task's work, done here so the next step finds the case in review.
+    case_route(case_id=application.case_id)
+    case = _case(application)
+    if target == S.REJECTED:
+        case_transition(case_id=case.pk, action="reject",
+                        actor=_staff(case.department_id, StaffRole.REVIEWER),
+                        comment=REJECTION_REASON)
+        # As the task does, for the latest "reject" of the case.
+        application_rejected_handle(case_id=case.pk, event_id=None)
+        return target
+    clerk = _staff(case.department_id, StaffRole.CLERK)
+    if application.fees.filter(stage=FeeStage.APPLICATION).exists():
+        _demo_fee_pay(application, FeeStage.APPLICATION)
+    if target == S.IN_REVIEW:
+        return target
+    if target == S.AWAITING_CORRECTION:
+        application_correction_request(application_id=application.pk, actor=clerk,
+                                       fields=["floors"], documents=[], note=CORRECTION_NOTE)
+        return target
+    reviewer = _staff(case.department_id, StaffRole.REVIEWER)
+    if application.permit_type.plan_check:
+        plan_check_run(application_id=application.pk, actor=reviewer)
+    if Transition.objects.filter(from_state_id=case.state_id,
+                                 action="send_to_inspection").exists():
+        case_transition(case_id=case.pk, action="send_to_inspection", actor=clerk)
+        _demo_site_visit(application, _case(application))
+    else:
+        case_transition(case_id=case.pk, action="send_to_decision", actor=clerk)
+    case_transition(case_id=case.pk, action="approve", actor=reviewer, comment=APPROVAL_NOTE)
+    application_approved_handle(case_id=case.pk, event_id=_latest_event_id(case.pk, "approve"))
+    if Application.objects.get(pk=application.pk).status == S.AWAITING_FEE:
+        if target == S.AWAITING_FEE:
+            return target
+        _demo_fee_pay(application, FeeStage.ISSUANCE)
+    # The payment (or, with nothing to pay, the approval) asked for the case's "fee paid"
+    # move: make it, then issue the permit, as their tasks do.
+    move = CaseMove.objects.filter(case_id=case.pk, action="fee_paid",
+                                   moved_at__isnull=True).order_by("pk").first()
+    if move is None or case_move_apply(move_id=move.pk) != MoveOutcome.MOVED:
+        raise DomainError("permits.demo_case_not_moved", "لم تنتقل المعاملة بعد السداد.",
+                          "The case did not move on after the payment.")
+    move.refresh_from_db()
+    application_issue_handle(case_id=case.pk, event_id=move.event_id)
+    return Application.objects.get(pk=application.pk).status
+
+
+# --- Paper-era permits: expired, suspended, cancelled -----------------------------------------
+
+PAPER_HEADER = ("paper_number,type_code,municipality_code,holder_id,holder_name,deed_number,"
+                "plan_number,parcel_number,district_code,issued_on,valid_until,details,"
+                "latitude,longitude")
+# (paper number, deed, issued on, valid until, details, what the building department's reviewer
+# then decides: None (it stays as imported: expired when its date has passed), "suspend" or
+# "cancel", and why)
+PAPER_PERMITS = [
+    ("1438/4471", "410105001103", "2017-03-12", "2020-03-11",
+     "floors=2;built_area_m2=780.00;use=commercial", None, ""),
+    ("1445/2093", "420105002202", "2024-05-05", "2027-05-04",
+     "floors=2;built_area_m2=610.00;use=residential", "suspend",
+     "أعمال بناء تتجاوز الارتداد الأمامي المعتمد؛ توقف الرخصة حتى تصحيح المخالفة."),
+    ("1446/0815", "410105001102", "2025-03-02", "2028-03-01",
+     "floors=3;built_area_m2=1500.00;use=residential", "cancel",
+     "ألغيت بطلب المالك بعد بيع الأرض."),
+]
+
+
+def _demo_paper_permits_seed(log: Log) -> None:
+    """Paper-era building permits brought in through the import (one long expired), then one
+    suspended and one cancelled by a reviewer of its municipality, with the reason."""
+    from .imports import permits_import
+    from .services.lifecycle import permit_cancel, permit_suspend
+
+    tally = _Tally()
+    permit_type = PermitType.objects.filter(code="building_permit").first()
+    deeds = {d[0]: d for d in DEEDS}
+    for paper, deed_number, issued, until, details, decision, reason in PAPER_PERMITS:
+        deed = LocalDeed.objects.filter(deed_number=deed_number).first()
+        if permit_type is None or deed is None:
+            tally["skipped (not seeded)"] += 1
+            continue
+        if Permit.objects.filter(permit_type=permit_type, paper_reference=paper,
+                                 municipality__code=deed.municipality_code).exists():
+            tally["kept"] += 1
+            continue
+        latitude, longitude = deeds[deed_number][9]
+        line = ",".join([paper, permit_type.code, deed.municipality_code, deed.owner_id,
+                         deed.owner_name_ar, deed.deed_number, deed.plan_number,
+                         deed.parcel_number, deed.district_code, issued, until, details,
+                         latitude, longitude])
+        try:
+            with transaction.atomic():
+                report = permits_import(data=f"{PAPER_HEADER}\n{line}\n")
+                if report.problems:
+                    tally[f"refused ({report.problems[0].message_en})"] += 1
+                    continue
+                (permit,) = report.imported
+                if decision is not None:
+                    reviewer = (User.objects.filter(
+                        memberships__department__municipality=permit.municipality,
+                        memberships__department__code="engineering",
+                        memberships__role=StaffRole.REVIEWER,
+                        memberships__is_active=True).order_by("pk").first())
+                    decide = permit_suspend if decision == "suspend" else permit_cancel
+                    decide(permit_id=permit.pk, actor=reviewer, reason=reason)
+        except DomainError as refused:
+            tally[refused.code] += 1
+            continue
+        tally[Permit.objects.get(pk=permit.pk).status] += 1
+    log(f"paper-era permits imported: {tally}")
 
 
 def _demo_draft_make(*, permit_type: PermitType, office: RegisteredOffice | None, owner,
                      deed: LocalDeed | None, coordinates, answers: dict) -> Application:
+    # A type that needs a contractor beside its design office (demolition) names the one of
+    # the parcel's municipality.
+    contractor = None
+    if (office is None or office.kind != OfficeKind.CONTRACTOR) and deed is not None and \
+            permit_type.parties.filter(role=PartyRole.CONTRACTOR, required=True).exists():
+        contractor = (RegisteredOffice.objects.filter(
+            kind=OfficeKind.CONTRACTOR, is_active=True,
+            establishment__municipality__code=deed.municipality_code).order_by("pk").first())
     if permit_type.filed_by == FiledBy.OWNER:
         filer = owner.user
         municipality = Municipality.objects.get(code=deed.municipality_code)
@@ -404,6 +676,10 @@ def _demo_draft_make(*, permit_type: PermitType, office: RegisteredOffice | None
     else:
         application_party_add(application_id=application.pk, user=filer, role=PartyRole.OWNER,
                               national_id=owner.national_id)
+    if contractor is not None:
+        application_party_add(application_id=application.pk, user=filer,
+                              role=PartyRole.CONTRACTOR,
+                              office_licence_number=contractor.licence_number)
     if deed is not None:
         latitude, longitude = coordinates
         application_parcel_set(application_id=application.pk, user=filer,

@@ -1,9 +1,11 @@
 """The permits demo: the catalogue offered where the issue says, offices and contractors whose
 people sign in, deeds of the demo citizens, inspector slots, and demo drafts that a real form
-would accept. (That a second seed changes nothing is tests/amanah/test_seed_demo.py's.)"""
+would accept, moved through the real services to every state an application and a permit
+can be in; a second seed writes nothing."""
 
 import datetime as dt
 import re
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -19,18 +21,25 @@ from amanah.demo import DEMO_PASSWORD
 from amanah.enums import RolloutState
 from amanah.events import audit_verify
 from amanah.models import EService, EServiceRollout, Person, User
+from payments.models import Bill, Payment
 from permits.demo import DEMO_APPLICATIONS
-from permits.enums import ApplicationStatus, FieldKind, OfficeKind, PartyRole
+from permits.enums import FieldKind, OfficeKind, PartyRole, PermitStatus
 from permits.models import (
     Application,
+    ApplicationDocument,
+    ApplicationEvent,
     District,
+    Inspection,
     InspectionSlot,
     LocalDeed,
     Parcel,
+    Permit,
+    PermitEvent,
     RegisteredOffice,
     ZoneRule,
 )
 from permits.selectors import applications_visible_to
+from workflow.models import Case, CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +151,8 @@ def test_inspectors_offer_three_visits_a_day_on_the_next_thirty_working_days(see
     assert len(days) == 30
     assert days[0] > business_date(clock.now())
     assert not [d for d in days if d.weekday() in (4, 5)]      # never on Friday or Saturday
-    assert {(s.capacity, s.booked) for s in slots} == {(2, 0)}
+    # two of them booked by the demo's building permits that had their site visit
+    assert Counter((s.capacity, s.booked) for s in slots) == {(2, 0): 178, (2, 1): 2}
     assert all(s.ends_at - s.starts_at == dt.timedelta(minutes=90) for s in slots)
 
 
@@ -194,42 +204,121 @@ def _zone_breaches(application, zone) -> list[str]:
     return breaches
 
 
-def test_demo_applications_are_drafts_a_real_form_would_accept(seeded):
+STATES = {"draft": 1, "awaiting_consent": 1, "consent_declined": 1, "in_review": 2,
+          "awaiting_correction": 1, "awaiting_fee": 1, "issued": 2, "rejected": 1,
+          "withdrawn": 1}
+
+
+def test_demo_applications_show_every_state_through_the_services(seeded):
     applications = list(Application.objects.select_related(
-        "permit_type", "owner_person__user", "filing_office", "created_by").prefetch_related(
-        "parties", "permit_type__fields"))
+        "permit_type", "owner_person__user", "filing_office", "created_by", "case__state")
+        .prefetch_related("parties", "permit_type__fields", "fees__bill"))
+    # then each application is in the state it is meant to show, and the log says so
     assert len(applications) == len(DEMO_APPLICATIONS) == 11
-    assert {a.status for a in applications} == {ApplicationStatus.DRAFT}
-    assert "demo applications: 11 drafts made, 0 kept, skipped: none; 10 are to be moved on" \
-        in seeded
+    assert Counter(a.status for a in applications) == STATES
+    assert ("demo applications: made 1 awaiting_consent, 1 awaiting_correction, 1 awaiting_fee,"
+            " 1 consent_declined, 1 draft, 2 in_review, 2 issued, 1 rejected, 1 withdrawn, "
+            "0 kept, skipped: none") in seeded
+    reviewer = User.objects.get(username="khb.engineering.reviewer")
     for application in applications:
         assert _problems(application) == [], application.permit_type.code
-        # its filer sees it; the municipality does not, until it is submitted
         assert applications_visible_to(application.created_by).filter(
             pk=application.pk).exists()
-        assert not applications_visible_to(User.objects.get(
-            username="khb.engineering.reviewer")).filter(pk=application.pk).exists()
+        # the municipality sees exactly those submitted to it
+        submitted = application.status not in ("draft", "awaiting_consent", "consent_declined",
+                                               "withdrawn")
+        assert (application.submitted_at is not None) == submitted, application.status
+        assert applications_visible_to(reviewer).filter(pk=application.pk).exists() == (
+            submitted and application.municipality.code == "KHB")
         roles = {p.role for p in application.parties.all()}
         assert PartyRole.OWNER in roles
         if application.filing_office is not None:
             assert roles & {PartyRole.DESIGN_OFFICE, PartyRole.CONTRACTOR}
-            assert application.created_by.person in \
-                application.filing_office.establishment.representatives.all()
         else:
             assert application.created_by == application.owner_person.user
-        # and its history is the draft, its owner named, its parcel set by the deed registry
-        assert [e.kind for e in application.events.order_by("seq")] == (
-            ["created", "party_added", "parcel_set"] if application.parcel_id
-            else ["created", "party_added"])
+        # every application sits on a deed-checked parcel (an excavation on its owner's)
+        assert application.parcel.deed_number
     # the plans of the buildings meet their zone's limits (staff may still ask for changes)
     zones = {z.zone: z for z in ZoneRule.objects.filter(municipality=None)}
     for application in applications:
         if application.permit_type.plan_check:
             assert _zone_breaches(application, zones[application.parcel.zone]) == [], \
                 application.parcel.deed_number
-    # every application's chain of events holds
+    by_status = {}
+    for application in applications:
+        by_status.setdefault(application.status, []).append(application)
+    # the case of each stands where its application says
+    assert sorted((a.status, a.case.state.code) for a in applications if a.case_id) == [
+        ("awaiting_correction", "awaiting_applicant"), ("awaiting_fee", "awaiting_fee"),
+        ("in_review", "review"), ("in_review", "review"), ("issued", "issued"),
+        ("issued", "issued"), ("rejected", "rejected")]
+    # fees: what was paid went through the simulated bank (a payment on the bill)
+    fees = {(a.permit_type.code, a.status, f.stage, f.amount, f.paid_at is not None,
+             f.bill.status) for a in applications for f in a.fees.all()}
+    assert fees == {
+        ("building_permit", "in_review", "application", Decimal("300.00"), True, "paid"),
+        ("building_permit", "awaiting_correction", "application", Decimal("300.00"), True,
+         "paid"),
+        ("building_permit", "awaiting_fee", "application", Decimal("300.00"), True, "paid"),
+        # 3.00 × 560 m² and 3.00 × 1350 m² (Khobar and Dammam are class 1)
+        ("building_permit", "awaiting_fee", "issuance", Decimal("1680.00"), False, "unpaid"),
+        ("building_permit", "issued", "application", Decimal("300.00"), True, "paid"),
+        ("building_permit", "issued", "issuance", Decimal("4050.00"), True, "paid"),
+        ("fence_permit", "issued", "issuance", Decimal("200.00"), True, "paid"),
+        ("excavation_permit", "in_review", "application", Decimal("300.00"), True, "paid"),
+        ("excavation_permit", "rejected", "application", Decimal("300.00"), False, "unpaid"),
+    }
+    assert Payment.objects.count() == 7
+    assert "demo application bills sent to the simulated SADAD: 1" in seeded
+    # the declined one says why; the rejected one gives staff's reason
+    (declined,) = by_status["consent_declined"]
+    assert declined.events.filter(to_status="consent_declined").get().reason.startswith(
+        "لم أتفق مع المكتب")
+    (rejected,) = by_status["rejected"]
+    assert rejected.events.filter(to_status="rejected").get().reason.startswith("المسار يمر")
+    # the issued ones hold their permits, valid, on the owner and the parcel
+    issued = Permit.objects.filter(application__in=by_status["issued"])
+    assert sorted((p.permit_type.code, p.status, p.holder_person_id, p.parcel_id)
+                  for p in issued) == sorted(
+        (a.permit_type.code, PermitStatus.VALID, a.owner_person_id, a.parcel_id)
+        for a in by_status["issued"])
+    # every chain of events holds
     assert {r.ok for r in audit_verify(chain="permit_application")} == {True}
-    # the excavation drafts sit on a route owned by the water company, with no parcel
-    excavations = [a for a in applications if a.permit_type.code == "excavation_permit"]
-    assert {(a.parcel_id, a.owner_establishment.unified_number) for a in excavations} == {
-        (None, "7010300015")}
+    assert {r.ok for r in audit_verify(chain="permit")} == {True}
+
+
+def test_paper_era_permits_are_imported_expired_suspended_and_cancelled(seeded):
+    imported = {p.paper_reference: p for p in Permit.objects.filter(is_imported=True)
+                .select_related("municipality")}
+    assert {ref: (p.municipality.code, p.status) for ref, p in imported.items()} == {
+        "1438/4471": ("KHB", PermitStatus.EXPIRED),
+        "1445/2093": ("DMM", PermitStatus.SUSPENDED),
+        "1446/0815": ("KHB", PermitStatus.CANCELLED)}
+    assert "paper-era permits imported: 1 cancelled, 1 expired, 1 suspended" in seeded
+    # with a valid permit from the applications, every permit status is shown
+    assert set(Permit.objects.values_list("status", flat=True)) == {
+        PermitStatus.VALID, PermitStatus.EXPIRED, PermitStatus.SUSPENDED,
+        PermitStatus.CANCELLED}
+    # a reviewer of the municipality decided, with the reason
+    suspended = imported["1445/2093"].events.get(to_status=PermitStatus.SUSPENDED)
+    assert (suspended.actor.username, suspended.reason[:10]) == (
+        "dmm.engineering.reviewer", "أعمال بناء")
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (
+        Application, ApplicationEvent, ApplicationDocument, Permit, PermitEvent, Bill, Payment,
+        Case, CaseEvent, Inspection, LocalDeed, RegisteredOffice)} | {
+        "booked": sum(InspectionSlot.objects.values_list("booked", flat=True))}
+
+
+def test_a_second_seed_writes_nothing(seeded):
+    # given the demo seeded once
+    before = _counts()
+    # when it is seeded again
+    output = _seed()
+    # then nothing new is made, and the log says every row was kept
+    assert _counts() == before
+    assert "demo applications: made none, 11 kept, skipped: none" in output
+    assert "paper-era permits imported: 3 kept" in output
+    assert "demo application bills sent to the simulated SADAD: 0" in output
