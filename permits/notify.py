@@ -5,8 +5,8 @@ that made the change; the task `permits.party_sms_send` reads the application an
 when it runs and sends one message per mobile through amanah.notifications.sms_send.
 
 Templates are bilingual, in code. Each person gets their `Person.language` (the language they
-last signed in with; Arabic until then). Who receives it, by role: a person party at their mobile; an office or
-establishment party at the mobiles of the people who work for it.
+last signed in with; Arabic until then). Who receives it, by role: a person party at their
+mobile; an office or establishment party at the mobiles of the people who work for it.
 
 Best effort, like the workflow's and payments' SMS: nothing records a message for a sweeper to
 find yet (the notification outbox, issue 12); every fact sent is also on the application page.
