@@ -16,7 +16,7 @@ from tests.factories import CitizenFactory, StaffMembershipFactory, StaffUserFac
 
 ROOT = Path(__file__).resolve().parent.parent
 # Rendered by WeasyPrint into a PDF (payments/receipts.py), never sent to a browser as a page.
-PDF_TEMPLATES = {"payments/receipt_pdf.html"}
+PDF_TEMPLATES = {"payments/receipt_pdf.html", "permits/certificate_pdf.html"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid":
           "00000000-0000-0000-0000-000000000001"}
 
@@ -154,6 +154,8 @@ def test_the_pdf_templates_are_only_rendered_into_pdfs():
     users = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("**/*.py")
              if ".venv" not in p.parts and "tests" not in p.parts
              and any(name in p.read_text(encoding="utf-8") for name in PDF_TEMPLATES)]
-    assert users == ["payments/receipts.py"]
+    assert sorted(users) == ["payments/receipts.py", "permits/certificates.py"]
     source = (ROOT / "payments/receipts.py").read_text(encoding="utf-8")
     assert 'render_to_string("payments/receipt_pdf.html"' in source
+    source = (ROOT / "permits/certificates.py").read_text(encoding="utf-8")
+    assert 'render_to_string("permits/certificate_pdf.html"' in source

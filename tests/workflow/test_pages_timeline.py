@@ -9,10 +9,11 @@ from workflow.services import case_claim, case_comment_add
 
 from .factories import case_new
 
-# Session, user, case, events, attachments, comments, transitions, roles and the like; the
-# same whatever the length of the history.
-STAFF_PAGE_QUERIES = 18
-APPLICANT_PAGE_QUERIES = 9
+# Session, user, case, events, attachments, comments, transitions, roles and the like, and the
+# apps' links for the case (permits looks for an application behind it); the same whatever the
+# length of the history.
+STAFF_PAGE_QUERIES = 19
+APPLICANT_PAGE_QUERIES = 10
 
 
 def _claimed_case_with_comments(world, count: int):
