@@ -132,7 +132,11 @@ def _to_municipality(application: Application, *, actor, filer) -> Application:
     permit_type = application.permit_type
     case = case_submit(kind=permit_type.workflow_code, municipality=application.municipality,
                        subject=f"{permit_type.name_ar} — {application.reference}",
-                       description=permit_type.name_en or "", submitted_by=filer,
+                       # The case page shows the subject and details as written, whatever the
+                       # page's language: say it in both.
+                       description=f"{permit_type.name_ar} / {permit_type.name_en} — "
+                                   f"{application.reference}",
+                       submitted_by=filer,
                        applicant_person=application.owner_person,
                        applicant_establishment=application.owner_establishment,
                        # Part EXCAVATION: emergency work opens an urgent case.
