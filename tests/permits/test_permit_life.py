@@ -15,12 +15,10 @@ assertion true."""
 
 import datetime as dt
 import re
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -60,13 +58,13 @@ from permits.services.parcels import application_parcel_set
 from permits.services.parties import application_consent_give, application_party_add
 from permits.services.plan_check import plan_check_run
 from permits.services.submission import application_submit
+from tests.locking import ClerkHoldsCase
 from tests.payments.factories import notification, pmt, post
 from tests.permits.factories import permits_world, slot_make
 from tests.permits.lifecycle_helpers import day, lifecycle_fees_make
 from tests.samples import pdf, upload
 from workflow.models import Case, CaseMove
 from workflow.services import case_transition
-from workflow.services.steps import case_lock
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -89,39 +87,6 @@ def _wait_for(predicate, *, seconds: float = 90, what: str = ""):
             return result
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-class ClerkHoldsCase:
-    """A clerk in the middle of an action on the case: its row locked (as workflow's case_lock
-    locks it) in another connection, until released."""
-
-    def __init__(self, case_id: int):
-        self.case_id = case_id
-        self.locked, self.release = threading.Event(), threading.Event()
-        self.error = None
-        self.thread = threading.Thread(target=self._hold, daemon=True)
-
-    def _hold(self):
-        try:
-            with transaction.atomic():
-                case_lock(self.case_id)
-                self.locked.set()
-                self.release.wait(timeout=120)
-        except BaseException as exc:  # reported by the test
-            self.error = exc
-            self.locked.set()
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(timeout=30)
-        assert self.error is None, self.error
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(timeout=30)
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,10 @@ make an assertion true."""
 
 import datetime as dt
 import re
-import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
 
 from amanah import clock as amanah_clock
 from payments.enums import BillStatus
@@ -32,6 +30,7 @@ from permits.services.corrections import (
 )
 from permits.services.inspections import inspection_book, inspection_record
 from permits.services.plan_check import plan_check_run
+from tests.locking import ClerkHoldsCase
 from tests.payments.factories import notification, pmt, post
 from tests.permits.factories import (
     application_document_make,
@@ -42,7 +41,6 @@ from tests.permits.factories import (
 from tests.samples import pdf, upload
 from workflow.models import Case, CaseMove
 from workflow.services import case_transition
-from workflow.services.steps import case_lock
 
 
 def _wait_for(predicate, *, seconds: float = 90, what: str = ""):
@@ -54,39 +52,6 @@ def _wait_for(predicate, *, seconds: float = 90, what: str = ""):
             return result
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-class ClerkHoldsCase:
-    """A clerk in the middle of an action on the case: its row locked (as workflow's
-    case_lock locks it) in another connection, until released."""
-
-    def __init__(self, case_id: int):
-        self.case_id = case_id
-        self.locked, self.release = threading.Event(), threading.Event()
-        self.error = None
-        self.thread = threading.Thread(target=self._hold, daemon=True)
-
-    def _hold(self):
-        try:
-            with transaction.atomic():
-                case_lock(self.case_id)
-                self.locked.set()
-                self.release.wait(timeout=120)
-        except BaseException as exc:  # reported by the test
-            self.error = exc
-            self.locked.set()
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(timeout=30)
-        assert self.error is None, self.error
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(timeout=30)
 
 
 def _pay(client, bill: Bill, sptn: str):

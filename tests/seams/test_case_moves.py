@@ -10,24 +10,22 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
 
 from amanah.events import audit_verify
 from payments.enums import BillStatus, PaymentOutcome, PaymentStatus
 from payments.models import Payment
 from payments.registry import payable_register
 from payments.services import payment_record
+from tests.locking import ClerkHoldsCase
 from tests.payments.factories import notification, pmt, post
 from workflow.enums import CaseEventKind
 from workflow.models import Case, CaseEvent, CaseMove
 from workflow.services import MoveOutcome, case_move_apply, case_move_sweep, case_transition
-from workflow.services.steps import case_lock
 
 from .fee_case import FEE_CASE_KIND, fee_case_awaiting_payment
 
@@ -52,40 +50,6 @@ def _wait_for(predicate, *, seconds: float = 30, what: str = "") -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-class ClerkHoldsCase:
-    """A member of staff in the middle of an action: the case row locked, as case_lock locks
-    it, in another connection, until released."""
-
-    def __init__(self, case_id: int):
-        self.case_id = case_id
-        self.locked = threading.Event()
-        self.release = threading.Event()
-        self.error = None
-        self.thread = threading.Thread(target=self._hold, daemon=True)
-
-    def _hold(self):
-        try:
-            with transaction.atomic():
-                case_lock(self.case_id)
-                self.locked.set()
-                self.release.wait(timeout=120)
-        except BaseException as exc:  # reported by the test
-            self.error = exc
-            self.locked.set()
-        finally:
-            connection.close()
-
-    def __enter__(self):
-        self.thread.start()
-        assert self.locked.wait(timeout=30)
-        assert self.error is None, self.error
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.thread.join(timeout=30)
 
 
 def test_paying_asks_for_the_move_and_leaves_the_case_alone(fee_world, queued):
