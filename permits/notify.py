@@ -38,8 +38,8 @@ SMS_TEMPLATES: dict[str, tuple[str, str]] = {
         "وافق المالك على الطلب {reference} وأُحيل إلى البلدية.",
         "The owner consented to application {reference}; it is now with the municipality."),
     "consent_declined": (
-        "لم يوافق المالك على الطلب {reference}، وأُعيد للمراجعة.",
-        "The owner declined application {reference}; it is back with you to revise."),
+        "رفض المالك الموافقة على الطلب {reference} ({service_ar}). السبب: {reason}",
+        "The owner declined application {reference} ({service_en}). The reason: {reason}"),
     "submitted": (
         "قُدّم طلب {service_ar} رقم {reference} إلى البلدية. رقم المعاملة {case}.",
         "Your {service_en} application {reference} was submitted. Transaction {case}."),

@@ -37,19 +37,14 @@ from ..models import (
     PermitTypeDocument,
     RegisteredOffice,
 )
-from ..selectors import applications_visible_to
 from .applications import (
     application_event_append,
-    application_lock,
-    application_not_found,
     application_save,
     application_status_change,
 )
 from .parties import (
     application_for_filer,
-    application_is_filer_side,
-    not_the_filer,
-    version_check,
+    application_for_filer_side,
 )
 
 # The kind of registered office that files each type, and the role it takes on the application.
@@ -84,21 +79,6 @@ def offices_of(person: Person, *, kind: str | None = None) -> list[RegisteredOff
     if kind is not None:
         offices = offices.filter(kind=kind)
     return list(offices)
-
-
-def application_for_filer_side(application_id: int, user, *,
-                               expected_version: int | None = None) -> Application:
-    """The application locked for `user` on its filer's side, whatever its status: 404 when
-    they may not see it, 403 when they see it but do not prepare it, 409 when it changed since
-    their page was loaded (call inside atomic). For a draft's edits: parties'
-    `application_for_filer`, which also refuses anything but a draft."""
-    if not applications_visible_to(user).filter(pk=application_id).exists():
-        raise application_not_found()
-    application = application_lock(application_id)
-    if not application_is_filer_side(application, user):
-        raise not_the_filer()
-    version_check(application, expected_version)
-    return application
 
 
 # --- Starting a draft -------------------------------------------------------------------------

@@ -163,17 +163,26 @@ def not_the_filer() -> PermissionDenied:
                             "Only those preparing this application can change it.")
 
 
-def application_for_filer(*, application_id: int, user,
-                          expected_version: int | None = None) -> Application:
-    """The draft, locked, if `user` is on its filer's side: 404 for those who may not see it,
-    403 for a party who does not prepare it, 409 once it is no longer a draft or changed
-    since the user's page was loaded. Call inside a transaction."""
+def application_for_filer_side(application_id: int, user, *,
+                               expected_version: int | None = None) -> Application:
+    """The application locked for `user` on its filer's side, whatever its status: 404 when
+    they may not see it, 403 when they see it but do not prepare it, 409 when it changed since
+    their page was loaded (call inside atomic)."""
     if not applications_visible_to(user).filter(pk=application_id).exists():
         raise application_not_found()
     application = application_lock(application_id)
     if not application_is_filer_side(application, user):
         raise not_the_filer()
     version_check(application, expected_version)
+    return application
+
+
+def application_for_filer(*, application_id: int, user,
+                          expected_version: int | None = None) -> Application:
+    """The draft, locked, if `user` is on its filer's side (as application_for_filer_side),
+    and 409 once it is no longer a draft. Call inside a transaction."""
+    application = application_for_filer_side(application_id, user,
+                                              expected_version=expected_version)
     if application.status != ApplicationStatus.DRAFT:
         raise not_a_draft()
     return application
@@ -555,28 +564,32 @@ def application_draft_reopen(*, application_id: int, user,
 # --- Telling people ------------------------------------------------------------------------
 
 
-def office_mobiles(application: Application) -> list[str]:
-    """Where an SMS to the office preparing the application goes: its people's mobiles (the
-    creator's when no office files it)."""
+def office_people(application: Application) -> list[Person]:
+    """Who an SMS to the office preparing the application goes to: its people (the creator
+    when no office files it), each mobile once."""
     if application.filing_office_id is not None:
         people = Person.objects.filter(
             establishments__registered_office__pk=application.filing_office_id)
     else:
         people = Person.objects.filter(user_id=application.created_by_id)
-    return sorted({m for m in people.values_list("mobile", flat=True) if m})
+    by_mobile = {person.mobile: person for person in people.order_by("pk") if person.mobile}
+    return [by_mobile[mobile] for mobile in sorted(by_mobile)]
 
 
 def consent_declined_notify(*, application_id: int, event_id: int) -> int:
-    """SMS to the office: the owner declined, and why (in Arabic: people have no language
-    of their own yet). Returns how many were sent."""
+    """SMS to the office: the owner declined, and why, each person in their own language
+    (permits.notify's "consent_declined" template). Returns how many were sent."""
+    from ..notify import party_sms_body
+
     event = (ApplicationEvent.objects.select_related("application__permit_type")
              .filter(pk=event_id, application_id=application_id).first())
     if event is None:
         return 0
     application = event.application
-    body = (f"رفض المالك الموافقة على الطلب {application.reference} "
-            f"({application.permit_type.name_ar}). السبب: {event.reason[:200]}")
-    mobiles = office_mobiles(application)
-    for mobile in mobiles:
-        sms_send(to=mobile, body=body)
-    return len(mobiles)
+    values = {"reference": application.reference, "service_ar": application.permit_type.name_ar,
+              "service_en": application.permit_type.name_en, "reason": event.reason[:200]}
+    people = office_people(application)
+    for person in people:
+        sms_send(to=person.mobile, body=party_sms_body(template="consent_declined",
+                                                       language=person.language, values=values))
+    return len(people)

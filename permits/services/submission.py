@@ -24,10 +24,9 @@ from ..models import Application, ApplicationEvent, ApplicationParty
 from ..notify import party_sms_schedule
 from ..prerequisites import Refusal, prerequisites_check
 from .applications import application_lock, application_save, application_status_change
-from .drafts import application_for_filer_side
 from .excavation import case_priority_for, emergency_refusals
 from .fees import application_fee_bill, stage_label
-from .parties import application_owner_party, party_consent_change
+from .parties import application_for_filer_side, application_owner_party, party_consent_change
 
 S = ApplicationStatus
 
