@@ -25,7 +25,7 @@ from .services.fees import fee_schedule_validate
 class FeeScheduleForm(forms.ModelForm):
     class Meta:
         model = FeeSchedule
-        fields = ["eservice", "component", "municipality_class", "effective_from",
+        fields = ["eservice", "component", "variant", "municipality_class", "effective_from",
                   "effective_to", "kind", "amount", "minimum", "unit_ar", "unit_en", "name_ar",
                   "name_en"]
 
@@ -38,7 +38,8 @@ class FeeScheduleForm(forms.ModelForm):
                 eservice=data["eservice"], municipality_class=data["municipality_class"],
                 kind=data["kind"], amount=data["amount"], minimum=data.get("minimum"),
                 effective_from=data["effective_from"], effective_to=data.get("effective_to"),
-                exclude_pk=self.instance.pk, component=data.get("component", ""))
+                exclude_pk=self.instance.pk, component=data.get("component", ""),
+                variant=data.get("variant", ""))
         except DomainError as error:
             raise ValidationError({error.field or None: f"{error.message_ar} — "
                                                         f"{error.message_en}"}) from None
@@ -48,9 +49,9 @@ class FeeScheduleForm(forms.ModelForm):
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(admin.ModelAdmin):
     form = FeeScheduleForm
-    list_display = ["eservice", "component", "municipality_class", "kind", "amount", "minimum",
-                    "effective_from", "effective_to"]
-    list_filter = ["eservice", "component", "municipality_class", "kind"]
+    list_display = ["eservice", "component", "variant", "municipality_class", "kind", "amount",
+                    "minimum", "effective_from", "effective_to"]
+    list_filter = ["eservice", "component", "variant", "municipality_class", "kind"]
     search_fields = ["eservice__code", "name_ar", "name_en"]
 
 

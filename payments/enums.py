@@ -47,6 +47,7 @@ class FeeComponent(models.TextChoices):
     AMENDMENT = "amendment", _("Amendment fee")
     REPLACEMENT = "replacement", _("Replacement of a lost certificate")
     CANCELLATION = "cancellation", _("Cancellation fee")
+    SIGNAGE = "signage", _("Signage fee")
 
 
 class PaymentStatus(models.TextChoices):

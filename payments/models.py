@@ -50,6 +50,10 @@ class FeeSchedule(models.Model):
         _("Fee component"), max_length=24, blank=True, default=FeeComponent.MAIN,
         choices=FeeComponent.choices,
         help_text=_("The stage of the service this fee is for; empty: the service's main fee"))
+    variant = models.SlugField(
+        _("Fee variant"), max_length=24, blank=True, default="",
+        help_text=_("A named tariff of the service (e.g. a licensed activity's fee group); "
+                    "empty: the standard tariff, used wherever a variant has no schedule"))
     kind = models.CharField(_("Rule"), max_length=8, choices=FeeRuleKind.choices)
     amount = models.DecimalField(_("Amount or rate (SAR)"), **MONEY)
     unit_ar = models.CharField(_("Unit (Arabic)"), max_length=40, blank=True)
@@ -62,7 +66,8 @@ class FeeSchedule(models.Model):
     class Meta:
         verbose_name = _("Fee schedule")
         verbose_name_plural = _("Fee schedules")
-        ordering = ["eservice__code", "municipality_class", "component", "effective_from"]
+        ordering = ["eservice__code", "municipality_class", "component", "variant",
+                    "effective_from"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fee_amount_positive"),
             models.CheckConstraint(condition=Q(minimum__isnull=True) | Q(minimum__gte=0),

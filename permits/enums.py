@@ -11,6 +11,7 @@ class FiledBy(models.TextChoices):
     OWNER = "owner", _("The owner or their agent")
     DESIGN_OFFICE = "design_office", _("A licensed engineering office")
     CONTRACTOR = "contractor", _("A licensed contractor")
+    ESTABLISHMENT = "establishment", _("An establishment, through its delegate")
 
 
 class FieldKind(models.TextChoices):
@@ -60,6 +61,7 @@ class ApplicationKind(models.TextChoices):
     RENEWAL = "renewal", _("Renewal")
     AMENDMENT = "amendment", _("Amendment")
     REPLACEMENT = "replacement", _("Replacement of a lost certificate")
+    CANCELLATION = "cancellation", _("Cancellation at the holder's request")
 
 
 class ApplicationStatus(models.TextChoices):
@@ -96,6 +98,8 @@ class ApplicationEventKind(models.TextChoices):
     INSPECTION = "inspection", _("Inspection")
     FEE_BILLED = "fee_billed", _("Fee billed")
     FEE_PAID = "fee_paid", _("Fee paid")
+    ACTIVITIES_SET = "activities_set", _("Activities chosen")
+    DECLARATION_SIGNED = "declaration_signed", _("Self-declaration signed")
 
 
 class FeeStage(models.TextChoices):
@@ -107,6 +111,8 @@ class FeeStage(models.TextChoices):
     LATE_RENEWAL = "late_renewal", _("Late renewal fine")
     AMENDMENT = "amendment", _("Amendment fee")
     REPLACEMENT = "replacement", _("Replacement fee")
+    SIGNAGE = "signage", _("Signage fee")
+    CANCELLATION = "cancellation", _("Cancellation fee")
 
 
 class PermitStatus(models.TextChoices):
@@ -127,6 +133,7 @@ class PermitEventKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     EXPIRED = "expired", _("Expired")
     CERTIFICATE_MADE = "certificate_made", _("Certificate made")
+    SAMPLE_QUEUED = "sample_queued", _("Chosen for a sample inspection")
 
 
 class InspectionStatus(models.TextChoices):
@@ -150,3 +157,21 @@ class FindingAnswer(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
     NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class SampleInspectionStatus(models.TextChoices):
+    """A licence issued instantly and chosen for a check afterwards (issue 10); the visit
+    itself is the violations app's, reached through permits.licences.sampling's hook."""
+
+    QUEUED = "queued", _("Waiting for an inspector")
+    HANDED_OVER = "handed_over", _("Handed to the inspection plan")
+    DONE = "done", _("Inspected")
+    CANCELLED = "cancelled", _("No longer needed")
+
+
+class RegistrationStatus(models.TextChoices):
+    """A commercial registration's status as the Ministry of Commerce reports it."""
+
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    STRUCK_OFF = "struck_off", _("Struck off")

@@ -36,6 +36,8 @@ from .enums import (
     PartyRole,
     PermitEventKind,
     PermitStatus,
+    RegistrationStatus,
+    SampleInspectionStatus,
 )
 
 COORDINATE = {"max_digits": 9, "decimal_places": 6}
@@ -132,6 +134,24 @@ class PermitType(BilingualName):
     prerequisites = models.JSONField(
         _("prerequisites"), default=list, blank=True,
         help_text=_("Names of checks run at submission, e.g. [\"no_unpaid_fines\"]"))
+    # Commercial licences (issue 10).
+    uses_activities = models.BooleanField(
+        _("licenses activities from the activity catalogue"), default=False,
+        help_text=_("A commercial licence: the applicant chooses activities, whose rules decide "
+                    "the instant or reviewed path, the checks, the documents and the fees"))
+    is_sub_permit = models.BooleanField(
+        _("a sub-permit of its base permit"), default=False,
+        help_text=_("Issued only while the base permit (e.g. the shop licence) is valid, "
+                    "suspended and cancelled with it, and never valid beyond it"))
+    deed_owner_applies = models.BooleanField(
+        _("the deed's owner must be the applicant"), default=True,
+        help_text=_("Off for a shop licence: the lease, not the deed, gives the right to use "
+                    "the place"))
+    validity_years_field = models.SlugField(
+        _("validity chosen in years by the field"), max_length=40, blank=True,
+        help_text=_("A whole-number answer (e.g. 1–3 years): the validity is that many times "
+                    "the validity above, and fee rules marked per year are charged that many "
+                    "times"))
     is_active = models.BooleanField(_("active"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
     history = HistoricalRecords()
@@ -259,6 +279,10 @@ class PermitFeeRule(models.Model):
                                     related_name="fee_rules")
     stage = models.CharField(_("stage"), max_length=16, choices=FeeStage.choices)
     quantity_field = models.SlugField(_("quantity from field"), max_length=40, blank=True)
+    per_year = models.BooleanField(
+        _("charged per year of validity chosen"), default=False,
+        help_text=_("Multiplies the quantity by the years answered in the type's validity "
+                    "years field"))
     history = HistoricalRecords()
 
     class Meta:
@@ -934,3 +958,230 @@ class PermitObjection(models.Model):
 
     def __str__(self) -> str:
         return f"objection {self.case_id}"
+
+
+# --- Commercial licences (issue 10) -----------------------------------------------------------
+
+
+class Activity(BilingualName):
+    """A commercial activity a shop licence can cover (ISIC-like code), with the rules that
+    decide how a licence for it is issued: instantly against a self-declaration or after a
+    review, where and in how much space, which checks and documents, which fee tariff, how
+    often an instant licence is inspected afterwards, and which sub-permits it allows."""
+
+    code = models.CharField(_("activity code"), max_length=10, unique=True,
+                            help_text=_("ISIC-based, e.g. 471101"))
+    is_instant = models.BooleanField(
+        _("issued instantly against a self-declaration"), default=False,
+        help_text=_("Off: every licence with this activity is reviewed through a case"))
+    procedure_code = models.SlugField(
+        _("review procedure"), max_length=64, blank=True,
+        help_text=_("The workflow definition a reviewed licence follows; empty: the licence "
+                    "type's. With several reviewed activities, the one with more steps wins"))
+    fee_variant = models.SlugField(
+        _("fee tariff"), max_length=24, blank=True,
+        help_text=_("The fee schedules' variant that prices it; empty: the standard tariff. "
+                    "With several activities the highest fee applies"))
+    allowed_zones = models.JSONField(
+        _("zones allowed"), default=list, blank=True,
+        help_text=_("Zone codes of the parcel where the activity may be licensed; empty: any"))
+    min_area_m2 = models.DecimalField(_("minimum shop area (m²)"), null=True, blank=True,
+                                      **AREA)
+    civil_defence_required = models.BooleanField(
+        _("needs a civil defence certificate"), default=False)
+    sample_inspection_percent = models.PositiveSmallIntegerField(
+        _("sample inspections after instant issue (%)"), default=0,
+        help_text=_("Of every 100 licences issued instantly with it, how many are inspected "
+                    "afterwards (chosen evenly, not at random)"))
+    self_declaration_ar = models.TextField(_("self-declaration in Arabic"), blank=True)
+    self_declaration_en = models.TextField(_("self-declaration in English"), blank=True)
+    sub_permit_types = models.ManyToManyField(
+        PermitType, verbose_name=_("sub-permits it allows"), blank=True,
+        related_name="allowing_activities", limit_choices_to={"is_sub_permit": True})
+    is_active = models.BooleanField(_("active"), default=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+    history = HistoricalRecords(m2m_fields=[sub_permit_types])
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["display_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sample_inspection_percent__lte=100),
+                                   name="activity_sample_percent_at_most_100"),
+            models.CheckConstraint(condition=Q(min_area_m2__isnull=True) | Q(min_area_m2__gt=0),
+                                   name="activity_min_area_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_ar}"
+
+    def self_declaration(self, language: str = "ar") -> str:
+        return self.self_declaration_en if language.startswith("en") \
+            else self.self_declaration_ar
+
+
+class ActivityDocument(models.Model):
+    """A document an activity asks for, on top of the licence type's own."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="documents")
+    kind = models.SlugField(_("kind"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=10)
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    help_ar = models.CharField(_("help in Arabic"), max_length=300, blank=True)
+    help_en = models.CharField(_("help in English"), max_length=300, blank=True)
+    content_types = models.JSONField(_("allowed types"), default=list)
+    max_bytes = models.PositiveIntegerField(_("size limit (bytes)"), default=10 * 1024 * 1024)
+    required = models.BooleanField(_("required"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity document")
+        verbose_name_plural = _("activity documents")
+        ordering = ["activity", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["activity", "kind"],
+                                               name="activity_document_kind_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.activity.code}.{self.kind}"
+
+    def name(self, language: str = "ar") -> str:
+        return self.name_en if language.startswith("en") else self.name_ar
+
+
+class ApplicationActivity(models.Model):
+    """An activity a licence application asks for (written with an ACTIVITIES_SET event)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE,
+                                    related_name="activities")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["application", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["application", "activity"],
+                                               name="application_activity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.activity_id}"
+
+
+class LicenceDeclaration(models.Model):
+    """The self-declaration signed in the portal for an instant licence: the exact texts shown
+    (one per activity), their digest, who signed and when. Written once."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT,
+                                       related_name="declaration")
+    text_ar = models.TextField()
+    text_en = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    answers_version = models.PositiveIntegerField()
+    signed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("self-declaration")
+        verbose_name_plural = _("self-declarations")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} declaration"
+
+
+class ActivitySampleCounter(models.Model):
+    """How many licences were issued instantly under an activity's sampling rate, and how many
+    of them were chosen: locked while choosing, so the rate holds exactly under concurrency."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.PROTECT, related_name="+")
+    issued = models.PositiveIntegerField(default=0)
+    sampled = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.sampled}/{self.issued}"
+
+
+class SampleInspection(models.Model):
+    """An instantly issued licence chosen for an inspection afterwards. Status has one writer:
+    permits.licences.sampling.sample_inspection_status_change."""
+
+    permit = models.OneToOneField(Permit, on_delete=models.PROTECT,
+                                  related_name="sample_inspection")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+",
+                                 help_text=_("The activity whose rate chose it"))
+    rate_percent = models.PositiveSmallIntegerField()
+    status = models.CharField(_("status"), max_length=12, choices=SampleInspectionStatus.choices,
+                              default=SampleInspectionStatus.QUEUED)
+    due_by = models.DateField(_("inspect by"))
+    queued_at = models.DateTimeField(default=clock.now)
+    handed_to = models.CharField(_("handed to"), max_length=64, blank=True)
+    handed_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(_("inspection reference"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("sample inspection")
+        verbose_name_plural = _("sample inspections")
+        ordering = ["due_by", "id"]
+        indexes = [models.Index(fields=["status", "due_by"])]
+
+    def __str__(self) -> str:
+        return f"sample {self.permit_id} {self.status}"
+
+
+# Local stand-ins for the outside registries a licence is checked against (demo and tests).
+# Production points PERMITS_COMMERCIAL_REGISTRY, PERMITS_LEASE_REGISTRY and
+# PERMITS_CIVIL_DEFENCE_REGISTRY at the real services; these rows are then unused.
+
+
+class LocalCommercialRegistration(models.Model):
+    """What the Ministry of Commerce would answer for a commercial registration (CR)."""
+
+    cr_number = models.CharField(_("CR number"), max_length=10, unique=True)
+    unified_number = models.CharField(_("unified number"), max_length=10)
+    name_ar = models.CharField(_("trade name"), max_length=200)
+    status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices,
+                              default=RegistrationStatus.ACTIVE)
+    activity_codes = models.JSONField(_("activity codes"), default=list)
+    expires_on = models.DateField(_("expires on"))
+
+    class Meta:
+        verbose_name = _("commercial registration (local registry)")
+        verbose_name_plural = _("commercial registrations (local registry)")
+
+    def __str__(self) -> str:
+        return self.cr_number
+
+
+class LocalLease(models.Model):
+    """What the lease platform (Ejar) would answer for a lease contract."""
+
+    contract_number = models.CharField(_("contract number"), max_length=20, unique=True)
+    lessee_id = models.CharField(_("lessee's unified number or ID"), max_length=10)
+    deed_number = models.CharField(_("deed number of the place"), max_length=20)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    is_active = models.BooleanField(_("active"), default=True,
+                                    help_text=_("A terminated contract is inactive"))
+
+    class Meta:
+        verbose_name = _("lease (local registry)")
+        verbose_name_plural = _("leases (local registry)")
+
+    def __str__(self) -> str:
+        return self.contract_number
+
+
+class LocalCivilDefenceCertificate(models.Model):
+    """What the Civil Defence would answer for a safety certificate."""
+
+    number = models.CharField(_("certificate number"), max_length=20, unique=True)
+    unified_number = models.CharField(_("unified number"), max_length=10)
+    deed_number = models.CharField(_("deed number of the place"), max_length=20)
+    valid_until = models.DateField(_("valid until"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("civil defence certificate (local registry)")
+        verbose_name_plural = _("civil defence certificates (local registry)")
+
+    def __str__(self) -> str:
+        return self.number

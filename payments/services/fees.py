@@ -2,6 +2,7 @@
 period."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -31,11 +32,11 @@ def _component_label(component: str, language: str) -> str:
 
 def _overlapping(*, eservice_id: int, municipality_class: int, component: str,
                  effective_from: dt.date, effective_to: dt.date | None,
-                 exclude_pk: int | None = None):
+                 exclude_pk: int | None = None, variant: str = ""):
     # Two inclusive periods [a1, a2] and [b1, b2] overlap when a1 <= b2 and b1 <= a2;
     # an empty end means "for ever". Stages of one service are priced independently.
     qs = FeeSchedule.objects.filter(eservice_id=eservice_id, municipality_class=municipality_class,
-                                    component=component)
+                                    component=component, variant=variant)
     qs = qs.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
     if effective_to is not None:
         qs = qs.filter(effective_from__lte=effective_to)
@@ -47,7 +48,7 @@ def _overlapping(*, eservice_id: int, municipality_class: int, component: str,
 def fee_schedule_validate(*, eservice: EService, municipality_class: int, kind: str,
                           amount: Decimal, minimum: Decimal | None, effective_from: dt.date,
                           effective_to: dt.date | None, exclude_pk: int | None = None,
-                          component: str = FeeComponent.MAIN) -> None:
+                          component: str = FeeComponent.MAIN, variant: str = "") -> None:
     """Refuses a schedule that is malformed or overlaps another of the same service, class
     and component."""
     if municipality_class not in range(1, 6):
@@ -56,6 +57,11 @@ def fee_schedule_validate(*, eservice: EService, municipality_class: int, kind: 
     if component not in FeeComponent.values:
         raise DomainError("fee.bad_component", "بند الرسوم غير معروف.", "Unknown fee component.",
                           field="component")
+    if variant and not re.fullmatch(r"[-a-z0-9_]{1,24}", variant):
+        raise DomainError("fee.bad_variant",
+                          "اسم فئة التعرفة حروف لاتينية صغيرة وأرقام فقط (٢٤ على الأكثر).",
+                          "A fee variant is lower-case Latin letters, digits, - and _ (at most "
+                          "24).", field="variant")
     if kind not in FeeRuleKind.values:
         raise DomainError("fee.bad_kind", "نوع القاعدة غير معروف.", "Unknown rule kind.",
                           field="kind")
@@ -70,7 +76,8 @@ def fee_schedule_validate(*, eservice: EService, municipality_class: int, kind: 
                           "The period ends before it starts.", field="effective_to")
     if _overlapping(eservice_id=eservice.pk, municipality_class=municipality_class,
                     component=component, effective_from=effective_from,
-                    effective_to=effective_to, exclude_pk=exclude_pk).exists():
+                    effective_to=effective_to, exclude_pk=exclude_pk,
+                    variant=variant).exists():
         if component:
             raise DomainError(
                 "fee.overlap",
@@ -90,7 +97,8 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
                         amount: Decimal, effective_from: dt.date,
                         effective_to: dt.date | None = None, minimum: Decimal | None = None,
                         unit_ar: str = "", unit_en: str = "", name_ar: str = "",
-                        name_en: str = "", component: str = FeeComponent.MAIN) -> FeeSchedule:
+                        name_en: str = "", component: str = FeeComponent.MAIN,
+                        variant: str = "") -> FeeSchedule:
     """Adds a period of a service's fee (or of one stage's); periods of one service, class and
     component never overlap."""
     # Locking the service row serialises concurrent edits of its schedules, so two admins
@@ -100,9 +108,10 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
     minimum = sar(minimum) if minimum is not None else None
     fee_schedule_validate(eservice=eservice, municipality_class=municipality_class, kind=kind,
                           amount=amount, minimum=minimum, effective_from=effective_from,
-                          effective_to=effective_to, component=component)
+                          effective_to=effective_to, component=component, variant=variant)
     return FeeSchedule.objects.create(
         eservice=eservice, municipality_class=municipality_class, component=component,
+        variant=variant,
         kind=kind, amount=amount,
         minimum=minimum, effective_from=effective_from, effective_to=effective_to,
         unit_ar=unit_ar, unit_en=unit_en, name_ar=name_ar or eservice.name_ar,
@@ -110,16 +119,20 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
 
 
 def fee_schedule_find(*, eservice: EService, municipality_class: int, on: dt.date,
-                      component: str = FeeComponent.MAIN) -> FeeSchedule:
-    """The schedule of the service's `component` in force on `on` for the class."""
+                      component: str = FeeComponent.MAIN, variant: str = "") -> FeeSchedule:
+    """The schedule of the service's `component` in force on `on` for the class: the
+    `variant`'s own tariff when it has one in force, else the standard tariff."""
     if component not in FeeComponent.values:
         raise DomainError("fee.bad_component", "بند الرسوم غير معروف.", "Unknown fee component.",
                           field="component")
-    schedule = (FeeSchedule.objects
+    in_force = (FeeSchedule.objects
                 .filter(eservice=eservice, municipality_class=municipality_class,
-                        component=component, effective_from__lte=on)
+                        component=component, effective_from__lte=on,
+                        variant__in=[variant, ""] if variant else [""])
                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-                .select_related("eservice").first())
+                .select_related("eservice"))
+    # At most one per variant is in force (periods never overlap): the variant's own first.
+    schedule = min(in_force, key=lambda s: s.variant != variant, default=None)
     if schedule is None and component:
         raise DomainError(
             "fee.no_schedule",
@@ -138,13 +151,13 @@ def fee_schedule_find(*, eservice: EService, municipality_class: int, on: dt.dat
 
 def fee_calculate(*, eservice: EService, municipality: Municipality, on: dt.date,
                   quantity: Decimal | str | None = None,
-                  component: str = FeeComponent.MAIN) -> FeeQuote:
+                  component: str = FeeComponent.MAIN, variant: str = "") -> FeeQuote:
     """The fee (of `component`) in force on `on` for the municipality's class: fixed, or
     rate × quantity with a minimum; the returned snapshot records the rule and inputs for the
     bill."""
     schedule = fee_schedule_find(eservice=eservice,
                                  municipality_class=municipality.municipality_class, on=on,
-                                 component=component)
+                                 component=component, variant=variant)
     if schedule.kind == FeeRuleKind.FIXED:
         amount = sar(schedule.amount)
         used_quantity = None
@@ -180,4 +193,6 @@ def fee_calculate(*, eservice: EService, municipality: Municipality, on: dt.date
         # A main fee's snapshot keeps the shape bills had before stages existed: no key there
         # means the main fee, on old bills and new ones alike.
         snapshot["component"] = schedule.component
+    if schedule.variant:
+        snapshot["variant"] = schedule.variant
     return FeeQuote(amount=amount, schedule=schedule, snapshot=snapshot)

@@ -45,7 +45,7 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
                payer_person: Person | None = None,
                payer_establishment: Establishment | None = None,
                amount: Decimal | str | None = None, fee_quantity: Decimal | str | None = None,
-               fee_component: str = FeeComponent.MAIN,
+               fee_component: str = FeeComponent.MAIN, fee_variant: str = "",
                due_date: dt.date | None = None, expiry_date: dt.date | None = None,
                description_ar: str = "", description_en: str = "", issued_by=None,
                billing_account: str | None = None) -> Bill:
@@ -73,7 +73,8 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
     today = business_date(clock.now())
     if amount is None:
         quote = fee_calculate(eservice=eservice, municipality=municipality, on=today,
-                              quantity=fee_quantity, component=fee_component)
+                              quantity=fee_quantity, component=fee_component,
+                              variant=fee_variant)
         amount, fee_schedule, snapshot = quote.amount, quote.schedule, quote.snapshot
     else:
         try:
