@@ -73,7 +73,9 @@ def permit_fee_on_paid(*, bill, payment) -> None:
         # The case moves on after this commit, retried while a clerk holds it.
         case_move_request(case_id=application.case_id, action="fee_paid",
                           source=f"payment:{payment.pk}")
-    elif fee.stage in LIFECYCLE_STAGES:
+    elif application.case_id is None:
+        # Billed without a case (a renewal, a replacement, an instant licence, a
+        # cancellation): the lifecycle task settles it once every stage is paid.
         task_on_commit("permits.application_lifecycle_paid", application_id=application.pk)
 
 

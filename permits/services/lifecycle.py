@@ -10,6 +10,7 @@ is a case on the type's procedure; when it is issued, REVIEW's issue task calls 
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -68,7 +69,6 @@ PERMIT_DECISION_ROLES = frozenset({StaffRole.HEAD, StaffRole.REVIEWER})
 # are not decisions against the holder).
 DECISION_EVENTS = (PermitEventKind.ISSUED, PermitEventKind.AMENDED, PermitEventKind.SUSPENDED,
                    PermitEventKind.CANCELLED)
-LIFECYCLE_PAID_KINDS = frozenset({ApplicationKind.RENEWAL, ApplicationKind.REPLACEMENT})
 EXPIRY_BATCH = 200
 
 
@@ -329,12 +329,37 @@ def _replace(permit: Permit, application: Application, actor) -> None:
 # --- Settling a paid lifecycle application --------------------------------------------------
 
 
+# What settling a paid application billed without a case does, by its kind: renewal and
+# replacement here; permits.licences registers an instant licence's issue (kind new) and a
+# cancellation at the holder's request. A settler gets the locked application, all of whose
+# fees are paid, and moves its status itself.
+LifecycleSettler = Callable[..., None]
+_settlers: dict[str, LifecycleSettler] = {}
+
+
+def lifecycle_settler_register(kind: str):
+    """Decorator: `fn(application, *, actor)` settles a paid application of `kind` that has
+    no case."""
+    def register(fn: LifecycleSettler) -> LifecycleSettler:
+        _settlers[kind] = fn
+        return fn
+    return register
+
+
 def _lifecycle_settle_locked(application: Application, *, actor=None) -> Application:
-    if (application.kind not in LIFECYCLE_PAID_KINDS
+    settle = _settlers.get(application.kind)
+    if (settle is None or application.case_id is not None
             or application.status != ApplicationStatus.AWAITING_FEE):
         return application  # settled already, or not a payment step: nothing to do
     if application.fees.filter(paid_at__isnull=True).exists():
         return application  # another stage of it is still unpaid
+    settle(application, actor=actor)
+    return application
+
+
+@lifecycle_settler_register(ApplicationKind.RENEWAL)
+@lifecycle_settler_register(ApplicationKind.REPLACEMENT)
+def _renewal_or_replacement_settle(application: Application, *, actor=None) -> None:
     permit = permit_lock(application.permit_id)
     if permit.status == P.CANCELLED:
         # Cancelled while the fee was being paid: nothing to renew or replace; the payment is
@@ -343,7 +368,7 @@ def _lifecycle_settle_locked(application: Application, *, actor=None) -> Applica
             application=application, to_status=ApplicationStatus.WITHDRAWN, actor=actor,
             reason="الرخصة ملغاة؛ يُعاد المبلغ المدفوع. / The permit is cancelled; the fee "
                    "paid will be refunded.")
-        return application
+        return
     if application.kind == ApplicationKind.RENEWAL:
         _renew(permit, application, actor)
     else:
@@ -351,21 +376,21 @@ def _lifecycle_settle_locked(application: Application, *, actor=None) -> Applica
     application_status_change(application=application, to_status=ApplicationStatus.ISSUED,
                               actor=actor, payload={"permit": permit.number,
                                                     "version": permit.version})
-    return application
 
 
 @transaction.atomic
 def application_lifecycle_settle(*, application_id: int) -> Application:
-    """Once every billed stage of a renewal or replacement is paid: renew the permit (or make
-    its replacement certificate) and close the application. Safe to run twice."""
+    """Once every billed stage of an application without a case is paid (a renewal, a
+    replacement, an instant licence, a cancellation): do what its kind's settler says and
+    close the application. Safe to run twice."""
     return _lifecycle_settle_locked(application_lock(application_id))
 
 
 def applications_lifecycle_settle_due(*, limit: int = 200) -> int:
-    """The sweeper behind `permits.application_lifecycle_paid`: paid renewals and replacements
-    still awaiting settlement (the task was lost)."""
+    """The sweeper behind `permits.application_lifecycle_paid`: paid applications without a
+    case still awaiting settlement (the task was lost)."""
     ids = list(Application.objects.filter(
-        kind__in=LIFECYCLE_PAID_KINDS, status=ApplicationStatus.AWAITING_FEE,
+        kind__in=list(_settlers), case__isnull=True, status=ApplicationStatus.AWAITING_FEE,
         fees__paid_at__isnull=False).exclude(fees__paid_at__isnull=True)
         .order_by("pk").values_list("pk", flat=True).distinct()[:limit])
     for application_id in ids:
