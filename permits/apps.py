@@ -40,6 +40,8 @@ class PermitsConfig(AppConfig):
         from amanah.permissions import is_citizen
 
         from . import lifecycle_tasks  # noqa: F401 - registers the Celery tasks
+        from .licences import lifecycle as licence_lifecycle  # noqa: F401 - cancellation
+        # settler and the sub_permit_allowed prerequisite
 
         # Just after midnight Riyadh time (CELERY_TIMEZONE): permits whose validity ended.
         periodic_task_register("permits-expire-due", "permits.permits_expire_due",

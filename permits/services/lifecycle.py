@@ -38,7 +38,9 @@ from ..enums import (
     PermitStatus,
 )
 from ..models import (
+    Activity,
     Application,
+    ApplicationActivity,
     ApplicationParty,
     Permit,
     PermitObjection,
@@ -51,6 +53,7 @@ from ..selectors import application_party_filter
 from .applications import application_event_append, application_lock, application_status_change
 from .permits import (
     application_details,
+    issue_validity_months,
     permit_event_append,
     permit_lock,
     permit_save,
@@ -142,8 +145,12 @@ def _stage_bill(application: Application, stage: str, actor) -> None:
 
 
 def _lifecycle_application_new(*, permit: Permit, kind: str, user, reason: str = "",
-                               answers: dict | None = None, case=None) -> Application:
-    """A renewal, amendment or replacement application about `permit`, its holder as owner."""
+                               answers: dict | None = None, case=None,
+                               activities: list | None = None) -> Application:
+    """A renewal, amendment, replacement or cancellation application about `permit`, its
+    holder as owner. A licence's application carries the licence's activities (or the
+    `activities` an amendment asks for): they choose the fee tariff its stages are priced
+    under and, for an amendment, what the next version prints."""
     application = Application(
         kind=kind, permit=permit, permit_type=permit.permit_type,
         municipality=permit.municipality, parcel=permit.parcel,
@@ -159,7 +166,21 @@ def _lifecycle_application_new(*, permit: Permit, kind: str, user, reason: str =
     ApplicationParty.objects.create(application=application, role=PartyRole.OWNER,
                                     person=permit.holder_person,
                                     establishment=permit.holder_establishment)
+    if permit.permit_type.uses_activities:
+        if activities is None:
+            activities = _permit_activities(permit)
+        ApplicationActivity.objects.bulk_create(
+            ApplicationActivity(application=application, activity=activity, order=order)
+            for order, activity in enumerate(activities, start=1))
     return application
+
+
+def _permit_activities(permit: Permit) -> list[Activity]:
+    """The activities printed on a licence, in its order (retired ones included: they were
+    licensed)."""
+    codes = list((permit.details or {}).get("activities") or [])
+    by_code = {a.code: a for a in Activity.objects.filter(code__in=codes)}
+    return [by_code[code] for code in codes if code in by_code]
 
 
 def _open_lifecycle_application(permit: Permit, kind: str) -> Application | None:
@@ -221,31 +242,90 @@ def renewal_check(permit: Permit, *, today: dt.date) -> bool:
     return today > permit.valid_until
 
 
+def _renewal_years(permit_type: PermitType, years) -> int | None:
+    """The years a renewal asks for: required (1–3) for a type whose validity is chosen in
+    years, ignored otherwise."""
+    if not permit_type.validity_years_field:
+        return None
+    if isinstance(years, bool) or years not in (1, 2, 3):
+        raise DomainError("permits.renewal_years_required",
+                          "اختر مدة التجديد: سنة أو سنتان أو ثلاث سنوات.",
+                          "Choose how long to renew for: 1, 2 or 3 years.",
+                          field="validity_years")
+    return years
+
+
+def _renewal_parent_check(permit: Permit, today: dt.date) -> None:
+    """A sub-permit is renewed only while its licence is valid and runs past the sub-permit's
+    end: it never goes past the licence's."""
+    parent = permit.parent
+    if parent is None:
+        return
+    if parent.status != P.VALID or (parent.valid_until is not None
+                                     and parent.valid_until < today):
+        raise Conflict("permits.sub_permit_parent_not_valid",
+                       f"الرخصة الأساسية {parent.number} غير سارية؛ لا يجدد التصريح الفرعي.",
+                       f"The base licence {parent.number} is not valid; the sub-permit cannot "
+                       "be renewed.")
+    if parent.valid_until is not None and permit.valid_until is not None \
+            and parent.valid_until <= permit.valid_until:
+        ar, en = _dual(parent.valid_until)
+        raise Conflict("permits.renewal_parent_first",
+                       f"ينتهي التصريح الفرعي مع الرخصة الأساسية {parent.number} في {ar}؛ "
+                       "جدد الرخصة الأساسية أولًا.",
+                       f"The sub-permit ends with the base licence {parent.number} on {en}; "
+                       "renew the base licence first.")
+
+
+def _renewal_stages(application: Application, is_late: bool) -> list[str]:
+    """What a renewal bills: the renewal fee; a licence with a sign, the signage fee for the
+    years renewed too; after expiry, the late renewal fine."""
+    from .fees import rule_quantity
+
+    permit_type = application.permit_type
+    stages = [FeeStage.RENEWAL]
+    signage = permit_type.fee_rules.filter(stage=FeeStage.SIGNAGE).first()
+    if signage is not None and rule_quantity(signage, permit_type,
+                                             application.answers)[0] is not None:
+        stages.append(FeeStage.SIGNAGE)
+    if is_late:
+        stages.append(FeeStage.LATE_RENEWAL)
+    return stages
+
+
 @transaction.atomic
-def permit_renewal_start(*, permit_id: int, user) -> Application:
+def permit_renewal_start(*, permit_id: int, user, years: int | None = None) -> Application:
     """The holder renews inside the renewal window (or late, within the late window, with the
-    late renewal fine): a renewal application billed at the renewal stage(s)."""
+    late renewal fine): a renewal application billed at the renewal stage(s). A licence is
+    renewed for the `years` chosen (1–3, stored as the renewal's validity years answer), its
+    per-year fees (renewal, signage) billed for those years."""
     permit = permit_lock(permit_id)
     _holder_person_or_refuse(permit, user)
+    years = _renewal_years(permit.permit_type, years)
     today = _today()
     is_late = renewal_check(permit, today=today)
-    stages = [FeeStage.RENEWAL] + ([FeeStage.LATE_RENEWAL] if is_late else [])
+    _renewal_parent_check(permit, today)
     existing = _open_lifecycle_application(permit, ApplicationKind.RENEWAL)
     if existing is not None:
         existing = application_lock(existing.pk)
         if not _fees_unpayable(existing):
-            # Asked again: the same renewal, with the late fine added if it became late since.
+            # Asked again: the same renewal (for the years first chosen), with the late fine
+            # added if it became late since.
             billed = set(existing.fees.values_list("stage", flat=True))
-            for stage in stages:
+            for stage in _renewal_stages(existing, is_late):
                 if stage not in billed and _type_bills(permit.permit_type, stage):
                     _stage_bill(existing, stage, user)
             return existing
         application_status_change(application=existing, to_status=ApplicationStatus.WITHDRAWN,
                                   actor=user, reason="bill no longer payable; renewal restarted")
+    answers = dict(permit.details)
+    if years is not None:
+        answers[permit.permit_type.validity_years_field] = str(years)
     application = _lifecycle_application_new(permit=permit, kind=ApplicationKind.RENEWAL,
-                                             user=user)
+                                             user=user, answers=answers)
     _awaiting_fee(application, user)
-    billed = [stage for stage in stages if _type_bills(permit.permit_type, stage)]
+    billed = [stage for stage in _renewal_stages(application, is_late)
+              if _type_bills(permit.permit_type, stage)]
     for stage in billed:
         _stage_bill(application, stage, user)
     if not billed:
@@ -255,11 +335,16 @@ def permit_renewal_start(*, permit_id: int, user) -> Application:
 
 
 def _renew(permit: Permit, application: Application, actor) -> None:
+    """The validity runs on from the later of today and the day after the old end, for the
+    type's period (times the years chosen); a sub-permit's never past its licence's end."""
     today = _today()
     old_until = permit.valid_until
     start = max(today, old_until + dt.timedelta(days=1))
     permit.valid_until = permit_valid_until(
-        start=start, validity_months=permit.permit_type.validity_months)
+        start=start, validity_months=issue_validity_months(application))
+    parent_until = permit.parent.valid_until if permit.parent_id else None
+    if parent_until is not None and permit.valid_until is not None:
+        permit.valid_until = max(old_until, min(permit.valid_until, parent_until))
     permit.version += 1
     payload = {"application": application.reference, "valid_until": str(permit.valid_until),
                "previous_valid_until": str(old_until)}
@@ -466,8 +551,10 @@ def permit_detail_fields(permit_type: PermitType) -> list[PermitTypeField]:
     return [f for f in permit_type.fields.all() if f.is_detail]
 
 
-def amendment_changes_clean(permit: Permit, answers: dict) -> dict:
-    """The detail answers that differ from the permit's, cleaned; unknown keys refused."""
+def amendment_changes_clean(permit: Permit, answers: dict, *,
+                            allow_none: bool = False) -> dict:
+    """The detail answers that differ from the permit's, cleaned; unknown keys refused (and
+    no change at all refused, unless `allow_none`: the activities change instead)."""
     fields = {f.key: f for f in permit_detail_fields(permit.permit_type)}
     unknown = sorted(set(answers) - set(fields))
     if unknown:
@@ -480,16 +567,51 @@ def amendment_changes_clean(permit: Permit, answers: dict) -> dict:
         value = detail_value_clean(fields[key], raw)
         if value is not None and value != permit.details.get(key):
             changes[key] = value
-    if not changes:
+    if not changes and not allow_none:
         raise DomainError("permits.amendment_no_change", "لم تغيّر أي بيان من بيانات الرخصة.",
                           "You did not change any detail of the permit.")
     return changes
 
 
+# A licence covers at least one activity and at most five (as a new licence application).
+MAX_ACTIVITIES = 5
+
+
+def amendment_activities_clean(permit: Permit, activity_codes: list[str] | None
+                               ) -> list[Activity] | None:
+    """The activities an amended licence would cover, in the order given, or None when they
+    do not change (not asked, or the same codes in the same order). Like a new application's:
+    1 to 5 distinct codes of active catalogue activities."""
+    if activity_codes is None:
+        return None
+    if not permit.permit_type.uses_activities:
+        raise DomainError("permits.activities_not_used", "هذه الرخصة لا تُصدر على أنشطة.",
+                          "This permit is not issued for activities.", field="activities")
+    codes = [str(code).strip() for code in activity_codes]
+    if not 1 <= len(codes) <= MAX_ACTIVITIES or len(set(codes)) != len(codes):
+        raise DomainError("permits.activities_count",
+                          f"اختر من نشاط واحد إلى {MAX_ACTIVITIES} أنشطة دون تكرار.",
+                          f"Choose from 1 to {MAX_ACTIVITIES} activities, each once.",
+                          field="activities")
+    by_code = {a.code: a for a in Activity.objects.filter(code__in=codes, is_active=True)}
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        raise DomainError("permits.activity_unknown",
+                          f"النشاط {unknown[0]} غير موجود في دليل الأنشطة أو موقوف.",
+                          f"Activity {unknown[0]} is not in the activity catalogue or is "
+                          "retired.", field="activities")
+    if codes == list((permit.details or {}).get("activities") or []):
+        return None
+    return [by_code[code] for code in codes]
+
+
 @transaction.atomic
-def permit_amendment_start(*, permit_id: int, user, answers: dict) -> Application:
-    """The holder asks to change approved details: an amendment application opened as a case
-    on the type's procedure (reviewed like a new one); issued, it versions the permit."""
+def permit_amendment_start(*, permit_id: int, user, answers: dict,
+                           activity_codes: list[str] | None = None) -> Application:
+    """The holder asks to change approved details (a licence: its activities too): an
+    amendment application opened as a case on the type's procedure (reviewed like a new one,
+    without the submission's prerequisites, as every amendment); issued, it versions the
+    permit."""
     permit = permit_lock(permit_id)
     _holder_person_or_refuse(permit, user)
     if permit.status != P.VALID:
@@ -500,7 +622,8 @@ def permit_amendment_start(*, permit_id: int, user, answers: dict) -> Applicatio
                        "لهذه الرخصة طلب تعديل قيد الدراسة؛ انتظر قراره.",
                        "An amendment of this permit is already being reviewed; wait for its "
                        "decision.")
-    changes = amendment_changes_clean(permit, answers)
+    activities = amendment_activities_clean(permit, activity_codes)
+    changes = amendment_changes_clean(permit, answers, allow_none=activities is not None)
     issuing = permit.application
     base = dict(issuing.answers) if issuing is not None else {}
     case = case_submit(kind=permit.permit_type.workflow_code, municipality=permit.municipality,
@@ -510,9 +633,10 @@ def permit_amendment_start(*, permit_id: int, user, answers: dict) -> Applicatio
                                                 else permit.holder_establishment))
     application = _lifecycle_application_new(
         permit=permit, kind=ApplicationKind.AMENDMENT, user=user, case=case,
-        answers={**base, **permit.details, **changes})
+        answers={**base, **permit.details, **changes}, activities=activities)
+    changed = sorted(changes) + (["activities"] if activities is not None else [])
     application_status_change(application=application, to_status=ApplicationStatus.IN_REVIEW,
-                              actor=user, payload={"changes": sorted(changes)})
+                              actor=user, payload={"changes": changed})
     # The procedure's review guard asks for the application fee where the type bills one.
     if _type_bills(permit.permit_type, FeeStage.APPLICATION):
         _stage_bill(application, FeeStage.APPLICATION, user)
@@ -599,16 +723,29 @@ def _status_decide(*, permit_id: int, actor, reason: str, to_status: str, kind: 
     _decision_check(permit, actor)
     if permit.status not in from_statuses:
         raise Conflict(*refusal)
+    return permit_status_cascade(permit, actor=actor, reason=reason, to_status=to_status,
+                                 kind=kind, children_when=children_when)
+
+
+def permit_status_cascade(permit: Permit, *, actor, reason: str, to_status: str, kind: str,
+                          children_when, payload: dict | None = None) -> Permit:
+    """Move the locked permit, and those of its sub-permits `children_when` picks, to
+    `to_status` with the reason, telling each holder. Who may decide is the caller's check
+    (staff for a decision, the holder for a cancellation at their request)."""
     event = permit_status_change(permit=permit, to_status=to_status, kind=kind, actor=actor,
-                                 reason=reason)
+                                 reason=reason, payload=payload)
     _notify(event)
     for child in _descendants_locked(permit):
         if children_when(child):
             child_event = permit_status_change(
                 permit=child, to_status=to_status, kind=kind, actor=actor, reason=reason,
-                payload={"with_parent": permit.number})
+                payload={**(payload or {}), "with_parent": permit.number})
             _notify(child_event)
     return permit
+
+
+def cancellable_with_parent(child: Permit) -> bool:
+    return child.status in (P.VALID, P.SUSPENDED)
 
 
 def _last_status_event(permit: Permit):
@@ -653,7 +790,7 @@ def permit_cancel(*, permit_id: int, actor, reason: str) -> Permit:
         kind=PermitEventKind.CANCELLED, from_statuses=frozenset({P.VALID, P.SUSPENDED}),
         refusal=("permits.cancel_status", "لا يمكن إلغاء رخصة منتهية أو ملغاة.",
                  "An expired or cancelled permit cannot be cancelled."),
-        children_when=lambda child: child.status in (P.VALID, P.SUSPENDED))
+        children_when=cancellable_with_parent)
 
 
 # --- Objections -----------------------------------------------------------------------------

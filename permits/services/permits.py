@@ -104,9 +104,45 @@ def permit_status_change(*, permit: Permit, to_status: str, kind: str, actor=Non
 
 
 def application_details(application: Application) -> dict:
-    """The answers a type prints on the permit (its fields marked `is_detail`), by key."""
+    """The answers a type prints on the permit (its fields marked `is_detail`), by key; a
+    licence (a type that uses activities) also carries its activities' codes, in order."""
     keys = [f.key for f in application.permit_type.fields.all() if f.is_detail]
-    return {key: application.answers[key] for key in keys if key in application.answers}
+    details = {key: application.answers[key] for key in keys if key in application.answers}
+    if application.permit_type.uses_activities:
+        details["activities"] = list(application.activities.order_by("order", "id")
+                                     .values_list("activity__code", flat=True))
+    return details
+
+
+def issue_validity_months(application: Application) -> int:
+    """The months a permit issued (or renewed) on the application runs: the type's validity,
+    times the years chosen where the type lets the applicant choose them (a licence for 1–3
+    years); one period while that answer is missing."""
+    from .fees import validity_years
+
+    months = application.permit_type.validity_months
+    years = validity_years(application.permit_type, application.answers)
+    return months * years if months and years else months
+
+
+def _parent_for_sub_permit(application: Application, today: dt.date) -> Permit | None:
+    """The permit a sub-permit hangs from (the application's permit), locked; refused unless
+    it is valid today: a sub-permit never outlives or precedes its licence."""
+    if not application.permit_type.is_sub_permit:
+        return None
+    parent = (Permit.objects.select_for_update(of=("self",))
+              .filter(pk=application.permit_id).first() if application.permit_id else None)
+    if parent is None:
+        raise Conflict("permits.sub_permit_parent_required",
+                       "لا يصدر التصريح الفرعي إلا على رخصة أساسية سارية.",
+                       "A sub-permit is issued only on a valid base licence.")
+    if parent.status != P.VALID or (parent.valid_until is not None
+                                     and parent.valid_until < today):
+        raise Conflict("permits.sub_permit_parent_not_valid",
+                       f"الرخصة الأساسية {parent.number} غير سارية؛ لا يصدر عليها تصريح فرعي.",
+                       f"The base licence {parent.number} is not valid; no sub-permit can be "
+                       "issued on it.")
+    return parent
 
 
 @transaction.atomic
@@ -114,12 +150,20 @@ def permit_issue(*, application: Application, actor=None,
                  valid_from: dt.date | None = None) -> Permit:
     """Issue the permit a new application was approved for: numbered, valid from today (or
     from `valid_from`, an earlier day: emergency work covered from the day it started) for the
-    type's validity, version 1; its certificate is made after the commit. The caller holds the
-    application's lock and moves its status."""
+    type's validity (times the years chosen, for a licence), version 1; its certificate is made
+    after the commit. A sub-permit hangs from the application's permit, which must be valid
+    today, and ends no later than it. The caller holds the application's lock and moves its
+    status."""
     permit_type = application.permit_type
     today = business_date(clock.now())
     # Never later than the day of issue: a permit is not issued ahead of its validity.
     start = min(valid_from, today) if valid_from is not None else today
+    parent = _parent_for_sub_permit(application, today)
+    valid_until = permit_valid_until(start=start,
+                                     validity_months=issue_validity_months(application))
+    if parent is not None and parent.valid_until is not None:
+        valid_until = parent.valid_until if valid_until is None \
+            else min(valid_until, parent.valid_until)
     permit = Permit(
         number=permit_number_next(municipality=application.municipality,
                                   prefix=permit_type.number_prefix, on=today),
@@ -127,9 +171,7 @@ def permit_issue(*, application: Application, actor=None,
         holder_person=application.owner_person,
         holder_establishment=application.owner_establishment, parcel=application.parcel,
         application=application, details=application_details(application), issued_on=today,
-        valid_from=start,
-        valid_until=permit_valid_until(start=start,
-                                       validity_months=permit_type.validity_months))
+        valid_from=start, valid_until=valid_until, parent=parent)
     issued = permit_event_append(permit, kind=PermitEventKind.ISSUED, actor=actor,
                                  to_status=permit.status,
                                  payload={"application": application.reference})

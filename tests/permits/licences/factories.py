@@ -328,8 +328,4 @@ def licence_issue_make(world: LicenceWorld, *, activities=(GROCERY,),
         permit = permit_issue(application=locked)
         application_status_change(application=locked, to_status=ApplicationStatus.ISSUED,
                                   payload={"permit": permit.number})
-    if "activities" not in permit.details:
-        # Until permit_issue records a licence's activities itself (part B), say them here.
-        Permit.objects.filter(pk=permit.pk).update(
-            details={**permit.details, "activities": list(activities)})
     return Permit.objects.get(pk=permit.pk)

@@ -1,0 +1,1 @@
+"""Commercial licences (issue 10)."""
