@@ -634,6 +634,10 @@ def permit_amendment_start(*, permit_id: int, user, answers: dict,
     application = _lifecycle_application_new(
         permit=permit, kind=ApplicationKind.AMENDMENT, user=user, case=case,
         answers={**base, **permit.details, **changes}, activities=activities)
+    if activities is not None:
+        # Saved with the status change just below, as a new licence's choice is recorded.
+        application_event_append(application, kind=ApplicationEventKind.ACTIVITIES_SET,
+                                 actor=user, payload={"activities": [a.code for a in activities]})
     changed = sorted(changes) + (["activities"] if activities is not None else [])
     application_status_change(application=application, to_status=ApplicationStatus.IN_REVIEW,
                               actor=user, payload={"changes": changed})

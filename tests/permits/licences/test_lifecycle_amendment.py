@@ -87,6 +87,8 @@ def test_an_amendment_of_activities_and_area_through_its_case(
     assert amendment.answers["shop_area_m2"] == "80.00"
     assert amendment.events.filter(to_status="in_review").get().payload == {
         "changes": ["shop_area_m2", "activities"]}
+    assert amendment.events.get(kind="activities_set").payload == {
+        "activities": [GROCERY, BARBER]}
     assert Permit.objects.get(pk=licence.pk).details["activities"] == [GROCERY]
     # when it goes through review and the shop visit and is approved
     _through_inspection_to_decision(world, amendment, clock)

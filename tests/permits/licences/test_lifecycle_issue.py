@@ -81,3 +81,19 @@ def test_the_delegate_asks_for_a_replacement_certificate(world):
         ApplicationKind.REPLACEMENT, world.establishment, None)
     assert list(application.fees.values_list("stage", "amount")) == [
         ("replacement", Decimal("100.00"))]
+
+
+def test_the_delegate_objects_to_a_decision_on_the_licence(world):
+    from permits.services.lifecycle import permit_objection_file, permit_suspend
+    from tests.permits.lifecycle_helpers import objection_procedure_publish
+
+    objection_procedure_publish(world)
+    licence = licence_issue_make(world)
+    permit_suspend(permit_id=licence.pk, actor=world.head, reason="مخالفة")
+    objection = permit_objection_file(permit_id=licence.pk, user=world.delegate.user,
+                                      grounds="أزيلت المخالفة قبل القرار")
+    assert (objection.permit, objection.case.applicant_person,
+            objection.case.applicant_establishment) == (licence, None, world.establishment)
+    with pytest.raises(PermissionDenied):
+        permit_objection_file(permit_id=licence.pk, user=world.other_delegate.user,
+                              grounds="اعتراض")
