@@ -101,6 +101,11 @@ def licence_cancellation_request(*, permit_id: int, user, reason: str) -> Applic
     none is billed. Asked again while one is open, the same one is returned."""
     permit = permit_lock(permit_id)
     _holder_person_or_refuse(permit, user)
+    if not permit.permit_type.uses_activities:
+        # Other permits (and a licence's sub-permits) end by staff decision or expiry.
+        raise Conflict("permits.cancellation_not_offered",
+                       "يُطلب الإلغاء لرخص المحلات التجارية فقط.",
+                       "Cancellation on request is offered for commercial licences only.")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("permits.cancellation_reason_required", "اذكر سبب طلب إلغاء الرخصة.",

@@ -134,6 +134,11 @@ def test_refusals_change_nothing(world, clock):
         with pytest.raises(PermissionDenied) as refused:
             licence_cancellation_request(permit_id=licence.pk, user=who.user, reason="إغلاق")
         assert refused.value.code == "permits.not_holder"
+    sign = sub_permit_make(world, licence)
+    with pytest.raises(Conflict) as refused:
+        licence_cancellation_request(permit_id=sign.pk, user=world.delegate.user,
+                                     reason="إزالة اللوحة")
+    assert refused.value.code == "permits.cancellation_not_offered"
     clock.set(day(2027, 12, 2))
     permits_expire_due()
     with pytest.raises(Conflict) as refused:
@@ -143,7 +148,9 @@ def test_refusals_change_nothing(world, clock):
     assert refused.value.message_en == "An expired or cancelled licence cannot be cancelled."
     assert not Application.objects.filter(kind=ApplicationKind.CANCELLATION).exists()
     assert not Bill.objects.exists()
-    assert Permit.objects.get(pk=licence.pk).status == P.EXPIRED  # expired by the nightly job
+    # nothing was cancelled: the licences (and the sign with them) expired by the nightly job
+    assert [Permit.objects.get(pk=p.pk).status for p in (licence, sign)] == [
+        P.EXPIRED, P.EXPIRED]
 
 
 def test_a_licence_that_expired_before_the_fee_was_paid_is_not_cancelled(
