@@ -30,6 +30,20 @@ class PermitsConfig(AppConfig):
         periodic_task_register("permits-certificate-sweep", "permits.certificate_sweep", 300.0)
         review_register()
         self._lifecycle_register()
+        self._licences_register()
+
+    @staticmethod
+    def _licences_register() -> None:
+        from amanah.celery import periodic_task_register
+
+        from .licences import (  # noqa: F401 - register the checks, the settler, the tasks
+            checks,
+            instant,
+            tasks,
+        )
+
+        periodic_task_register("permits-sample-inspections-sweep",
+                               "permits.sample_inspections_sweep", 300.0)
 
     @staticmethod
     def _lifecycle_register() -> None:

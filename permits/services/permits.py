@@ -109,6 +109,15 @@ def application_details(application: Application) -> dict:
     return {key: application.answers[key] for key in keys if key in application.answers}
 
 
+def _validity_months(application: Application) -> int:
+    """The type's validity, times the years chosen where the type lets the applicant choose
+    (a licence for 1–3 years)."""
+    from .fees import validity_years
+
+    months = application.permit_type.validity_months
+    return months * (validity_years(application.permit_type, application.answers) or 1)
+
+
 @transaction.atomic
 def permit_issue(*, application: Application, actor=None,
                  valid_from: dt.date | None = None) -> Permit:
@@ -129,7 +138,7 @@ def permit_issue(*, application: Application, actor=None,
         application=application, details=application_details(application), issued_on=today,
         valid_from=start,
         valid_until=permit_valid_until(start=start,
-                                       validity_months=permit_type.validity_months))
+                                       validity_months=_validity_months(application)))
     issued = permit_event_append(permit, kind=PermitEventKind.ISSUED, actor=actor,
                                  to_status=permit.status,
                                  payload={"application": application.reference})

@@ -1,0 +1,44 @@
+"""Helpers of helper A's licence tests (test_core_*): a licence world on a fixed day, SMS kept
+in memory, and a licence draft submitted through the services."""
+
+import datetime as dt
+
+import pytest
+
+from amanah.dates import RIYADH
+from amanah.notifications import LocmemSmsBackend
+from permits.services.submission import application_submit
+
+from .factories import licence_draft_make, licence_world
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=RIYADH)
+
+
+@pytest.fixture
+def world(clock):
+    clock.set(at(TODAY))
+    return licence_world()
+
+
+@pytest.fixture
+def sms(settings):
+    settings.SMS_BACKEND = "amanah.notifications.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    return LocmemSmsBackend.outbox
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    settings.WORKFLOW_PRIVATE_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"
+
+
+def instant_submitted(world, **draft):
+    """A licence draft (GROCERY by default) submitted by the delegate with the declaration."""
+    application = licence_draft_make(world, **draft)
+    return application_submit(application_id=application.pk, user=world.delegate.user,
+                              declaration_accepted=True)
