@@ -58,7 +58,8 @@ def sample_inspection_handler_unregister(fn: SampleHandler) -> None:
 
 
 def _handler_name(fn: SampleHandler) -> str:
-    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"[:64]
+    # The end of the dotted name says the most when it must be cut to the column's 64.
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"[-64:]
 
 
 def sample_inspection_status_change(*, sample: SampleInspection, to_status: str,

@@ -33,7 +33,9 @@ def sms(settings):
 
 @pytest.fixture
 def private_files(settings, tmp_path):
+    """Certificates, documents and payment receipts are written under the test's own folder."""
     settings.WORKFLOW_PRIVATE_ROOT = str(tmp_path / "private")
+    settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path / "private"
 
 
