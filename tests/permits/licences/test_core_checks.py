@@ -13,7 +13,7 @@ from permits.prerequisites import prerequisites_check
 from permits.services.submission import SubmissionRefused, application_submit
 from tests.permits.apply_helpers import nothing_changed_snapshot
 
-from .core_helpers import private_files, sms, world  # noqa: F401 - fixtures
+from .core_helpers import files_kept_apart, sms_kept, world_on_today
 from .factories import (
     BARBER,
     CR_NUMBER,
@@ -26,6 +26,21 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    return files_kept_apart(settings, tmp_path)
+
+
+@pytest.fixture
+def sms(settings):
+    return sms_kept(settings)
+
+
+@pytest.fixture
+def world(clock):
+    return world_on_today(clock)
 
 
 def _refusals(application):
@@ -66,7 +81,8 @@ def test_an_expired_lease_is_refused_with_its_end_date_in_both_calendars(world):
     assert _refusals(application) == [
         ("permits.lease_expired", "lease_contract_number",
          f"عقد الإيجار رقم {LEASE_NUMBER} منتهٍ في 20 جمادى الآخرة 1448 هـ — 30 نوفمبر 2026 م.",
-         f"Lease contract {LEASE_NUMBER} expired on 20 Jumada al-Akhirah 1448 AH — 30 November 2026.")]
+         f"Lease contract {LEASE_NUMBER} expired on 20 Jumada al-Akhirah 1448 AH — "
+         "30 November 2026.")]
 
 
 def test_a_zone_the_activity_does_not_allow_is_refused_naming_zone_and_activity(world):
@@ -155,7 +171,7 @@ def test_a_registry_that_cannot_answer_refuses_and_never_passes(world, settings)
     ]
 
 
-def test_a_refused_submit_writes_nothing(world, queued, private_files):  # noqa: F811
+def test_a_refused_submit_writes_nothing(world, queued, private_files):
     # given an instant draft whose registration is inactive
     world.registration.cr_number = INACTIVE_CR_NUMBER
     world.registration.status = RegistrationStatus.STRUCK_OFF

@@ -31,10 +31,25 @@ from permits.services.submission import SubmissionRefused, application_submit
 from tests.permits.apply_helpers import nothing_changed_snapshot
 from workflow.models import Case
 
-from .core_helpers import TODAY, instant_submitted, private_files, sms, world  # noqa: F401
+from .core_helpers import TODAY, files_kept_apart, instant_submitted, sms_kept, world_on_today
 from .factories import BARBER, GOOD_LICENCE_ANSWERS, GROCERY, RESTAURANT, licence_draft_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_files")]
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    return files_kept_apart(settings, tmp_path)
+
+
+@pytest.fixture
+def sms(settings):
+    return sms_kept(settings)
+
+
+@pytest.fixture
+def world(clock):
+    return world_on_today(clock)
 
 
 def _pay(application, capture, *, stages=None):

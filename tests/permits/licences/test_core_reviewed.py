@@ -18,7 +18,7 @@ from workflow.models import Case, CaseMove
 from workflow.services import case_transition
 from workflow.services.definitions import definition_import
 
-from .core_helpers import TODAY, private_files, world  # noqa: F401 - fixtures
+from .core_helpers import TODAY, files_kept_apart, world_on_today
 from .factories import (
     CIVIL_DEFENCE_NUMBER,
     GOOD_LICENCE_ANSWERS,
@@ -29,6 +29,16 @@ from .factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_files")]
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    return files_kept_apart(settings, tmp_path)
+
+
+@pytest.fixture
+def world(clock):
+    return world_on_today(clock)
 
 RESTAURANT_ANSWERS = {**GOOD_LICENCE_ANSWERS, "civil_defence_number": CIVIL_DEFENCE_NUMBER,
                       "trade_name": "مطعم النخيل"}

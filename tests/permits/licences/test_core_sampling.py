@@ -16,10 +16,20 @@ from permits.models import Application, Permit, PermitEvent, SampleInspection
 from permits.services.applications import application_lock, application_status_change
 from permits.services.lifecycle import application_lifecycle_settle
 
-from .core_helpers import private_files, world  # noqa: F401 - fixtures
+from .core_helpers import files_kept_apart, world_on_today
 from .factories import BARBER, GROCERY, RESTAURANT, licence_draft_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_files")]
+
+
+@pytest.fixture
+def private_files(settings, tmp_path):
+    return files_kept_apart(settings, tmp_path)
+
+
+@pytest.fixture
+def world(clock):
+    return world_on_today(clock)
 
 
 def _instant_paid_settled(world, activities) -> Permit:
