@@ -59,7 +59,8 @@ class ApplicationPage:
 
 
 def application_page_get(*, application: Application) -> ApplicationPage:
-    names = {d.kind: d for d in application.permit_type.documents.all()}
+    # A licence's activities ask for documents of their own: their names too.
+    names = {d.kind: d for d in application_documents_wanted(application)}
     documents = list(application.documents.filter(superseded_at__isnull=True).order_by("kind"))
     for document in documents:
         # What the type calls the kind, for `{{ document|localized:"kind_name" }}`.

@@ -115,7 +115,7 @@ def licence_path(application: Application) -> LicencePath:
     if not named:
         return LicencePath(instant=False, reviewed_activities=reviewed, procedure_code=default)
     counts = {code: _states(code, application.municipality) for code in named}
-    best = max(named, key=lambda code: (counts[code], [-ord(c) for c in code]))
+    best = min(named, key=lambda code: (-counts[code], code))
     return LicencePath(instant=False, reviewed_activities=reviewed,
                        procedure_code=best if counts[best] else default)
 

@@ -27,7 +27,7 @@ from .applications import application_lock, application_status_change
 from .excavation import permit_valid_from_for
 from .fees import application_fee_bill
 from .lifecycle import permit_issue_for
-from .submission import fee_billed_sms, instant_fee_stages
+from .submission import approval_fee_stages, fee_billed_sms
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,8 @@ def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome
     if event is None or application.status != S.IN_REVIEW:
         return HandleOutcome.ALREADY_DONE
     # The issuance fee, or an amendment's own fee (permits/services/lifecycle.py says which);
-    # a licence's signage fee with its issuance fee (submission.instant_fee_stages).
-    stages = instant_fee_stages(application)
+    # a licence's signage fee with its issuance fee (submission.approval_fee_stages).
+    stages = approval_fee_stages(application)
     if stages:
         fees = [application_fee_bill(application=application, stage=stage) for stage in stages]
         application_status_change(application=application, to_status=S.AWAITING_FEE,

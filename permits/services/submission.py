@@ -186,9 +186,11 @@ def _to_municipality(application: Application, *, actor, filer) -> Application:
     return application
 
 
-def instant_fee_stages(application: Application) -> list[str]:
-    """What an approved (or instant) licence bills: the issuance fee, and the signage fee when
-    a signage area is answered; any other type: the issuance fee. Only stages the type bills."""
+def approval_fee_stages(application: Application) -> list[str]:
+    """What approving an application bills (an instant licence: what submitting it bills):
+    the stage lifecycle.approval_fee_stage names (the issuance fee, or an amendment's), and
+    with a licence's issuance fee its signage fee when a signage area is answered. Only
+    stages the type bills; none: the permit is issued without a payment."""
     from .lifecycle import approval_fee_stage
 
     stage = approval_fee_stage(application)
@@ -226,9 +228,15 @@ def _instant_licence(application: Application, *, actor, filer) -> Application:
                               payload={"instant": True})
     application_status_change(application=application, to_status=S.AWAITING_FEE, actor=actor,
                               payload={"instant": True})
-    for stage in instant_fee_stages(application):
+    stages = approval_fee_stages(application)
+    for stage in stages:
         fee_billed_sms(application, application_fee_bill(application=application, stage=stage,
                                                          actor=actor))
+    if not stages:
+        # Nothing to pay (a municipality that charges no fee): issued now, as if paid.
+        from ..licences.instant import licence_instant_settle
+
+        licence_instant_settle(application, actor=None)
     return application
 
 

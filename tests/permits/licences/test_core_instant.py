@@ -163,3 +163,14 @@ def test_paying_one_bill_waits_and_paying_both_issues_the_licence(
     # and the delegate is told by SMS that it is issued, with its number
     assert any(permit.number in message.body and message.to == world.delegate.mobile
                for message in sms)
+
+
+def test_a_licence_with_nothing_to_pay_is_issued_at_submission(world):
+    world.licence_type.fee_rules.filter(stage__in=[FeeStage.ISSUANCE,
+                                                   FeeStage.SIGNAGE]).delete()
+    application = instant_submitted(world)
+    application = Application.objects.get(pk=application.pk)
+    assert (application.status, application.fees.count(), application.case_id) == (
+        ApplicationStatus.ISSUED, 0, None)
+    assert Permit.objects.get(application=application).holder_establishment_id == \
+        world.establishment.pk
