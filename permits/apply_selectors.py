@@ -18,6 +18,7 @@ from amanah.rollout import eservice_rollouts_startable
 
 from .enums import ApplicationKind, ApplicationStatus
 from .models import (
+    ActivityDocument,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -25,6 +26,7 @@ from .models import (
     ApplicationParty,
     Permit,
     PermitType,
+    PermitTypeDocument,
     PermitTypeField,
 )
 from .selectors import application_party_filter
@@ -57,7 +59,8 @@ class ApplicationPage:
 
 
 def application_page_get(*, application: Application) -> ApplicationPage:
-    names = {d.kind: d for d in application.permit_type.documents.all()}
+    # A licence's activities ask for documents of their own: their names too.
+    names = {d.kind: d for d in application_documents_wanted(application)}
     documents = list(application.documents.filter(superseded_at__isnull=True).order_by("kind"))
     for document in documents:
         # What the type calls the kind, for `{{ document|localized:"kind_name" }}`.
@@ -109,6 +112,31 @@ def application_decision_links(*, application: Application, user) -> DecisionLin
 def application_document_get(*, application: Application, document_id: int
                              ) -> ApplicationDocument | None:
     return application.documents.filter(pk=document_id).first()
+
+
+def application_documents_wanted(application: Application
+                                 ) -> list[PermitTypeDocument | ActivityDocument]:
+    """The documents an application asks for: its type's, then (for a licence) those its
+    activities ask for, in the activities' order; a kind asked for twice counts once (the
+    type's, else the first activity's, required if any of them requires it). Three queries."""
+    wanted: list = list(application.permit_type.documents.all())
+    if not application.permit_type.uses_activities:
+        return wanted
+    by_kind = {d.kind: d for d in wanted}
+    rows = (ActivityDocument.objects
+            .filter(activity__in=application.activities.values("activity_id"))
+            .select_related("activity").order_by("activity__code"))
+    order = {code: index for index, code in enumerate(
+        application.activities.order_by("order", "id").values_list("activity__code",
+                                                                   flat=True))}
+    for row in sorted(rows, key=lambda d: (order.get(d.activity.code, 99), d.order, d.pk)):
+        known = by_kind.get(row.kind)
+        if known is None:
+            by_kind[row.kind] = row
+            wanted.append(row)
+        elif row.required and not known.required:
+            known.required = True  # this instance only: an activity makes it required
+    return wanted
 
 
 def permit_type_for_apply(*, permit_type_id: int) -> PermitType:

@@ -30,6 +30,21 @@ class PermitsConfig(AppConfig):
         periodic_task_register("permits-certificate-sweep", "permits.certificate_sweep", 300.0)
         review_register()
         self._lifecycle_register()
+        self._licences_register()
+
+    @staticmethod
+    def _licences_register() -> None:
+        from amanah.celery import periodic_task_register
+
+        from .licences import (  # noqa: F401 - register the checks, the settlers, the tasks
+            checks,
+            instant,
+            lifecycle,
+            tasks,
+        )
+
+        periodic_task_register("permits-sample-inspections-sweep",
+                               "permits.sample_inspections_sweep", 300.0)
 
     @staticmethod
     def _lifecycle_register() -> None:
@@ -40,8 +55,6 @@ class PermitsConfig(AppConfig):
         from amanah.permissions import is_citizen
 
         from . import lifecycle_tasks  # noqa: F401 - registers the Celery tasks
-        from .licences import lifecycle as licence_lifecycle  # noqa: F401 - cancellation
-        # settler and the sub_permit_allowed prerequisite
 
         # Just after midnight Riyadh time (CELERY_TIMEZONE): permits whose validity ended.
         periodic_task_register("permits-expire-due", "permits.permits_expire_due",

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # lifecycle task (part LIFECYCLE: permits.application_lifecycle_paid).
 LIFECYCLE_STAGES = frozenset({FeeStage.RENEWAL, FeeStage.LATE_RENEWAL, FeeStage.REPLACEMENT,
                               FeeStage.AMENDMENT})
+# Stages billed on a case's approval: the case's "fee_paid" move is asked for once all of the
+# application's are paid (a licence bills its signage fee with its issuance fee).
+APPROVAL_STAGES = frozenset({FeeStage.ISSUANCE, FeeStage.SIGNAGE, *LIFECYCLE_STAGES})
 
 
 def _ref_split(ref: str) -> tuple[str, str]:
@@ -68,8 +71,9 @@ def permit_fee_on_paid(*, bill, payment) -> None:
                                       "payment": payment.pk, "sptn": payment.sptn,
                                       "amount": str(payment.amount)})
     application_save(application, [])
-    if application.case_id is not None and (fee.stage == FeeStage.ISSUANCE
-                                            or fee.stage in LIFECYCLE_STAGES):
+    if application.case_id is not None and fee.stage in APPROVAL_STAGES:
+        if application.fees.filter(stage__in=APPROVAL_STAGES, paid_at__isnull=True).exists():
+            return  # another fee of the approval (a licence's signage fee) is still unpaid
         # The case moves on after this commit, retried while a clerk holds it.
         case_move_request(case_id=application.case_id, action="fee_paid",
                           source=f"payment:{payment.pk}")

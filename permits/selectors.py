@@ -23,6 +23,8 @@ def application_party_filter(person) -> Q:
         | Q(establishment_id__in=works_for.values("establishment_id")))
     return (Q(owner_person_id=person.pk) | Q(created_by_id=person.user_id)
             | Q(filing_office__establishment_id__in=works_for.values("establishment_id"))
+            # An establishment's application: every one of its representatives sees it.
+            | Q(owner_establishment_id__in=works_for.values("establishment_id"))
             | Q(Exists(named_party)))
 
 

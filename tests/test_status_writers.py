@@ -39,6 +39,8 @@ STATUS_WRITERS = {
     ("permits.Permit", "status"): "permits.services.permits.permit_status_change",
     ("permits.Inspection", "status"): "permits.services.inspections.inspection_status_change",
     ("permits.ApplicationParty", "consent"): "permits.services.parties.party_consent_change",
+    ("permits.SampleInspection", "status"):
+        "permits.licences.sampling.sample_inspection_status_change",
 }
 
 # Where a record is created with its first status (a constructor or create() argument).
@@ -52,6 +54,7 @@ CREATORS = {
     "workflow.Case": {"workflow.services.cases.case_submit"},
     "workflow.DefinitionVersion": {"workflow.services.definitions.version_draft_create"},
     "amanah.IdentityVerification": {"amanah.auth.verifications.identity_verification_start"},
+    "permits.SampleInspection": {"permits.licences.sampling.licence_sample"},
 }
 
 # Assignments of a field that happens to share a status's name but is not one of the table's.

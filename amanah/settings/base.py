@@ -484,6 +484,16 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY",
 # that calls the real service. Any class with `deed_lookup(*, deed_number)` will do.
 PERMITS_DEED_REGISTRY = env.str("PERMITS_DEED_REGISTRY",
                                 default="permits.deeds.LocalDeedRegistry")
+# The registries a commercial licence is checked against (issue 10), the same way: the local
+# stand-ins by default (permits.Local* rows), the real services' classes in production.
+PERMITS_COMMERCIAL_REGISTRY = env.str(
+    "PERMITS_COMMERCIAL_REGISTRY",
+    default="permits.licences.registries.LocalCommercialRegistry")
+PERMITS_LEASE_REGISTRY = env.str("PERMITS_LEASE_REGISTRY",
+                                 default="permits.licences.registries.LocalLeaseRegistry")
+PERMITS_CIVIL_DEFENCE_REGISTRY = env.str(
+    "PERMITS_CIVIL_DEFENCE_REGISTRY",
+    default="permits.licences.registries.LocalCivilDefenceRegistry")
 
 # --- Logging -------------------------------------------------------------------------
 LOGGING = {

@@ -15,11 +15,12 @@ from amanah import clock
 from amanah.dates import business_date
 from amanah.errors import Conflict, DomainError, NotFound, PermissionDenied
 from amanah.identity import national_id_normalise
-from amanah.models import Municipality, Person
+from amanah.models import Establishment, Municipality, Person
 from amanah.permissions import person_for_user
 from amanah.rollout import eservice_start_check
 from amanah.uploads import KNOWN_TYPES, UploadPolicy, upload_check
 
+from ..apply_selectors import application_documents_wanted
 from ..enums import (
     ApplicationEventKind,
     ApplicationStatus,
@@ -29,6 +30,7 @@ from ..enums import (
 )
 from ..forms import AnswerError, step_answers_clean, type_steps
 from ..models import (
+    ActivityDocument,
     Application,
     ApplicationDocument,
     ApplicationParty,
@@ -129,7 +131,10 @@ def _filing_office(person: Person, filed_by: str, office_id: int | None) -> Regi
     return offices[0]
 
 
-def _base_permit(permit_type: PermitType, owner: Person, number: str | None) -> Permit | None:
+def _base_permit(permit_type: PermitType, owner: Person | None, number: str | None, *,
+                 establishment: Establishment | None = None) -> Permit | None:
+    """The permit an application on an existing one names: of the base type, held by the
+    owner (the person, or the establishment for an establishment's sub-permit)."""
     if permit_type.base_permit_type_id is None:
         return None
     if not number:
@@ -137,9 +142,11 @@ def _base_permit(permit_type: PermitType, owner: Person, number: str | None) -> 
                           f"أدخل رقم {permit_type.base_permit_type.name_ar} الذي يتعلق به الطلب.",
                           f"Enter the number of the {permit_type.base_permit_type.name_en} "
                           "this application is about.", field="base_permit_number")
+    held = ({"holder_establishment": establishment} if establishment is not None
+            else {"holder_person": owner})
     permit = Permit.objects.filter(number=number.strip()[:32],
                                    permit_type_id=permit_type.base_permit_type_id,
-                                   holder_person=owner).first()
+                                   **held).first()
     if permit is None:
         raise DomainError("permits.base_permit_unknown",
                           "لا توجد رخصة بهذا الرقم باسم المالك.",
@@ -148,15 +155,42 @@ def _base_permit(permit_type: PermitType, owner: Person, number: str | None) -> 
     return permit
 
 
+def _filing_establishment(person: Person, establishment_id: int | None) -> Establishment:
+    """The establishment a representative files for: the one named, which they must
+    represent, or the only one they represent."""
+    establishments = list(Establishment.objects.filter(representatives=person)
+                          .order_by("name_ar", "pk"))
+    if establishment_id is not None:
+        chosen = next((e for e in establishments if e.pk == establishment_id), None)
+        if chosen is None:
+            raise PermissionDenied("permits.not_a_representative",
+                                   "لست من ممثلي هذه المنشأة.",
+                                   "You do not represent this establishment.",
+                                   field="establishment")
+        return chosen
+    if len(establishments) == 1:
+        return establishments[0]
+    if not establishments:
+        raise PermissionDenied("permits.not_a_representative",
+                               "تقدّم هذه الخدمة منشأة، ولست ممثلًا لأي منشأة.",
+                               "An establishment files this service, and you represent none.",
+                               field="establishment")
+    raise DomainError("permits.establishment_required", "اختر المنشأة التي تقدّم باسمها.",
+                      "Choose the establishment you file for.", field="establishment")
+
+
 @transaction.atomic
 def application_draft_create(*, user, permit_type_code: str,
                              municipality: Municipality | None = None,
                              on_behalf_of_owner_id: str | None = None,
                              office_id: int | None = None,
-                             base_permit_number: str | None = None) -> Application:
+                             base_permit_number: str | None = None,
+                             establishment_id: int | None = None) -> Application:
     """Start a draft of a type where its rollout allows: the owner files for themself; an
     office or contractor type is filed by a person working for such an office (which one:
-    `office_id`, when they work for several), for an owner found by national ID."""
+    `office_id`, when they work for several), for an owner found by national ID; an
+    establishment's type (a shop licence, its sub-permits) by one of its representatives for
+    it (which one: `establishment_id`, when they represent several), as its delegate."""
     person = person_for_user(user)
     if person is None:
         raise PermissionDenied("permits.citizens_only",
@@ -173,7 +207,11 @@ def application_draft_create(*, user, permit_type_code: str,
         raise DomainError("permits.municipality_required", "اختر البلدية.",
                           "Choose the municipality.", field="municipality")
     office = None
-    if permit_type.filed_by == FiledBy.OWNER:
+    establishment = None
+    if permit_type.filed_by == FiledBy.ESTABLISHMENT:
+        establishment = _filing_establishment(person, establishment_id)
+        owner = None
+    elif permit_type.filed_by == FiledBy.OWNER:
         owner = person
         if on_behalf_of_owner_id and _owner_find(on_behalf_of_owner_id).pk != person.pk:
             raise PermissionDenied("permits.owner_files",
@@ -183,20 +221,29 @@ def application_draft_create(*, user, permit_type_code: str,
     else:
         office = _filing_office(person, permit_type.filed_by, office_id)
         owner = _owner_find(on_behalf_of_owner_id)
-    permit = _base_permit(permit_type, owner, base_permit_number)
+    permit = _base_permit(permit_type, owner, base_permit_number, establishment=establishment)
     eservice_start_check(eservice=permit_type.eservice, municipality=municipality, user=user,
-                         person=owner, field="permit_type")
+                         person=owner or person, field="permit_type")
     application = Application(permit_type=permit_type, municipality=municipality,
-                              owner_person=owner, filing_office=office, created_by=user,
-                              permit=permit)
+                              owner_person=owner, owner_establishment=establishment,
+                              filing_office=office, created_by=user, permit=permit)
     created = application_event_append(
         application, kind=ApplicationEventKind.CREATED, actor=user,
         to_status=ApplicationStatus.DRAFT,
-        payload={"type": permit_type.code, "office": office.licence_number if office else ""})
+        payload={"type": permit_type.code, "office": office.licence_number if office else "",
+                 **({"establishment": establishment.unified_number} if establishment else {})})
     application.save()
     created.application = application
     created.save()
-    parties = [ApplicationParty(application=application, role=PartyRole.OWNER, person=owner)]
+    if establishment is not None:
+        # The establishment owns; the representative who files acts for it as its delegate.
+        parties = [ApplicationParty(application=application, role=PartyRole.OWNER,
+                                    establishment=establishment),
+                   ApplicationParty(application=application, role=PartyRole.DELEGATE,
+                                    person=person, establishment=establishment)]
+    else:
+        parties = [ApplicationParty(application=application, role=PartyRole.OWNER,
+                                    person=owner)]
     if office is not None:
         parties.append(ApplicationParty(application=application,
                                         role=OFFICE_FOR[permit_type.filed_by][1], office=office,
@@ -245,7 +292,7 @@ def application_answers_save(*, application_id: int, user, step: int, data: Mapp
 # --- Documents --------------------------------------------------------------------------------
 
 
-def document_policy(document: PermitTypeDocument) -> UploadPolicy:
+def document_policy(document: PermitTypeDocument | ActivityDocument) -> UploadPolicy:
     """The upload service's policy for a document kind of a type (its types and size)."""
     types = frozenset(t for t in (document.content_types or []) if t in KNOWN_TYPES)
     if not types:
@@ -264,7 +311,8 @@ def application_document_upload(*, application_id: int, user, kind: str, file,
     with transaction.atomic():
         # Who and what first, so that a stranger's upload is refused before it is read.
         application = application_for_filer(application_id=application_id, user=user)
-        document = application.permit_type.documents.filter(kind=kind).first()
+        document = next((d for d in application_documents_wanted(application)
+                         if d.kind == kind), None)
         if document is None:
             raise DomainError("permits.document_kind_unknown",
                               "هذا المستند غير مطلوب لهذه الخدمة.",

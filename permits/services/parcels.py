@@ -154,13 +154,16 @@ def application_parcel_set(*, application_id: int, user, deed_number: str,
     facts = parcel_check(municipality=application.municipality, deed_number=deed_number,
                          deed_date=deed_date, district_code=district_code, latitude=latitude,
                          longitude=longitude)
+    # A shop licence's place is anyone's deed: the lease, checked at submission, gives the
+    # establishment the right to use it (PermitType.deed_owner_applies off).
+    owner_applies = application.permit_type.deed_owner_applies
     owner_ids = application_owner_ids(application)
-    if not owner_ids:
+    if owner_applies and not owner_ids:
         raise DomainError("permits.owner_missing",
                           "أضف المالك في خطوة الأطراف قبل تحديد الأرض.",
                           "Name the owner in the parties step before setting the parcel.",
                           field="deed_number")
-    if facts.deed.owner_id not in owner_ids:
+    if owner_applies and facts.deed.owner_id not in owner_ids:
         raise DomainError("permits.deed_owner_mismatch",
                           "المالك في الصك ليس المالك المذكور في الطلب.",
                           "The owner on the deed is not the owner named on the application.",

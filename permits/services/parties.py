@@ -296,6 +296,8 @@ def _authorisation_check(number: str, scope: str, expires_on: dt.date | None) ->
 
 def _deed_owner_check(application: Application, owner_id: str, field: str) -> None:
     """A parcel already set fixes who the owner is: its deed's owner."""
+    if not application.permit_type.deed_owner_applies:
+        return  # the deed's owner need not be the applicant (a shop licence: the lease is)
     if application.parcel_id is not None and application.parcel.owner_id != owner_id:
         raise DomainError("permits.deed_owner_mismatch",
                           "المالك في الصك ليس المالك المذكور في الطلب.",

@@ -25,8 +25,9 @@ from ..models import Application
 from ..notify import party_sms_schedule
 from .applications import application_lock, application_status_change
 from .excavation import permit_valid_from_for
-from .fees import application_fee_bill, stage_label
-from .lifecycle import approval_fee_stage, permit_issue_for
+from .fees import application_fee_bill
+from .lifecycle import permit_issue_for
+from .submission import approval_fee_stages, fee_billed_sms
 
 logger = logging.getLogger(__name__)
 
@@ -71,20 +72,18 @@ def application_approved_handle(*, case_id: int, event_id: int) -> HandleOutcome
     event = _moving_event(case_id, event_id, action="approve")
     if event is None or application.status != S.IN_REVIEW:
         return HandleOutcome.ALREADY_DONE
-    # The issuance fee, or an amendment's own fee (permits/services/lifecycle.py says which).
-    stage = approval_fee_stage(application)
-    if stage is not None:
-        fee = application_fee_bill(application=application, stage=stage)
+    # The issuance fee, or an amendment's own fee (permits/services/lifecycle.py says which);
+    # a licence's signage fee with its issuance fee (submission.approval_fee_stages).
+    stages = approval_fee_stages(application)
+    if stages:
+        fees = [application_fee_bill(application=application, stage=stage) for stage in stages]
         application_status_change(application=application, to_status=S.AWAITING_FEE,
                                   reason=event.message,
                                   payload={"case_event": event.pk})
         party_sms_schedule(application_id=application.pk, template="approved",
                            roles=EVERYONE)
-        party_sms_schedule(application_id=application.pk, template="fee_billed",
-                           roles=[PartyRole.OWNER],
-                           context={"bill": fee.bill.billing_account, "amount": fee.amount,
-                                    "stage_ar": stage_label(stage, "ar"),
-                                    "stage_en": stage_label(stage, "en")})
+        for fee in fees:
+            fee_billed_sms(application, fee)
         return HandleOutcome.DONE
     # Nothing to pay: the case takes its "fee paid" step by itself (after this commit, when
     # the case is free), and that step's effect issues the permit. Asked once per approval.

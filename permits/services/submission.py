@@ -3,6 +3,8 @@ consent or the municipality receives it (a case opened, the application fee bill
 parties told by SMS). A refusal writes nothing: no case, no bill, no event, still a draft.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -12,6 +14,7 @@ from amanah.permissions import person_for_user
 from amanah.rollout import eservice_start_check
 from workflow.services import case_submit
 
+from ..apply_selectors import application_documents_wanted
 from ..enums import (
     ApplicationEventKind,
     ApplicationStatus,
@@ -20,7 +23,7 @@ from ..enums import (
     PartyRole,
 )
 from ..forms import answers_errors, document_is_shown, field_label, visible_keys
-from ..models import Application, ApplicationEvent, ApplicationParty
+from ..models import Application, ApplicationEvent, ApplicationParty, PermitTypeDocument
 from ..notify import party_sms_schedule
 from ..prerequisites import Refusal, prerequisites_check
 from .applications import application_lock, application_save, application_status_change
@@ -73,9 +76,11 @@ def _completeness(application: Application) -> list[Refusal]:
     visible = visible_keys(fields, answers)
     current = set(application.documents.filter(superseded_at__isnull=True)
                   .values_list("kind", flat=True))
-    for document in permit_type.documents.all():
-        if document.required and document.kind not in current \
-                and document_is_shown(document, fields, answers, visible):
+    for document in application_documents_wanted(application):
+        # An activity's document has no condition: it is asked for with the activity.
+        shown = (not isinstance(document, PermitTypeDocument)
+                 or document_is_shown(document, fields, answers, visible))
+        if document.required and document.kind not in current and shown:
             refusals.append(Refusal("permits.document_missing",
                                     f"لم يُرفع مستند «{document.name_ar}».",
                                     f"The document “{document.name_en}” is not uploaded.",
@@ -118,6 +123,22 @@ def application_submission_refusals(application: Application, user) -> list[Refu
             *emergency_refusals(application)]
 
 
+def declaration_refusals(application: Application, declaration_accepted: bool
+                         ) -> list[Refusal]:
+    """An instant licence goes only with the self-declaration accepted (the texts shown on the
+    review page, signed at submission)."""
+    if not application.permit_type.uses_activities or declaration_accepted:
+        return []
+    from ..licences.services import licence_path
+
+    if not licence_path(application).instant:
+        return []
+    return [Refusal("permits.declaration_required",
+                    "يلزم الإقرار بصحة البيانات واستيفاء الاشتراطات قبل التقديم.",
+                    "The self-declaration must be accepted before submitting.",
+                    field="declaration")]
+
+
 def _needs_consent(application: Application, user) -> bool:
     if not application.permit_type.owner_consent_required:
         return False
@@ -129,7 +150,15 @@ def _to_municipality(application: Application, *, actor, filer) -> Application:
     """Open the case (applicant: the owner; submitted by the filer), move the application to
     the municipality, bill its application fee where the type has one, tell the parties."""
     permit_type = application.permit_type
-    case = case_submit(kind=permit_type.workflow_code, municipality=application.municipality,
+    kind = permit_type.workflow_code
+    if permit_type.uses_activities:
+        from ..licences.services import licence_path
+
+        path = licence_path(application)
+        if path.instant:
+            return _instant_licence(application, actor=actor, filer=filer)
+        kind = path.procedure_code  # the procedure the reviewed activities name
+    case = case_submit(kind=kind, municipality=application.municipality,
                        subject=f"{permit_type.name_ar} — {application.reference}",
                        # The case page shows the subject and details as written, whatever the
                        # page's language: say it in both.
@@ -157,18 +186,75 @@ def _to_municipality(application: Application, *, actor, filer) -> Application:
     return application
 
 
+def approval_fee_stages(application: Application) -> list[str]:
+    """What approving an application bills (an instant licence: what submitting it bills):
+    the stage lifecycle.approval_fee_stage names (the issuance fee, or an amendment's), and
+    with a licence's issuance fee its signage fee when a signage area is answered. Only
+    stages the type bills; none: the permit is issued without a payment."""
+    from .lifecycle import approval_fee_stage
+
+    stage = approval_fee_stage(application)
+    stages = [stage] if stage is not None else []
+    if (application.permit_type.uses_activities and stage == FeeStage.ISSUANCE
+            and _positive((application.answers or {}).get("signage_area_m2"))
+            and application.permit_type.fee_rules.filter(stage=FeeStage.SIGNAGE).exists()):
+        stages.append(FeeStage.SIGNAGE)
+    return stages
+
+
+def _positive(value) -> bool:
+    try:
+        return Decimal(str(value)) > 0
+    except (InvalidOperation, TypeError, ValueError):
+        return False
+
+
+def fee_billed_sms(application: Application, fee) -> None:
+    party_sms_schedule(application_id=application.pk, template="fee_billed",
+                       roles=[PartyRole.OWNER],
+                       context={"bill": fee.bill.billing_account, "amount": fee.amount,
+                                "stage_ar": stage_label(fee.stage, "ar"),
+                                "stage_en": stage_label(fee.stage, "en")})
+
+
+def _instant_licence(application: Application, *, actor, filer) -> Application:
+    """The instant path: the delegate's self-declaration recorded, the application in review
+    and at once awaiting its fees — no case, no staff — with the issuance (and signage) fee
+    billed; the lifecycle settler of kind NEW issues the licence when they are paid."""
+    from ..licences.services import licence_declaration_sign
+
+    licence_declaration_sign(application=application, user=filer)
+    application_status_change(application=application, to_status=S.IN_REVIEW, actor=actor,
+                              payload={"instant": True})
+    application_status_change(application=application, to_status=S.AWAITING_FEE, actor=actor,
+                              payload={"instant": True})
+    stages = approval_fee_stages(application)
+    for stage in stages:
+        fee_billed_sms(application, application_fee_bill(application=application, stage=stage,
+                                                         actor=actor))
+    if not stages:
+        # Nothing to pay (a municipality that charges no fee): issued now, as if paid.
+        from ..licences.instant import licence_instant_settle
+
+        licence_instant_settle(application, actor=None)
+    return application
+
+
 @transaction.atomic
-def application_submit(*, application_id: int, user,
-                       expected_version: int | None = None) -> Application:
+def application_submit(*, application_id: int, user, expected_version: int | None = None,
+                       declaration_accepted: bool = False) -> Application:
     """Submit a draft, refusing with every reason at once (nothing is written then). A type
     that needs the owner's consent, filed by someone else, waits for it (awaiting_consent, the
-    owner told by SMS); otherwise the municipality receives it at once."""
+    owner told by SMS); otherwise the municipality receives it at once. An instant licence
+    needs `declaration_accepted` (its self-declaration, signed now) and is billed at once,
+    without a case."""
     application = application_for_filer_side(application_id, user,
                                              expected_version=expected_version)
     if application.status != S.DRAFT:
         raise Conflict("permits.already_submitted",
                        "قُدّم هذا الطلب من قبل.", "This application was already submitted.")
-    refusals = application_submission_refusals(application, user)
+    refusals = [*application_submission_refusals(application, user),
+                *declaration_refusals(application, declaration_accepted)]
     if refusals:
         raise SubmissionRefused(refusals)
     if _needs_consent(application, user):
