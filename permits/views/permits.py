@@ -73,7 +73,10 @@ def permit_page(request, number: str):
     page = selectors.permit_page_get(user=request.user, number=number, language=_language())
     if page is None:
         raise Http404
-    return render(request, "permits/permit/permit.html", {"p": page, "permit": page.permit})
+    from ..licences.selectors import licence_parts_get
+
+    return render(request, "permits/permit/permit.html", {
+        "p": page, "permit": page.permit, "licence": licence_parts_get(page.permit)})
 
 
 @login_required

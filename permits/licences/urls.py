@@ -1,0 +1,14 @@
+"""URLs of the licence pages, included in permits/urls.py (names in the permits namespace)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("establishment/", views.establishment_workspace, name="establishment_workspace"),
+    path("licence/<str:number>/cancel/", views.licence_cancel, name="licence_cancel"),
+    path("licence/<str:number>/sub-permits/<str:code>/", views.licence_sub_permit_start,
+         name="licence_sub_permit_start"),
+    path("staff/sample-inspections/", views.sample_inspection_list,
+         name="sample_inspection_list"),
+]
