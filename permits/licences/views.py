@@ -58,11 +58,11 @@ def establishment_workspace(request):
 def licence_cancel(request, number: str):
     """The holder cancels the licence: the quote (whole months left × the cancellation rate),
     a required reason, then a confirmation; the sub-permits are cancelled with it."""
-    from .lifecycle import licence_cancellation_quote, licence_cancellation_request
-
     permit, refused = _held_licence_or_404(request, number)
     if refused:
         return refused
+    from .lifecycle import licence_cancellation_quote, licence_cancellation_request
+
     quote = licence_cancellation_quote(permit, today=business_date(clock.now()))
     form = LicenceCancelForm(_posted(request))
     confirming, status = False, 200
