@@ -233,3 +233,8 @@ def sample_inspections_waiting_for_staff(*, user):
             .select_related("permit__holder_establishment", "permit__parcel__district",
                             "activity")
             .order_by("due_by", "id"))
+
+
+def activity_catalogue() -> list[Activity]:
+    """The activities a licence may be asked for, in the catalogue's order."""
+    return list(Activity.objects.filter(is_active=True).order_by("display_order", "code"))

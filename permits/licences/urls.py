@@ -9,6 +9,8 @@ urlpatterns = [
     path("licence/<str:number>/cancel/", views.licence_cancel, name="licence_cancel"),
     path("licence/<str:number>/sub-permits/<str:code>/", views.licence_sub_permit_start,
          name="licence_sub_permit_start"),
+    path("applications/<str:reference>/activities/", views.apply_activities,
+         name="apply_activities"),
     path("staff/sample-inspections/", views.sample_inspection_list,
          name="sample_inspection_list"),
 ]

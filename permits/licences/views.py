@@ -121,6 +121,41 @@ def licence_sub_permit_start(request, number: str, code: str):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def apply_activities(request, reference: str):
+    """The first page of a licence draft: which activities (1 to 5), each saying whether it
+    is issued at once or reviewed, the least shop area and the zones it needs."""
+    from ..views.apply import _draft_for_edit, _expected_version, _progress, journey
+    from .services import licence_activities_set
+
+    application, permit_type, response = _draft_for_edit(request, reference)
+    if response is not None:
+        return response
+    if not permit_type.uses_activities:
+        raise Http404
+    chosen = {row.activity.code for row in application.activities.select_related("activity")}
+    error, status = None, 200
+    if request.method == "POST":
+        codes = [code[:10] for code in request.POST.getlist("activities")[:20]]
+        try:
+            application = licence_activities_set(
+                application_id=application.pk, user=request.user, activity_codes=codes,
+                expected_version=_expected_version(request))
+        except DomainError as refusal:
+            error, chosen = refusal.message, set(codes)
+            status = refusal.status if refusal.status != 404 else 400
+        else:
+            progress = _progress(journey(application, permit_type), "activities")
+            return redirect(progress["next"]["url"] if progress["next"]
+                            else progress["current"]["url"])
+    return render(request, "permits/apply/activities.html", {
+        "application": application, "permit_type": permit_type,
+        "activities": selectors.activity_catalogue(), "chosen": chosen, "error": error,
+        "progress": _progress(journey(application, permit_type), "activities")},
+        status=status)
+
+
+@login_required
 @require_GET
 def sample_inspection_list(request):
     """Staff: instantly issued licences of their municipalities chosen for an inspection and

@@ -8,8 +8,6 @@ import pytest
 
 from amanah.dates import RIYADH
 from permits.enums import PermitStatus
-from permits.models import Permit
-from tests.factories import EstablishmentFactory
 
 from .factories import BARBER, GROCERY, licence_issue_make, licence_world
 
