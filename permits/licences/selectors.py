@@ -238,3 +238,13 @@ def sample_inspections_waiting_for_staff(*, user):
 def activity_catalogue() -> list[Activity]:
     """The activities a licence may be asked for, in the catalogue's order."""
     return list(Activity.objects.filter(is_active=True).order_by("display_order", "code"))
+
+
+def renewal_year_totals(permit: Permit, fees) -> list[tuple[int, object]]:
+    """(years, total) for renewing 1 to 3 years: stages billed per year are multiplied by the
+    years, the others (the late renewal fine) counted once. `fees` are the renew action's
+    (stage, one-year amount)."""
+    per_year = {rule.stage for rule in permit.permit_type.fee_rules.all() if rule.per_year}
+    return [(years, sum((amount * years if stage in per_year else amount
+                         for stage, amount in fees), start=0))
+            for years in (1, 2, 3)]
