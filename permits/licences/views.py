@@ -126,7 +126,6 @@ def apply_activities(request, reference: str):
     """The first page of a licence draft: which activities (1 to 5), each saying whether it
     is issued at once or reviewed, the least shop area and the zones it needs."""
     from ..views.apply import _draft_for_edit, _expected_version, _progress, journey
-    from .services import licence_activities_set
 
     application, permit_type, response = _draft_for_edit(request, reference)
     if response is not None:
@@ -136,6 +135,8 @@ def apply_activities(request, reference: str):
     chosen = {row.activity.code for row in application.activities.select_related("activity")}
     error, status = None, 200
     if request.method == "POST":
+        from .services import licence_activities_set
+
         codes = [code[:10] for code in request.POST.getlist("activities")[:20]]
         try:
             application = licence_activities_set(

@@ -31,7 +31,7 @@ from ..apply_selectors import (
     permit_type_for_apply,
     startable_permit_rollouts,
 )
-from ..enums import ApplicationStatus, FiledBy, OfficeKind
+from ..enums import ApplicationStatus, FeeStage, FiledBy, OfficeKind
 from ..forms import (
     DocumentUploadForm,
     StartForm,
@@ -367,11 +367,13 @@ def apply_documents(request, reference: str):
 
 
 def _fee_context(application, permit_type) -> dict:
+    # A licence is priced under its activities' tariffs, and bills its signage with it.
     by_activities = ({"activities": application_activities(application)}
                      if permit_type.uses_activities else {})
+    stages = (NEW_APPLICATION_STAGES + (FeeStage.SIGNAGE,) if permit_type.uses_activities
+              else NEW_APPLICATION_STAGES)
     lines = fee_preview(permit_type=permit_type, municipality=application.municipality,
-                        answers=application.answers or {}, stages=NEW_APPLICATION_STAGES,
-                        **by_activities)
+                        answers=application.answers or {}, stages=stages, **by_activities)
     return {"fee_lines": lines, "fee_total": fee_total(lines)}
 
 
