@@ -42,6 +42,12 @@ from ..forms import (
     steps_shown,
     visible_keys,
 )
+from ..licences.apply import (
+    EstablishmentChoiceField,
+    establishments_for_start,
+    licence_review_context,
+)
+from ..models import PermitTypeDocument
 from ..selectors import application_get_for
 from ..services.drafts import (
     AnswersInvalid,
@@ -51,11 +57,6 @@ from ..services.drafts import (
     application_withdraw,
     document_policy,
     offices_of,
-)
-from ..licences.apply import (
-    EstablishmentChoiceField,
-    establishments_for_start,
-    licence_review_context,
 )
 from ..services.fees import (
     NEW_APPLICATION_STAGES,
@@ -307,8 +308,17 @@ def _document_rows(application, permit_type, *, errors: dict) -> list[dict]:
     current = {d.kind: d for d in application.documents.filter(superseded_at__isnull=True)}
     language = _language()
     rows = []
-    for document in permit_type.documents.all():
-        if not document_is_shown(document, fields, answers, visible):
+    if permit_type.uses_activities:
+        # A licence also wants the documents its activities name (part A's selector).
+        from ..apply_selectors import application_documents_wanted
+
+        documents = application_documents_wanted(application)
+    else:
+        documents = permit_type.documents.all()
+    for document in documents:
+        # Only the type's own documents can be conditional on an answer.
+        if isinstance(document, PermitTypeDocument) and not document_is_shown(
+                document, fields, answers, visible):
             continue
         try:
             policy = document_policy(document)
@@ -370,7 +380,7 @@ def _fee_context(application, permit_type) -> dict:
     # A licence is priced under its activities' tariffs, and bills its signage with it.
     by_activities = ({"activities": application_activities(application)}
                      if permit_type.uses_activities else {})
-    stages = (NEW_APPLICATION_STAGES + (FeeStage.SIGNAGE,) if permit_type.uses_activities
+    stages = ((*NEW_APPLICATION_STAGES, FeeStage.SIGNAGE) if permit_type.uses_activities
               else NEW_APPLICATION_STAGES)
     lines = fee_preview(permit_type=permit_type, municipality=application.municipality,
                         answers=application.answers or {}, stages=stages, **by_activities)

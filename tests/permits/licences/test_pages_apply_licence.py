@@ -195,3 +195,21 @@ def draft_answers() -> dict:
     from .factories import GOOD_LICENCE_ANSWERS
 
     return dict(GOOD_LICENCE_ANSWERS)
+
+
+@NEEDS_A
+def test_the_documents_page_asks_for_the_activities_documents(client, world):
+    # given a restaurant's draft, the restaurant wanting its kitchen plan
+    from permits.models import ActivityDocument
+
+    ActivityDocument.objects.create(
+        activity=world.activities[RESTAURANT], kind="kitchen_plan", name_ar="مخطط المطبخ",
+        name_en="Kitchen plan", content_types=["application/pdf"], required=True)
+    draft = licence_draft_make(world, activities=(RESTAURANT,))
+    client.force_login(world.delegate.user)
+    # when the delegate opens the documents page
+    body = client.get(f"/en/permits/applications/{draft.reference}/documents/"
+                      ).content.decode()
+    # then both the type's photo and the activity's plan are asked for
+    assert "Photo of the shop front" in body
+    assert "Kitchen plan" in body
