@@ -1,5 +1,6 @@
 """The permits app's pages: each module of permits/views/ lists its own."""
 
+from .licences import urls as licences_urls
 from .views import apply, catalogue, excavation, parties, permits, staff
 
 app_name = "permits"
@@ -10,4 +11,5 @@ urlpatterns = [
     *staff.urlpatterns,
     *permits.urlpatterns,
     *excavation.urlpatterns,
+    *licences_urls.urlpatterns,
 ]

@@ -31,7 +31,7 @@ from ..apply_selectors import (
     permit_type_for_apply,
     startable_permit_rollouts,
 )
-from ..enums import ApplicationStatus, FiledBy, OfficeKind
+from ..enums import ApplicationStatus, FeeStage, FiledBy, OfficeKind
 from ..forms import (
     DocumentUploadForm,
     StartForm,
@@ -42,6 +42,12 @@ from ..forms import (
     steps_shown,
     visible_keys,
 )
+from ..licences.apply import (
+    EstablishmentChoiceField,
+    establishments_for_start,
+    licence_review_context,
+)
+from ..models import PermitTypeDocument
 from ..selectors import application_get_for
 from ..services.drafts import (
     AnswersInvalid,
@@ -52,7 +58,12 @@ from ..services.drafts import (
     document_policy,
     offices_of,
 )
-from ..services.fees import NEW_APPLICATION_STAGES, fee_preview, fee_total
+from ..services.fees import (
+    NEW_APPLICATION_STAGES,
+    application_activities,
+    fee_preview,
+    fee_total,
+)
 from ..services.parties import application_is_filer_side
 from ..services.submission import (
     SubmissionRefused,
@@ -98,7 +109,11 @@ def journey(application, permit_type) -> list[dict]:
     parcel, the documents, the fees and the review."""
     fields = list(permit_type.fields.all())
     reference = application.reference
-    pages = [{"key": f"step-{step}", "step": step,
+    # A licence's activities come first: they decide the checks, documents, fees and path.
+    pages = [{"key": "activities", "label": _("Activities"),
+              "url": reverse("permits:apply_activities", args=[reference])}
+             ] if permit_type.uses_activities else []
+    pages += [{"key": f"step-{step}", "step": step,
               "label": _("Questions (%(step)s)") % {"step": index},
               "url": reverse("permits:apply_step", args=[reference, step])}
              for index, step in enumerate(steps_shown(fields, application.answers or {}),
@@ -178,24 +193,33 @@ def apply_start(request):
                       for o in offices]
     initial = {"municipality": person.municipality.code if person.municipality else None,
                "permit_type": request.GET.get("type")}
+    establishments = establishments_for_start(person)
     form = StartForm(
         request.POST or None,
         types=[(code, t.name(language) or t.name_ar) for code, t in types.items()],
         municipalities=[(code, m.name(language) or m.name_ar)
                         for code, m in municipalities.items()],
         offices=office_choices if len(office_choices) > 1 else [], initial=initial)
+    if len(establishments) > 1:
+        # Only asked when it is a choice: with one establishment the service takes it.
+        form.fields["establishment"] = EstablishmentChoiceField(establishments, language)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             municipality = municipality_by_code(data["municipality"])
+            chosen = types.get(data["permit_type"])
+            by_establishment = ({"establishment_id": int(data["establishment"])}
+                                if data.get("establishment") and chosen is not None
+                                and chosen.filed_by == FiledBy.ESTABLISHMENT else {})
             try:
                 application = application_draft_create(
                     user=request.user, permit_type_code=data["permit_type"],
                     municipality=municipality,
                     on_behalf_of_owner_id=data.get("owner_national_id") or None,
-                    office_id=int(data["office"]) if data.get("office") else None)
+                    office_id=int(data["office"]) if data.get("office") else None,
+                    **by_establishment)
             except DomainError as refused:
                 form.add_error(refused.field if refused.field in form.fields else None,
                                refused.message)
@@ -210,7 +234,9 @@ def apply_start(request):
         "form": form, "types": list(types.values()), "has_services": bool(rollouts),
         "is_office": bool(office_kinds),
         "office_filed": [t.code for t in types.values() if t.filed_by != FiledBy.OWNER],
-        "is_contractor": OfficeKind.CONTRACTOR in office_kinds}, status=status)
+        "is_contractor": OfficeKind.CONTRACTOR in office_kinds,
+        "establishment_filed": [t.code for t in types.values()
+                                if t.filed_by == FiledBy.ESTABLISHMENT]}, status=status)
 
 
 # --- Form steps -------------------------------------------------------------------------------
@@ -282,8 +308,17 @@ def _document_rows(application, permit_type, *, errors: dict) -> list[dict]:
     current = {d.kind: d for d in application.documents.filter(superseded_at__isnull=True)}
     language = _language()
     rows = []
-    for document in permit_type.documents.all():
-        if not document_is_shown(document, fields, answers, visible):
+    if permit_type.uses_activities:
+        # A licence also wants the documents its activities name (part A's selector).
+        from ..apply_selectors import application_documents_wanted
+
+        documents = application_documents_wanted(application)
+    else:
+        documents = permit_type.documents.all()
+    for document in documents:
+        # Only the type's own documents can be conditional on an answer.
+        if isinstance(document, PermitTypeDocument) and not document_is_shown(
+                document, fields, answers, visible):
             continue
         try:
             policy = document_policy(document)
@@ -342,8 +377,13 @@ def apply_documents(request, reference: str):
 
 
 def _fee_context(application, permit_type) -> dict:
+    # A licence is priced under its activities' tariffs, and bills its signage with it.
+    by_activities = ({"activities": application_activities(application)}
+                     if permit_type.uses_activities else {})
+    stages = ((*NEW_APPLICATION_STAGES, FeeStage.SIGNAGE) if permit_type.uses_activities
+              else NEW_APPLICATION_STAGES)
     lines = fee_preview(permit_type=permit_type, municipality=application.municipality,
-                        answers=application.answers or {}, stages=NEW_APPLICATION_STAGES)
+                        answers=application.answers or {}, stages=stages, **by_activities)
     return {"fee_lines": lines, "fee_total": fee_total(lines)}
 
 
@@ -375,6 +415,11 @@ def answer_sections(application, fields, *, with_links: bool) -> list[dict]:
     return sections
 
 
+def _declaration_refused(refusals) -> str:
+    """The message of a refusal for the missing declaration, shown next to its checkbox."""
+    return next((r.reason() for r in refusals or () if r.field == "declaration"), "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply_review(request, reference: str):
@@ -384,9 +429,12 @@ def apply_review(request, reference: str):
         return response
     status, submitted_refusals = 200, None
     if request.method == "POST":
+        declared = ({"declaration_accepted": request.POST.get("declaration") == "yes"}
+                    if permit_type.uses_activities else {})
         try:
             application = application_submit(application_id=application.pk, user=request.user,
-                                             expected_version=_expected_version(request))
+                                             expected_version=_expected_version(request),
+                                             **declared)
         except SubmissionRefused as refused:
             submitted_refusals, status = refused.refusals, 400
         except Conflict as conflict:
@@ -401,6 +449,9 @@ def apply_review(request, reference: str):
             if application.status == ApplicationStatus.AWAITING_CONSENT:
                 messages.success(request, _("Sent to the owner for consent. It goes to the "
                                             "municipality once the owner consents."))
+            elif application.case is None:
+                messages.success(request, _("Your licence is issued as soon as you pay the "
+                                            "bill shown on this page."))
             else:
                 messages.success(request, _("Your application was submitted to the "
                                             "municipality: transaction %(number)s.")
@@ -420,6 +471,8 @@ def apply_review(request, reference: str):
         "documents_url": reverse("permits:apply_documents", args=[application.reference]),
         "parties_url": _url(PARTIES_PARTIES_URL, application.reference),
         **_fee_context(application, permit_type),
+        **licence_review_context(application, permit_type,
+                                 declaration_refused=_declaration_refused(submitted_refusals)),
         "progress": _progress(journey(application, permit_type), "review")}, status=status)
 
 

@@ -18,6 +18,8 @@ from amanah.uploads import upload_refusal
 
 from .. import permit_selectors as selectors
 from ..enums import ApplicationStatus
+from ..licences.forms import RenewalYearsForm
+from ..licences.selectors import renewal_year_totals
 from ..lifecycle_forms import AmendmentForm, ObjectionForm, ReasonForm, ReplacementForm
 from ..services import lifecycle
 
@@ -73,7 +75,10 @@ def permit_page(request, number: str):
     page = selectors.permit_page_get(user=request.user, number=number, language=_language())
     if page is None:
         raise Http404
-    return render(request, "permits/permit/permit.html", {"p": page, "permit": page.permit})
+    from ..licences.selectors import licence_parts_get
+
+    return render(request, "permits/permit/permit.html", {
+        "p": page, "permit": page.permit, "licence": licence_parts_get(page.permit)})
 
 
 @login_required
@@ -98,11 +103,25 @@ def permit_renew(request, number: str):
     if refused:
         return refused
     error = None
+    # A licence is renewed for 1 to 3 years, chosen here (part B's permit_renewal_start(years=)).
+    years_form = (RenewalYearsForm(_posted(request))
+                  if permit.permit_type.validity_years_field else None)
     if request.method == "POST":
         try:
-            application = lifecycle.permit_renewal_start(permit_id=permit.pk, user=request.user)
+            if years_form is not None and not years_form.is_valid():
+                raise DomainError("permits.renewal_years_required",
+                                  "اختر مدة التجديد: سنة أو سنتان أو ثلاث سنوات.",
+                                  "Choose how long to renew for: 1, 2 or 3 years.",
+                                  field="years")
+            by_years = ({"years": years_form.cleaned_data["years"]}
+                        if years_form is not None else {})
+            application = lifecycle.permit_renewal_start(permit_id=permit.pk, user=request.user,
+                                                         **by_years)
         except DomainError as refusal:
             error = refusal.message
+            if years_form is not None and refusal.field in ("years", "validity_years"):
+                years_form.add_error("years", refusal.message)
+                error = None
         else:
             if application.status == ApplicationStatus.ISSUED:
                 messages.success(request, _("The permit was renewed."))
@@ -112,9 +131,12 @@ def permit_renew(request, number: str):
             return redirect("permits:permit", permit.number)
     page = selectors.permit_page_get(user=request.user, number=number, language=_language())
     action = next(a for a in page.actions if a.code == "renew")
-    return render(request, "permits/permit/renew.html",
-                  {"permit": permit, "p": page, "action": action, "error": error},
-                  status=400 if error else 200)
+    invalid = bool(error or (years_form is not None and years_form.errors))
+    return render(request, "permits/permit/renew.html", {
+        "permit": permit, "p": page, "action": action, "error": error,
+        "years_form": years_form,
+        "year_totals": renewal_year_totals(permit, action.fees) if years_form else []},
+        status=400 if invalid else 200)
 
 
 @login_required

@@ -42,7 +42,8 @@ PUBLIC = {"permits:service_list", "permits:service_card", "permits:fee_calculato
 # Lists of "mine": they exist for everyone signed in and show only the user's own rows.
 OWN_LISTS = {"permits:apply_start", "permits:my_applications", "permits:office_workspace",
              "permits:my_permits", "permits:inspector_visits", "permits_api:application_list",
-             "permits_api:permit_list"}
+             "permits_api:permit_list", "permits:establishment_workspace",
+             "permits:sample_inspection_list"}
 _PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
