@@ -94,13 +94,13 @@ def _path(activities) -> str | None:
 # --- Shapes -----------------------------------------------------------------------------------
 
 
-class _Named(serializers.Serializer):
+class LicenceNamedSerializer(serializers.Serializer):
     code = serializers.CharField()
     name_ar = serializers.CharField()
     name_en = serializers.CharField()
 
 
-class _Document(serializers.Serializer):
+class LicenceActivityDocumentSerializer(serializers.Serializer):
     kind = serializers.CharField()
     name_ar = serializers.CharField()
     name_en = serializers.CharField()
@@ -111,7 +111,7 @@ class _Document(serializers.Serializer):
     max_bytes = serializers.IntegerField()
 
 
-class ActivitySerializer(serializers.Serializer):
+class LicenceActivitySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="ISIC-based, e.g. `471101`.")
     name_ar = serializers.CharField()
     name_en = serializers.CharField()
@@ -126,8 +126,9 @@ class ActivitySerializer(serializers.Serializer):
                                                  "standard one.")
     self_declaration_ar = serializers.CharField(allow_blank=True)
     self_declaration_en = serializers.CharField(allow_blank=True)
-    documents = _Document(many=True)
-    sub_permits = _Named(many=True, help_text="Sub-permit types a licence with it may add.")
+    documents = LicenceActivityDocumentSerializer(many=True)
+    sub_permits = LicenceNamedSerializer(many=True,
+                                         help_text="Sub-permit types a licence with it may add.")
 
 
 class LicenceFeeLineSerializer(serializers.Serializer):
@@ -155,7 +156,7 @@ class LicenceFeePreviewSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
 
 
-class _Bill(serializers.Serializer):
+class LicenceBillSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=FeeStage.choices)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     billing_account = serializers.CharField(help_text="The SADAD bill number to pay.")
@@ -167,38 +168,38 @@ class _Bill(serializers.Serializer):
 class LicenceApplicationSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
-    permit_type = _Named()
-    municipality = _Named()
+    permit_type = LicenceNamedSerializer()
+    municipality = LicenceNamedSerializer()
     establishment = inline_serializer("LicenceEstablishment", {
         "unified_number": serializers.CharField(), "name_ar": serializers.CharField(),
         "name_en": serializers.CharField(allow_blank=True)}, allow_null=True)
-    activities = _Named(many=True)
+    activities = LicenceNamedSerializer(many=True)
     path = serializers.ChoiceField(choices=[INSTANT, REVIEWED], allow_null=True)
     case_number = serializers.CharField(allow_null=True)
-    bills = _Bill(many=True)
+    bills = LicenceBillSerializer(many=True)
     licence_number = serializers.CharField(allow_null=True,
                                            help_text="Once issued.")
 
 
-class _Detail(serializers.Serializer):
+class LicenceDetailRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label_ar = serializers.CharField()
     label_en = serializers.CharField()
     value = serializers.JSONField()
 
 
-class _SubPermit(serializers.Serializer):
+class LicenceSubPermitSerializer(serializers.Serializer):
     number = serializers.CharField()
-    permit_type = _Named()
+    permit_type = LicenceNamedSerializer()
     status = serializers.ChoiceField(choices=PermitStatus.choices)
     valid_until = serializers.DateField(allow_null=True)
 
 
 class LicenceDetailSerializer(serializers.Serializer):
     number = serializers.CharField()
-    permit_type = _Named()
+    permit_type = LicenceNamedSerializer()
     status = serializers.ChoiceField(choices=PermitStatus.choices)
-    municipality = _Named()
+    municipality = LicenceNamedSerializer()
     holder_name_ar = serializers.CharField()
     holder_name_en = serializers.CharField(allow_blank=True)
     holder_id_masked = serializers.CharField()
@@ -206,31 +207,31 @@ class LicenceDetailSerializer(serializers.Serializer):
     valid_from = serializers.DateField()
     valid_until = serializers.DateField(allow_null=True)
     version = serializers.IntegerField()
-    details = _Detail(many=True)
-    activities = _Named(many=True)
+    details = LicenceDetailRowSerializer(many=True)
+    activities = LicenceNamedSerializer(many=True)
     parent_number = serializers.CharField(allow_null=True,
                                           help_text="A sub-permit's licence.")
-    sub_permits = _SubPermit(many=True)
+    sub_permits = LicenceSubPermitSerializer(many=True)
     verification_token = serializers.CharField()
 
 
 class LicenceVerificationSerializer(serializers.Serializer):
     number = serializers.CharField()
-    permit_type = _Named()
+    permit_type = LicenceNamedSerializer()
     status = serializers.ChoiceField(choices=PermitStatus.choices)
     status_ar = serializers.CharField()
     status_en = serializers.CharField()
     holder_name_ar = serializers.CharField()
     holder_name_en = serializers.CharField(allow_blank=True)
     holder_id_masked = serializers.CharField()
-    municipality = _Named()
+    municipality = LicenceNamedSerializer()
     parcel = inline_serializer("LicenceVerifyParcel", {
         "plan_number": serializers.CharField(), "parcel_number": serializers.CharField(),
-        "district": _Named()}, allow_null=True)
+        "district": LicenceNamedSerializer()}, allow_null=True)
     issued_on = serializers.DateField()
     valid_until = serializers.DateField(allow_null=True)
     version = serializers.IntegerField()
-    activities = _Named(many=True)
+    activities = LicenceNamedSerializer(many=True)
     parent_number = serializers.CharField(allow_null=True)
 
 
@@ -269,13 +270,14 @@ class ActivityListApi(APIView):
         description="Every active activity, in catalogue order: instant or reviewed, where and "
                     "in how much space, whether a civil defence certificate is needed, the "
                     "documents it asks for and the sub-permits it allows.",
-        responses={200: ActivitySerializer(many=True)},
+        responses={200: LicenceActivitySerializer(many=True), **api_errors(
+            429, e429="`rate_limited`: too many requests from this address")},
     )
     def get(self, request):
         activities = (Activity.objects.filter(is_active=True)
                       .prefetch_related("documents", "sub_permit_types")
                       .order_by("display_order", "code"))
-        return Response(ActivitySerializer([{
+        return Response(LicenceActivitySerializer([{
             "code": a.code, "name_ar": a.name_ar, "name_en": a.name_en,
             "instant": a.is_instant, "min_area_m2": a.min_area_m2,
             "allowed_zones": list(a.allowed_zones or []),
