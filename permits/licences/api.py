@@ -455,8 +455,10 @@ class LicenceApplicationCreateApi(APIView):
                 application_submit(application_id=application.pk, user=user,
                                    declaration_accepted=data["declaration_accepted"])
         except SubmissionRefused as refused:
-            return _refused(refused, {r.field or r.code: [r.message] for r in
-                                      refused.refusals})
+            errors: dict[str, list[str]] = {}
+            for refusal in refused.refusals:
+                errors.setdefault(refusal.field or refusal.code, []).append(refusal.reason())
+            return _refused(refused, errors)
         except AnswersInvalid as invalid:
             errors: dict[str, list[str]] = {}
             for error in invalid.errors:
