@@ -382,12 +382,13 @@ class LicenceApplicationCreateApi(APIView):
         municipality = serializers.CharField(max_length=8)
         activities = serializers.ListField(child=serializers.CharField(max_length=10),
                                            min_length=1, max_length=_MAX_ACTIVITIES)
-        parcel = inline_serializer("LicenceParcelRequest", {
-            "deed_number": serializers.CharField(max_length=20),
-            "deed_date": serializers.DateField(required=False, allow_null=True),
-            "district": serializers.CharField(max_length=40),
-            "latitude": serializers.DecimalField(max_digits=10, decimal_places=7),
-            "longitude": serializers.DecimalField(max_digits=10, decimal_places=7)})
+        # The shop's place, flat (errors are reported per field): its deed, as the
+        # registry knows it, and a point inside the district.
+        deed_number = serializers.CharField(max_length=20)
+        deed_date = serializers.DateField(required=False, allow_null=True, default=None)
+        district = serializers.CharField(max_length=40)
+        latitude = serializers.DecimalField(max_digits=10, decimal_places=7)
+        longitude = serializers.DecimalField(max_digits=10, decimal_places=7)
         answers = serializers.DictField(child=serializers.JSONField(allow_null=True),
                                         help_text="The licence form's answers by field key.")
         declaration_accepted = serializers.BooleanField(
@@ -442,12 +443,11 @@ class LicenceApplicationCreateApi(APIView):
                     establishment_id=establishment.pk)
                 licence_activities_set(application_id=application.pk, user=user,
                                        activity_codes=list(data["activities"]))
-                parcel = data["parcel"]
                 application_parcel_set(
                     application_id=application.pk, user=user,
-                    deed_number=parcel["deed_number"], deed_date=parcel.get("deed_date"),
-                    district_code=parcel["district"], latitude=parcel["latitude"],
-                    longitude=parcel["longitude"])
+                    deed_number=data["deed_number"], deed_date=data["deed_date"],
+                    district_code=data["district"], latitude=data["latitude"],
+                    longitude=data["longitude"])
                 steps = sorted({f.step for f in application.permit_type.fields.all()})
                 for step in steps:
                     application_answers_save(application_id=application.pk, user=user,

@@ -92,8 +92,8 @@ def test_staff_of_another_municipality_see_neither_application_nor_licence(clien
 def test_filing_is_for_the_establishments_delegates_only(client, world):
     body = {"establishment": world.establishment.unified_number, "municipality": "M910",
             "activities": [GROCERY],
-            "parcel": {"deed_number": world.deed.deed_number, "district": world.district.code,
-                       "latitude": "26.250000", "longitude": "50.150000"},
+            "deed_number": world.deed.deed_number, "district": world.district.code,
+            "latitude": "26.250000", "longitude": "50.150000",
             "answers": {}, "declaration_accepted": True}
     expected = {"other_delegate": (403, "permits.not_a_representative"),
                 "citizen": (403, "permits.not_a_representative"),
@@ -103,3 +103,39 @@ def test_filing_is_for_the_establishments_delegates_only(client, world):
         response = as_user(client, _user(world, role)).post(
             f"{API}/applications/", body, content_type="application/json")
         assert (response.status_code, response.json()["code"]) == (status, code), role
+
+
+def test_the_public_reads_take_a_fixed_number_of_queries(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import activity_make
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count(f"{API}/activities/")
+    for n in range(5):
+        activity_make(f"10{n:04d}", f"نشاط {n}", f"Activity {n}",
+                      sub_permit_types=[world.signage_type])
+    assert count(f"{API}/activities/") == few
+    # a licence's page costs the same whatever its activities and sub-permits
+    import datetime as dt
+
+    from permits.enums import PermitStatus
+    from permits.models import Permit
+
+    as_user(client, world.delegate.user)
+    url = f"{API}/licences/{world.licence.number}/"
+    one = count(url)
+    for n in range(2, 5):
+        Permit.objects.create(
+            number=f"SG-M910-1448-00000{n}", permit_type=world.signage_type,
+            municipality=world.municipality, status=PermitStatus.VALID,
+            holder_establishment=world.establishment, parent=world.licence, details={},
+            issued_on=dt.date(2026, 12, 1), valid_from=dt.date(2026, 12, 1))
+    Permit.objects.filter(pk=world.licence.pk).update(
+        details={**world.licence.details, "activities": ["471101", "960201", "561001"]})
+    assert count(url) == one == 9

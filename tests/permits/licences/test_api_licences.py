@@ -250,9 +250,8 @@ def test_the_delegate_files_an_instant_licence_in_one_call(client, world):
     deed = world.deed
     body = {"establishment": world.establishment.unified_number, "municipality": "M910",
             "activities": [GROCERY],
-            "parcel": {"deed_number": deed.deed_number, "deed_date": str(deed.deed_date),
-                       "district": world.district.code, "latitude": "26.250000",
-                       "longitude": "50.150000"},
+            "deed_number": deed.deed_number, "deed_date": str(deed.deed_date),
+            "district": world.district.code, "latitude": "26.250000", "longitude": "50.150000",
             "answers": {"trade_name": "بقالة النخيل", "cr_number": "1010123456",
                         "lease_contract_number": "LS-2026-0001", "shop_area_m2": "60.00",
                         "signage_area_m2": "3.00", "validity_years": "1"},
@@ -275,8 +274,8 @@ def test_filing_without_the_declaration_is_refused_and_writes_nothing(client, wo
     before = Application.objects.count()
     body = {"establishment": world.establishment.unified_number, "municipality": "M910",
             "activities": [GROCERY],
-            "parcel": {"deed_number": world.deed.deed_number, "district": world.district.code,
-                       "latitude": "26.250000", "longitude": "50.150000"},
+            "deed_number": world.deed.deed_number, "district": world.district.code,
+            "latitude": "26.250000", "longitude": "50.150000",
             "answers": {"trade_name": "بقالة", "cr_number": "1010123456",
                         "lease_contract_number": "LS-2026-0001", "shop_area_m2": "60.00",
                         "validity_years": "1"}}
@@ -295,8 +294,8 @@ def test_filing_for_an_unknown_establishment_is_404_and_writes_nothing(client, w
     response = as_user(client, world.delegate.user).post(
         f"{API}/applications/",
         {"establishment": "7999999999", "municipality": "M910", "activities": [GROCERY],
-         "parcel": {"deed_number": "1", "district": "north", "latitude": "26.25",
-                    "longitude": "50.15"}, "answers": {}},
+         "deed_number": "1", "district": "north", "latitude": "26.25", "longitude": "50.15",
+         "answers": {}},
         content_type="application/json")
     assert (response.status_code, response.json()["code"], response.json()["field"]) == (
         404, "permits.establishment_not_found", "establishment")
@@ -310,9 +309,8 @@ def test_filing_with_an_unknown_activity_is_refused_before_anything_is_written(c
     response = as_user(client, world.delegate.user).post(
         f"{API}/applications/",
         {"establishment": world.establishment.unified_number, "municipality": "M910",
-         "activities": ["999999"], "parcel": {"deed_number": "1", "district": "north",
-                                              "latitude": "26.25", "longitude": "50.15"},
-         "answers": {}},
+         "activities": ["999999"], "deed_number": "1", "district": "north",
+         "latitude": "26.25", "longitude": "50.15", "answers": {}},
         content_type="application/json")
     assert (response.status_code, response.json()["code"]) == (
         400, "licences.activity_unknown")

@@ -93,3 +93,22 @@ def test_an_activity_no_longer_in_the_catalogue_prints_under_its_code():
     content = permit_certificate_content(_loaded(licence))
     assert content.activities == (CertificateActivity("471101", "بقالة", "Grocery"),
                                   CertificateActivity("999999", "999999", "999999"))
+
+
+def test_the_licence_pdf_is_one_page_with_the_activities_in_its_text():
+    import io
+
+    from pypdf import PdfReader
+
+    from permits.certificates import certificate_pdf_render
+
+    world = licence_world()
+    content = permit_certificate_content(_loaded(licence_issue_make(world,
+                                                                    activities=(GROCERY,
+                                                                                BARBER))))
+    reader = PdfReader(io.BytesIO(certificate_pdf_render(content)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) == 1
+    for fact in ("471101", "960201", "Grocery", "Men's barber", "Licensed activities",
+                 world.establishment.unified_number, "Licence number", "60 m²", "3 m²"):
+        assert fact in text, fact
