@@ -691,6 +691,10 @@ def catalogue_load(*, log: Log) -> None:
     _fee_schedules_load(types, log)
     _procedures_load(log)
     _certificate_types_load(log)
+    # Commercial licences (issue 10): their types build on the checklists and zones above.
+    from .licences.catalogue import licences_catalogue_load
+
+    licences_catalogue_load(log=log)
 
 
 def _checklists_load(log: Log) -> dict[str, Checklist]:

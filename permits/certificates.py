@@ -28,7 +28,7 @@ from amanah.dates import business_date, gregorian_format, hijri_format
 from amanah.enums import MunicipalityKind
 
 from .enums import FieldKind, PermitEventKind, PermitStatus
-from .models import Permit, PermitEvent, PermitTypeField
+from .models import Activity, Permit, PermitEvent, PermitTypeField
 
 
 class CertificateRow(NamedTuple):
@@ -38,6 +38,14 @@ class CertificateRow(NamedTuple):
     label_en: str
     value_ar: str
     value_en: str
+
+
+class CertificateActivity(NamedTuple):
+    """A licensed commercial activity as printed: its code and its names."""
+
+    code: str
+    name_ar: str
+    name_en: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,10 @@ class CertificateContent:
     # excavation permit (تصريح), an occupancy certificate (شهادة), a licence.
     document_noun_ar: str = "الرخصة"
     document_noun_en: str = "Permit"
+    # A commercial licence's activities (issue 10), in the order they were chosen.
+    activities: tuple[CertificateActivity, ...] = ()
+    # A sub-permit's licence (issue 10): it is valid only with it.
+    parent_number: str = ""
 
 
 def _font_url(name: str) -> str:
@@ -181,10 +193,15 @@ def _detail_values(field: PermitTypeField | None, value) -> tuple[str, str]:
     return str(value), str(value)
 
 
+# Details printed in a section of their own, not as rows: a licence's activities.
+OWN_SECTION_DETAILS = frozenset({"activities"})
+
+
 def _detail_rows(permit: Permit) -> tuple[CertificateRow, ...]:
     """The approved details in the order of the type's form; a key the type no longer has (a
     field removed since, a paper permit's own) still prints, under its key."""
-    details = permit.details or {}
+    details = {key: value for key, value in (permit.details or {}).items()
+               if key not in OWN_SECTION_DETAILS}
     fields = [f for f in permit.permit_type.fields.all() if f.key in details]
     rows = [CertificateRow(f.label_ar, f.label_en, *_detail_values(f, details[f.key]))
             for f in fields]
@@ -203,9 +220,21 @@ def _lost_replacement_on(permit: Permit) -> dt.date | None:
     return business_date(at) if at else None
 
 
+def _activities(permit: Permit) -> tuple[CertificateActivity, ...]:
+    """A licence's activities as approved (Permit.details["activities"], codes in order); a
+    code since removed from the catalogue still prints, under its code (one query)."""
+    codes = [str(code) for code in (permit.details or {}).get("activities") or []]
+    if not codes:
+        return ()
+    names = {a.code: a for a in Activity.objects.filter(code__in=codes)}
+    return tuple(CertificateActivity(code, names[code].name_ar, names[code].name_en)
+                 if code in names else CertificateActivity(code, code, code) for code in codes)
+
+
 def permit_certificate_content(permit: Permit) -> CertificateContent:
     """What the permit's certificate prints. Reads permit_type (with its fields), municipality
-    (with its parent), the holder and parcel (with its district): select them with the permit."""
+    (with its parent), the holder, the parent permit and parcel (with its district): select
+    them with the permit."""
     municipality = permit.municipality
     amanah = (municipality.parent if municipality.kind == MunicipalityKind.BRANCH
               and municipality.parent_id else municipality)
@@ -231,7 +260,10 @@ def permit_certificate_content(permit: Permit) -> CertificateContent:
         details=_detail_rows(permit), issued_on=permit.issued_on,
         valid_until=permit.valid_until, status_ar=status_ar, status_en=status_en,
         version=permit.version, verify_url=permit_verify_url(permit),
-        lost_replacement_on=_lost_replacement_on(permit))
+        lost_replacement_on=_lost_replacement_on(permit),
+        document_noun_en="Licence" if permit.permit_type.uses_activities else "Permit",
+        activities=_activities(permit),
+        parent_number=permit.parent.number if permit.parent_id else "")
 
 
 def certificate_is_current(permit: Permit) -> bool:
@@ -260,7 +292,7 @@ def certificate_ensure(*, permit_id: int) -> Permit | None:
         # page is rendered under it, so what is stored is what the row says at the commit.
         permit = (Permit.objects.select_for_update(of=("self",))
                   .select_related("permit_type", "municipality__parent", "holder_person",
-                                  "holder_establishment", "parcel__district")
+                                  "holder_establishment", "parcel__district", "parent")
                   .filter(pk=permit_id).first())
         if permit is None or certificate_is_current(permit):
             return permit

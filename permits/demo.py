@@ -200,6 +200,10 @@ def seed(*, log: Log) -> None:
     _offices_seed(password, log)
     _slots_seed(log)
     demo_applications_seed(log=log)
+    # Commercial licences (issue 10): registries' rows, establishments, licences in each state.
+    from .licences.demo import licences_demo_seed
+
+    licences_demo_seed(log=log)
 
 
 class _PasswordHash:
