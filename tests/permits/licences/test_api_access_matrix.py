@@ -88,11 +88,11 @@ def test_staff_of_another_municipality_see_neither_application_nor_licence(clien
         assert _call(client, world, operation).status_code == 404, operation
 
 
-@pytest.mark.skip(reason="needs part A")
 def test_filing_is_for_the_establishments_delegates_only(client, world):
     body = {"establishment": world.establishment.unified_number, "municipality": "M910",
             "activities": [GROCERY],
-            "deed_number": world.deed.deed_number, "district": world.district.code,
+            "deed_number": world.deed.deed_number, "deed_date": "2019-03-14",
+            "district": world.district.code,
             "latitude": "26.250000", "longitude": "50.150000",
             "answers": {}, "declaration_accepted": True}
     expected = {"other_delegate": (403, "permits.not_a_representative"),

@@ -243,7 +243,6 @@ def test_verifying_an_unknown_token_is_404(client, world):
 # --- Filing in one call (part A's services) ---------------------------------------------
 
 
-@pytest.mark.skip(reason="needs part A")
 def test_the_delegate_files_an_instant_licence_in_one_call(client, world):
     from permits.models import Application
 
@@ -267,14 +266,14 @@ def test_the_delegate_files_an_instant_licence_in_one_call(client, world):
         world.establishment
 
 
-@pytest.mark.skip(reason="needs part A")
 def test_filing_without_the_declaration_is_refused_and_writes_nothing(client, world):
     from permits.models import Application
 
     before = Application.objects.count()
     body = {"establishment": world.establishment.unified_number, "municipality": "M910",
             "activities": [GROCERY],
-            "deed_number": world.deed.deed_number, "district": world.district.code,
+            "deed_number": world.deed.deed_number, "deed_date": "2019-03-14",
+            "district": world.district.code,
             "latitude": "26.250000", "longitude": "50.150000",
             "answers": {"trade_name": "بقالة", "cr_number": "1010123456",
                         "lease_contract_number": "LS-2026-0001", "shop_area_m2": "60.00",

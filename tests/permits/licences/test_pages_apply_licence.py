@@ -3,15 +3,12 @@ the fees under the activities' tariffs, and the review page's path and declarati
 Arabic and English, errors next to the field, nothing written on a refusal."""
 
 import datetime as dt
-import importlib.util
-import inspect
 from decimal import Decimal
 
 import pytest
 
 from amanah.dates import RIYADH
 from permits.models import Application, ApplicationActivity, ApplicationEvent
-from permits.services.drafts import application_draft_create
 from tests.factories import EstablishmentFactory
 
 from .factories import GROCERY, RESTAURANT, licence_draft_make, licence_world
@@ -19,9 +16,6 @@ from .factories import GROCERY, RESTAURANT, licence_draft_make, licence_world
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=RIYADH)
-HAS_A = importlib.util.find_spec("permits.licences.services") is not None
-HAS_A_DRAFT = "establishment_id" in inspect.signature(application_draft_create).parameters
-NEEDS_A = pytest.mark.skipif(not HAS_A, reason="needs part A: permits.licences.services")
 
 
 @pytest.fixture
@@ -54,8 +48,6 @@ def test_the_start_page_does_not_ask_with_one_establishment(client, world):
     assert 'name="establishment"' not in body
 
 
-@pytest.mark.skipif(not HAS_A_DRAFT,
-                    reason="needs part A: application_draft_create(establishment_id=)")
 def test_starting_a_licence_for_the_chosen_establishment(client, world):
     second = EstablishmentFactory(municipality=world.municipality,
                                   representatives=[world.delegate])
@@ -107,7 +99,6 @@ def test_others_do_not_reach_the_activities_step(client, world):
                           "activities/").status_code == 404
 
 
-@NEEDS_A
 def test_choosing_no_activity_is_refused_next_to_the_field(client, world):
     draft = licence_draft_make(world)
     client.force_login(world.delegate.user)
@@ -119,7 +110,6 @@ def test_choosing_no_activity_is_refused_next_to_the_field(client, world):
     assert _rows() == before
 
 
-@NEEDS_A
 def test_choosing_activities_saves_them_and_goes_on(client, world):
     draft = licence_draft_make(world)
     client.force_login(world.delegate.user)
@@ -146,7 +136,6 @@ def test_the_fees_follow_the_restaurants_food_tariff(client, world):
     assert response.context["fee_total"] == Decimal("1500.00")
 
 
-@NEEDS_A
 def test_the_review_of_an_instant_licence_shows_the_path_and_the_declaration(client, world):
     draft = licence_draft_make(world)
     client.force_login(world.delegate.user)
@@ -158,7 +147,6 @@ def test_the_review_of_an_instant_licence_shows_the_path_and_the_declaration(cli
     assert 'name="declaration" value="yes"' in body
 
 
-@NEEDS_A
 def test_the_review_of_a_reviewed_licence_says_how_long(client, world):
     draft = licence_draft_make(world, activities=(RESTAURANT,),
                                answers={**draft_answers(), "civil_defence_number": "CD-55501"})
@@ -168,7 +156,6 @@ def test_the_review_of_a_reviewed_licence_says_how_long(client, world):
     assert 'name="declaration"' not in body
 
 
-@NEEDS_A
 def test_submitting_an_instant_licence_without_the_declaration_is_refused(client, world):
     draft = licence_draft_make(world)
     client.force_login(world.delegate.user)
@@ -180,7 +167,6 @@ def test_submitting_an_instant_licence_without_the_declaration_is_refused(client
     assert _rows() == before
 
 
-@NEEDS_A
 def test_submitting_an_instant_licence_with_the_declaration_bills_it(client, world):
     draft = licence_draft_make(world)
     client.force_login(world.delegate.user)
@@ -197,7 +183,6 @@ def draft_answers() -> dict:
     return dict(GOOD_LICENCE_ANSWERS)
 
 
-@NEEDS_A
 def test_the_documents_page_asks_for_the_activities_documents(client, world):
     # given a restaurant's draft, the restaurant wanting its kitchen plan
     from permits.models import ActivityDocument
