@@ -226,7 +226,11 @@ def application_draft_create(*, user, permit_type_code: str,
                          person=owner or person, field="permit_type")
     application = Application(permit_type=permit_type, municipality=municipality,
                               owner_person=owner, owner_establishment=establishment,
-                              filing_office=office, created_by=user, permit=permit)
+                              filing_office=office, created_by=user, permit=permit,
+                              # A sub-permit (a shop's sign) is for the licence's own place:
+                              # the shop's deed and location are not asked for again.
+                              parcel=permit.parcel if permit is not None
+                              and permit_type.is_sub_permit else None)
     created = application_event_append(
         application, kind=ApplicationEventKind.CREATED, actor=user,
         to_status=ApplicationStatus.DRAFT,
