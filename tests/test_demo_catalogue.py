@@ -20,7 +20,10 @@ def test_demo_catalogue_links_every_service_that_has_a_page(capsys):
         "misc_fee": "payments:my_bills",
         **{code: "permits:apply_start" for code in (
             "building_permit", "building_addition", "demolition_permit", "fence_permit",
-            "occupancy_certificate", "excavation_permit")},
+            "occupancy_certificate", "excavation_permit",
+            # the shop licence and its sub-permits (a sub-permit's start asks for the licence)
+            "commercial_license", "signage_permit", "extended_hours", "home_delivery",
+            "outdoor_seating")},
     }
     # (the permits start page is the apply part's: until it is in, those cards say "soon")
     for service in EService.objects.exclude(url_name=""):

@@ -38,11 +38,16 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = {"permits:service_list", "permits:service_card", "permits:fee_calculator",
           "permits:permit_verify", "permits_api:type_list", "permits_api:type_card",
-          "permits_api:fee_preview", "permits_api:permit_verify"}
+          "permits_api:fee_preview", "permits_api:permit_verify",
+          # the licence catalogue, its fee preview and the public verification (issue 10)
+          "permits_api:licence_activities", "permits_api:licence_fee_preview",
+          "permits_api:licence_verify"}
 # Lists of "mine": they exist for everyone signed in and show only the user's own rows.
 OWN_LISTS = {"permits:apply_start", "permits:my_applications", "permits:office_workspace",
              "permits:my_permits", "permits:inspector_visits", "permits_api:application_list",
              "permits_api:permit_list", "permits:establishment_workspace",
+             # filing a licence: open to anyone signed in, refused unless they represent it
+             "permits_api:licence_application_create",
              "permits:sample_inspection_list"}
 _PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 

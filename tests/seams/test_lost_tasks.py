@@ -33,6 +33,8 @@ SWEEPERS = {
     # A renewal, late renewal or replacement paid (part APPLY's on_paid schedules it; the task
     # and its sweeper are part LIFECYCLE's).
     "permits.application_lifecycle_paid": "permits.application_lifecycle_sweep",
+    # An instantly issued licence chosen for a sample inspection, offered to the handlers.
+    "permits.sample_inspection_offer": "permits.sample_inspections_sweep",
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
                "payments.payment_notify_payer", "permits.party_sms_send",
