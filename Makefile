@@ -40,7 +40,7 @@ run: install
 test: install browser
 	$(VENV)/bin/ruff check .
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(PY) -m pytest $(PYTEST_ARGS)
+		$(PY) tests/shards.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
