@@ -168,12 +168,17 @@ def _value_text(type_field, value, language: str) -> str:
     return f"{value} {unit}".strip()
 
 
+# Kept in Permit.details but shown in a part of its own (the licence's activities).
+NOT_DETAIL_ROWS = frozenset({"activities"})
+
+
 def permit_detail_rows(permit: Permit, fields: list, language: str) -> list[DetailRow]:
     """The approved details with the labels of the type's fields, in form order (details the
-    type no longer has a field for are shown by their key, last)."""
+    type no longer has a field for are shown by their key, last). A licence's activities are
+    not a detail row: the licence part of the page names them."""
     by_key = {f.key: f for f in fields}
     ordered = [f.key for f in fields if f.key in permit.details]
-    ordered += sorted(k for k in permit.details if k not in by_key)
+    ordered += sorted(k for k in permit.details if k not in by_key and k not in NOT_DETAIL_ROWS)
     return [DetailRow(label=by_key[k].label(language) if k in by_key else k,
                       value=_value_text(by_key.get(k), permit.details[k], language))
             for k in ordered]

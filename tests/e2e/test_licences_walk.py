@@ -115,6 +115,8 @@ def test_an_establishment_gets_an_instant_licence_and_adds_a_sign(
     tab.goto(f"{base}/permit/{licence.number}/")
     assert tab.evaluate(NO_SIDEWAYS_SCROLL) is True
     screenshot(tab, f"licence-09-licence-{shot}")
+    # its activities named once, in words, not as a raw list among the approved details
+    assert "['" not in tab.inner_text("main")
     link = tab.locator(f"a[href$='/permits/permit/{licence.number}/certificate/']")
     response = tab.request.get(f"{live_server.url}{link.get_attribute('href')}")
     assert (response.status, response.headers["content-type"]) == (200, "application/pdf")
