@@ -15,11 +15,12 @@ demo people, their shops' deeds, and licences in every state a user meets:
 by natural key (a licence by its type, establishment and shop deed); a second run writes
 nothing. Licences are issued through permit_issue with the clock set to the day they were
 issued, then moved through the lifecycle services (permit_suspend, permit_cancel) as staff
-would; the instant path's own settler (part A) is not used, so the demo does not depend on it.
+would; the instant application awaiting its fees is submitted with application_submit (its
+declaration signed and its bills issued by the instant path), and the sampled licence's
+inspection is queued by sampling.licence_sample.
 """
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -39,7 +40,6 @@ from ..catalogue import Log, _Tally
 from ..enums import (
     ApplicationEventKind,
     ApplicationStatus,
-    FeeStage,
     PartyRole,
     PermitEventKind,
     PermitStatus,
@@ -51,7 +51,6 @@ from ..models import (
     Application,
     ApplicationActivity,
     ApplicationParty,
-    LicenceDeclaration,
     LocalCivilDefenceCertificate,
     LocalCommercialRegistration,
     LocalDeed,
@@ -65,13 +64,13 @@ from ..services.applications import (
     application_save,
     application_status_change,
 )
-from ..services.fees import application_fee_bill
 from ..services.lifecycle import permit_cancel, permit_suspend
 from ..services.parcels import parcel_confirm
 from ..services.permits import (
     permit_issue,
     permit_status_change,
 )
+from ..services.submission import application_submit
 from .catalogue import HEALTH_PROCEDURE, LICENCE_CODE, LICENCE_TYPE_CODES
 from .sampling import licence_sample, sampling_activity
 
@@ -371,7 +370,8 @@ def _licences_seed(establishments: dict[str, Establishment], log: Log) -> None:
                 _licence_make(shows, establishment, deed_number, [activities[c] for c in codes],
                               answers, days_ago, subs, types)
         except DomainError as refused:
-            skipped[refused.code] += 1
+            reasons = [r.code for r in getattr(refused, "refusals", ())]
+            skipped[f"{refused.code} ({', '.join(reasons)})" if reasons else refused.code] += 1
             continue
         made[shows] += 1
     log(f"demo licences: {made}; skipped: {skipped}")
@@ -444,25 +444,13 @@ def _sample_queue(licence: Permit, activities) -> None:
 
 
 def _instant_awaiting_fee(application: Application, activities, delegate: Person) -> None:
-    """Declaration signed, submitted on the instant path (no case), issuance and signage
-    billed to the establishment: it waits for payment."""
-    text_ar = "\n".join(a.self_declaration_ar for a in activities)
-    text_en = "\n".join(a.self_declaration_en for a in activities)
-    locked = application_lock(application.pk)
-    LicenceDeclaration.objects.create(
-        application=locked, text_ar=text_ar, text_en=text_en,
-        text_sha256=hashlib.sha256(f"{text_ar}\n{text_en}".encode()).hexdigest(),
-        answers_version=locked.row_version, signed_by=delegate)
-    application_event_append(locked, kind=ApplicationEventKind.DECLARATION_SIGNED,
-                             actor=delegate.user,
-                             payload={"activities": [a.code for a in activities]})
-    application_save(locked, [])
-    application_status_change(application=locked, to_status=ApplicationStatus.IN_REVIEW,
-                              actor=delegate.user, payload={"path": "instant"})
-    application_status_change(application=locked, to_status=ApplicationStatus.AWAITING_FEE,
-                              actor=delegate.user)
-    application_fee_bill(application=locked, stage=FeeStage.ISSUANCE, actor=delegate.user)
-    application_fee_bill(application=locked, stage=FeeStage.SIGNAGE, actor=delegate.user)
+    """Submitted by the delegate as a filer does, the self-declaration accepted: the instant
+    path signs it and bills issuance and signage at once (no case); it waits for payment."""
+    from ..demo import _demo_documents_upload  # the permits demo's blank plans and deeds
+
+    _demo_documents_upload(application, delegate.user)
+    application_submit(application_id=application.pk, user=delegate.user,
+                       declaration_accepted=True)
 
 
 def _reviewed_in_review(application: Application, delegate: Person) -> None:
