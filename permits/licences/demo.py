@@ -15,13 +15,15 @@ demo people, their shops' deeds, and licences in every state a user meets:
 by natural key (a licence by its type, establishment and shop deed); a second run writes
 nothing. Licences are issued through permit_issue with the clock set to the day they were
 issued, then moved through the lifecycle services (permit_suspend, permit_cancel) as staff
-would; the instant path's own settler (part A) is not used, so the demo does not depend on it.
+would; the instant application awaiting its fees is submitted with application_submit (its
+declaration signed and its bills issued by the instant path), and the sampled licence's
+inspection is queued by sampling.licence_sample.
 """
 
 import datetime as dt
-import hashlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from amanah import clock
@@ -31,32 +33,30 @@ from amanah.enums import MunicipalityKind, RolloutState, StaffRole
 from amanah.errors import DomainError
 from amanah.identity import luhn_check_digit
 from amanah.models import EServiceRollout, Establishment, Municipality, Person, User
+from payments.services import outbox_flush
 from workflow.services import case_route, case_submit
 
 from ..catalogue import Log, _Tally
 from ..enums import (
     ApplicationEventKind,
     ApplicationStatus,
-    FeeStage,
     PartyRole,
     PermitEventKind,
     PermitStatus,
     RegistrationStatus,
-    SampleInspectionStatus,
 )
 from ..models import (
     Activity,
+    ActivitySampleCounter,
     Application,
     ApplicationActivity,
     ApplicationParty,
-    LicenceDeclaration,
     LocalCivilDefenceCertificate,
     LocalCommercialRegistration,
     LocalDeed,
     LocalLease,
     Permit,
     PermitType,
-    SampleInspection,
 )
 from ..services.applications import (
     application_event_append,
@@ -64,16 +64,15 @@ from ..services.applications import (
     application_save,
     application_status_change,
 )
-from ..services.fees import application_fee_bill
 from ..services.lifecycle import permit_cancel, permit_suspend
 from ..services.parcels import parcel_confirm
 from ..services.permits import (
-    permit_event_append,
     permit_issue,
-    permit_save,
     permit_status_change,
 )
+from ..services.submission import application_submit
 from .catalogue import HEALTH_PROCEDURE, LICENCE_CODE, LICENCE_TYPE_CODES
+from .sampling import licence_sample, sampling_activity
 
 START_PAGE = "permits:apply_start"
 
@@ -202,26 +201,21 @@ def licences_demo_seed(*, log: Log) -> None:
 
 
 def _rollouts_seed(log: Log) -> None:
-    """Live in the pilots (a row the core demo made and nobody changed since is moved from
-    pilot to live), off elsewhere."""
+    """Piloted in the pilots, off elsewhere, as every demo e-service is unless its issue says it
+    is live (issue 10 does not, unlike the permits issue's building cards): the establishments'
+    delegates are residents of their pilot municipality, so they can apply. Set only when a row
+    is first made, never undone (an admin's choice stays)."""
     tally = _Tally()
     branches = list(Municipality.objects.filter(kind=MunicipalityKind.BRANCH).order_by("code"))
     for permit_type in PermitType.objects.filter(code__in=LICENCE_TYPE_CODES).select_related(
             "eservice").order_by("code"):
         for municipality in branches:
-            wanted = RolloutState.LIVE if municipality.code in PILOTS else RolloutState.OFF
-            rollout, created = EServiceRollout.objects.get_or_create(
+            wanted = RolloutState.PILOT if municipality.code in PILOTS else RolloutState.OFF
+            _, created = EServiceRollout.objects.get_or_create(
                 eservice=permit_type.eservice, municipality=municipality,
                 defaults={"state": wanted})
-            if created:
-                tally["created"] += 1
-            elif (rollout.state == RolloutState.PILOT and wanted == RolloutState.LIVE
-                  and rollout.history.count() == 1):
-                _upsert(EServiceRollout, {"pk": rollout.pk}, {"state": wanted})
-                tally["made live"] += 1
-            else:
-                tally["kept"] += 1
-    log(f"licence rollouts: {tally} (live in {' and '.join(PILOTS)}, off elsewhere)")
+            tally["created" if created else "kept"] += 1
+    log(f"licence rollouts: {tally} (pilot in {' and '.join(PILOTS)}, off elsewhere)")
 
 
 def _establishments_seed(log: Log) -> dict[str, Establishment]:
@@ -376,10 +370,15 @@ def _licences_seed(establishments: dict[str, Establishment], log: Log) -> None:
                 _licence_make(shows, establishment, deed_number, [activities[c] for c in codes],
                               answers, days_ago, subs, types)
         except DomainError as refused:
-            skipped[refused.code] += 1
+            reasons = [r.code for r in getattr(refused, "refusals", ())]
+            skipped[f"{refused.code} ({', '.join(reasons)})" if reasons else refused.code] += 1
             continue
         made[shows] += 1
     log(f"demo licences: {made}; skipped: {skipped}")
+    if settings.PAYMENTS_GATEWAY == "simulator":
+        # The awaiting application's bills go to the simulated SADAD now (the permits demo
+        # flushed before them): payable at once, and a second run finds nothing left to send.
+        log(f"demo licence bills sent to the simulated SADAD: {outbox_flush()['accepted']}")
 
 
 def _licence_make(shows, establishment, deed_number, activities, answers, days_ago, subs,
@@ -426,36 +425,32 @@ def _licence_make(shows, establishment, deed_number, activities, answers, days_a
                                  kind=PermitEventKind.EXPIRED,
                                  payload={"valid_until": str(permit.valid_until)})
     elif shows == "sampled":
-        activity = max(activities, key=lambda a: (a.sample_inspection_percent, -int(a.code)))
-        sample = SampleInspection.objects.create(
-            permit=licence, activity=activity, rate_percent=activity.sample_inspection_percent,
-            status=SampleInspectionStatus.QUEUED, due_by=issued_on + dt.timedelta(days=30))
-        locked = Permit.objects.select_for_update().get(pk=licence.pk)
-        permit_event_append(locked, kind=PermitEventKind.SAMPLE_QUEUED,
-                            payload={"activity": activity.code, "due_by": str(sample.due_by)})
-        permit_save(locked, [])
+        _sample_queue(licence, activities)
+
+
+def _sample_queue(licence: Permit, activities) -> None:
+    """Queue the stationery shop's sample inspection through the sampling service: it is the
+    tenth instant licence counted on its activity (rate 10 %: the tenth is chosen), the nine
+    before it issued before the demo's records begin. Counters already there are left alone,
+    and the sampling decides."""
+    activity = sampling_activity(list(activities))
+    if activity is None or activity.sample_inspection_percent <= 0:
+        return
+    turn = 100 // activity.sample_inspection_percent
+    ActivitySampleCounter.objects.get_or_create(activity=activity,
+                                                defaults={"issued": turn - 1, "sampled": 0})
+    locked = Permit.objects.select_for_update().get(pk=licence.pk)
+    licence_sample(permit=locked, activities=list(activities))
 
 
 def _instant_awaiting_fee(application: Application, activities, delegate: Person) -> None:
-    """Declaration signed, submitted on the instant path (no case), issuance and signage
-    billed to the establishment: it waits for payment."""
-    text_ar = "\n".join(a.self_declaration_ar for a in activities)
-    text_en = "\n".join(a.self_declaration_en for a in activities)
-    locked = application_lock(application.pk)
-    LicenceDeclaration.objects.create(
-        application=locked, text_ar=text_ar, text_en=text_en,
-        text_sha256=hashlib.sha256(f"{text_ar}\n{text_en}".encode()).hexdigest(),
-        answers_version=locked.row_version, signed_by=delegate)
-    application_event_append(locked, kind=ApplicationEventKind.DECLARATION_SIGNED,
-                             actor=delegate.user,
-                             payload={"activities": [a.code for a in activities]})
-    application_save(locked, [])
-    application_status_change(application=locked, to_status=ApplicationStatus.IN_REVIEW,
-                              actor=delegate.user, payload={"path": "instant"})
-    application_status_change(application=locked, to_status=ApplicationStatus.AWAITING_FEE,
-                              actor=delegate.user)
-    application_fee_bill(application=locked, stage=FeeStage.ISSUANCE, actor=delegate.user)
-    application_fee_bill(application=locked, stage=FeeStage.SIGNAGE, actor=delegate.user)
+    """Submitted by the delegate as a filer does, the self-declaration accepted: the instant
+    path signs it and bills issuance and signage at once (no case); it waits for payment."""
+    from ..demo import _demo_documents_upload  # the permits demo's blank plans and deeds
+
+    _demo_documents_upload(application, delegate.user)
+    application_submit(application_id=application.pk, user=delegate.user,
+                       declaration_accepted=True)
 
 
 def _reviewed_in_review(application: Application, delegate: Person) -> None:

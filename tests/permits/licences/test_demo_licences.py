@@ -52,12 +52,12 @@ def _licences() -> dict[str, Permit]:
         permit_type__code="commercial_license").select_related("holder_establishment")}
 
 
-def test_the_licence_services_are_live_in_the_pilots(seeded):
+def test_the_licence_services_are_piloted_in_the_pilots(seeded):
     states = {(r.eservice.code, r.municipality.code): r.state for r in
               EServiceRollout.objects.filter(eservice__code="commercial_license")
               .select_related("eservice", "municipality")}
-    assert states == {("commercial_license", "KHB"): RolloutState.LIVE,
-                      ("commercial_license", "DMM"): RolloutState.LIVE,
+    assert states == {("commercial_license", "KHB"): RolloutState.PILOT,
+                      ("commercial_license", "DMM"): RolloutState.PILOT,
                       ("commercial_license", "QTF"): RolloutState.OFF,
                       ("commercial_license", "JBL"): RolloutState.OFF}
 
