@@ -148,6 +148,16 @@ def queued(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
+def language_reset():
+    """A test that switched the language (a request in English, translation.activate) leaves
+    the next test in the default language, whatever order the shards run the files in."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def workflow_caches_forget():
     """Each test starts with no copy of the holiday calendar, the departments or frozen
     versions kept from another test (their rows are rolled back or flushed without going
