@@ -762,6 +762,38 @@ def _eservices_load(log: Log) -> dict[str, EService]:
     return found
 
 
+def type_parts_upsert(permit_type: PermitType, data: dict, *, fields: Counter,
+                      documents: Counter, parties: Counter, rules: Counter) -> None:
+    """Write a seeded type's form fields, documents, parties and fee rules (the licence
+    catalogue's types too), counting each outcome in its tally."""
+    for order, field in enumerate(data["fields"], start=1):
+        extra = {"help_ar": "", "help_en": "", "unit_ar": "", "unit_en": "",
+                 "required": True, "min_value": None, "max_value": None,
+                 "max_length": None, "pattern": "", "choices": [], "shown_when": {},
+                 "is_detail": False, **field}
+        extra["min_value"] = _decimal(extra["min_value"])
+        extra["max_value"] = _decimal(extra["max_value"])
+        key = extra.pop("key")
+        _, outcome = _upsert(PermitTypeField, {"permit_type": permit_type, "key": key},
+                             {**extra, "order": order * 10})
+        fields[outcome] += 1
+    for order, document in enumerate(data["documents"], start=1):
+        wanted = dict(document)
+        kind = wanted.pop("kind")
+        _, outcome = _upsert(PermitTypeDocument, {"permit_type": permit_type, "kind": kind},
+                             {**wanted, "order": order * 10, "shown_when": {}})
+        documents[outcome] += 1
+    for role, required in data["parties"]:
+        _, outcome = _upsert(PermitTypeParty, {"permit_type": permit_type, "role": role},
+                             {"required": required})
+        parties[outcome] += 1
+    for stage, fee in data["fees"].items():
+        _, outcome = _upsert(PermitFeeRule, {"permit_type": permit_type, "stage": stage},
+                             {"quantity_field": fee.get("quantity_field", ""),
+                              "per_year": fee.get("per_year", False)})
+        rules[outcome] += 1
+
+
 TYPE_PARTS = ("fields", "documents", "parties", "fees", "procedure", "code")
 
 
@@ -781,31 +813,8 @@ def _types_load(eservices, checklists, log: Log) -> dict[str, PermitType]:
         permit_type, outcome = _upsert(PermitType, {"code": code}, values)
         types[outcome] += 1
         found[code] = permit_type
-        for order, field in enumerate(data["fields"], start=1):
-            extra = {"help_ar": "", "help_en": "", "unit_ar": "", "unit_en": "",
-                     "required": True, "min_value": None, "max_value": None,
-                     "max_length": None, "pattern": "", "choices": [], "shown_when": {},
-                     "is_detail": False, **field}
-            extra["min_value"] = _decimal(extra["min_value"])
-            extra["max_value"] = _decimal(extra["max_value"])
-            key = extra.pop("key")
-            _, outcome = _upsert(PermitTypeField, {"permit_type": permit_type, "key": key},
-                                 {**extra, "order": order * 10})
-            fields[outcome] += 1
-        for order, document in enumerate(data["documents"], start=1):
-            wanted = dict(document)
-            kind = wanted.pop("kind")
-            _, outcome = _upsert(PermitTypeDocument, {"permit_type": permit_type, "kind": kind},
-                                 {**wanted, "order": order * 10, "shown_when": {}})
-            documents[outcome] += 1
-        for role, required in data["parties"]:
-            _, outcome = _upsert(PermitTypeParty, {"permit_type": permit_type, "role": role},
-                                 {"required": required})
-            parties[outcome] += 1
-        for stage, fee in data["fees"].items():
-            _, outcome = _upsert(PermitFeeRule, {"permit_type": permit_type, "stage": stage},
-                                 {"quantity_field": fee.get("quantity_field", "")})
-            rules[outcome] += 1
+        type_parts_upsert(permit_type, data, fields=fields, documents=documents,
+                          parties=parties, rules=rules)
     log(f"permit types: {types}; fields: {fields}; documents: {documents}; parties: {parties}; "
         f"fee rules: {rules}")
     return found

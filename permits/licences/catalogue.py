@@ -30,10 +30,10 @@ from ..catalogue import (
     SCHEDULES_FROM,
     STAGE_NAMES,
     Log,
-    _decimal,
     _doc,
     _field,
     _Tally,
+    type_parts_upsert,
 )
 from ..enums import DocumentSupplier, FeeStage, FieldKind, FiledBy, InspectionPurpose, PartyRole
 from ..models import (
@@ -41,11 +41,7 @@ from ..models import (
     ActivityDocument,
     Checklist,
     ChecklistItem,
-    PermitFeeRule,
     PermitType,
-    PermitTypeDocument,
-    PermitTypeField,
-    PermitTypeParty,
 )
 from ..procedures import _move, _state, permit_procedure
 
@@ -607,32 +603,8 @@ def _types_load(eservices, checklist: Checklist, log: Log) -> dict[str, PermitTy
         permit_type, outcome = _upsert(PermitType, {"code": code}, values)
         types[outcome] += 1
         found[code] = permit_type
-        for order, field in enumerate(data["fields"], start=1):
-            extra = {"help_ar": "", "help_en": "", "unit_ar": "", "unit_en": "",
-                     "required": True, "min_value": None, "max_value": None,
-                     "max_length": None, "pattern": "", "choices": [], "shown_when": {},
-                     "is_detail": False, **field}
-            extra["min_value"] = _decimal(extra["min_value"])
-            extra["max_value"] = _decimal(extra["max_value"])
-            key = extra.pop("key")
-            _, outcome = _upsert(PermitTypeField, {"permit_type": permit_type, "key": key},
-                                 {**extra, "order": order * 10})
-            fields[outcome] += 1
-        for order, document in enumerate(data["documents"], start=1):
-            wanted = dict(document)
-            kind = wanted.pop("kind")
-            _, outcome = _upsert(PermitTypeDocument, {"permit_type": permit_type, "kind": kind},
-                                 {**wanted, "order": order * 10, "shown_when": {}})
-            documents[outcome] += 1
-        for role, required in data["parties"]:
-            _, outcome = _upsert(PermitTypeParty, {"permit_type": permit_type, "role": role},
-                                 {"required": required})
-            parties[outcome] += 1
-        for stage, fee in data["fees"].items():
-            _, outcome = _upsert(PermitFeeRule, {"permit_type": permit_type, "stage": stage},
-                                 {"quantity_field": fee.get("quantity_field", ""),
-                                  "per_year": fee.get("per_year", False)})
-            rules[outcome] += 1
+        type_parts_upsert(permit_type, data, fields=fields, documents=documents,
+                          parties=parties, rules=rules)
     log(f"licence types: {types}; fields: {fields}; documents: {documents}; "
         f"parties: {parties}; fee rules: {rules}")
     return found
