@@ -16,6 +16,15 @@ class StaffRole(models.TextChoices):
     ADMIN = "admin", _("System administrator")
 
 
+class EstablishmentSize(models.TextChoices):
+    """By the commercial registry's classification (employees and turnover)."""
+
+    LARGE = "large", _("Large")
+    MEDIUM = "medium", _("Medium")
+    SMALL = "small", _("Small")
+    MICRO = "micro", _("Micro")
+
+
 class IdType(models.TextChoices):
     """The kinds of official number, by SADAD's codes (`OfficialIdType`); which one a number is
     comes from `amanah.identity.official_id_type`."""

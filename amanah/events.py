@@ -17,7 +17,7 @@ parent row is inserted, and an event moved to another parent no longer matches i
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -145,10 +145,16 @@ class ChainedEvent(Event):
 # --- the chains, and checking them ---------------------------------------------------------
 
 
+# content_check(head_ids) -> {head_id: reason} for the heads whose sealed content (files, rows
+# outside the events, hashed into an event's payload) no longer matches what was sealed.
+ContentCheck = Callable[[list[int]], dict[int, str]]
+
+
 @dataclass(frozen=True)
 class Chain:
     name: str  # what auditors call it: "case", "bill", "payment"
     event_model: type[ChainedEvent]
+    content_check: ContentCheck | None = None
 
     @property
     def head_model(self) -> type[ChainHead]:
@@ -158,9 +164,14 @@ class Chain:
 _chains: dict[str, Chain] = {}
 
 
-def chain_register(name: str, event_model: type[ChainedEvent]) -> None:
-    """Apps declare their chains in AppConfig.ready(); amanah never imports them."""
-    _chains[name] = Chain(name=name, event_model=event_model)
+def chain_register(name: str, event_model: type[ChainedEvent], *,
+                   content_check: ContentCheck | None = None) -> None:
+    """Apps declare their chains in AppConfig.ready(); amanah never imports them.
+
+    `content_check` extends the proof past the event rows: an event can seal a digest of rows
+    and files that live elsewhere (an inspection's findings and photos), and the check
+    recomputes it, so changing any of them is named by `audit_verify` like a broken link."""
+    _chains[name] = Chain(name=name, event_model=event_model, content_check=content_check)
 
 
 def chains() -> list[Chain]:
@@ -226,6 +237,10 @@ def _chain_verify(chain: Chain, *, head_id: int | None, chunk_size: int) -> Audi
             checked += 1
         if head_hash != prev_hash or head_seq != expected_seq - 1:
             return broken(head_pk, None, "the newest event is missing or replaced")
+        if chain.content_check is not None:
+            reason = chain.content_check([head_pk]).get(head_pk)
+            if reason:
+                return broken(head_pk, None, reason)
     stray = pending if pending is not None else next(event_rows, None)
     if stray is not None:
         return broken(getattr(stray, parent_column), stray,

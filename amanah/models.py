@@ -15,6 +15,7 @@ from . import clock
 from .auth.hashing import recovery_code_hash
 from .enums import (
     AccountEventKind,
+    EstablishmentSize,
     IdentityVerificationPurpose,
     IdentityVerificationStatus,
     IdType,
@@ -207,6 +208,10 @@ class Establishment(BilingualName):
                                      related_name="establishments")
     representatives = models.ManyToManyField(Person, verbose_name=_("representatives"), blank=True,
                                              related_name="establishments")
+    size = models.CharField(_("size"), max_length=8, blank=True,
+                            choices=EstablishmentSize.choices,
+                            help_text=_("As the commercial registry classifies it; fines are "
+                                        "scaled by it"))
     history = HistoricalRecords(m2m_fields=[representatives])
 
     class Meta:

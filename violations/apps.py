@@ -6,3 +6,16 @@ class ViolationsConfig(AppConfig):
     name = "violations"
     verbose_name = _("المخالفات")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from amanah.events import chain_register
+
+        from .models import InspectionEvent, ViolationEvent
+
+        chain_register("violation", ViolationEvent)
+        chain_register("inspection", InspectionEvent)
+        from . import payables
+
+        payables.register()
+        # Each part registers its own seams (payable kind, guards and effects, obligations,
+        # sampling handler, periodic tasks, menus) in its `register()`.

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 ESERVICE_CODES = {"misc_fee", "bill_inquiry", "general_correspondence", "complaint",
                   "building_permit", "commercial_license", "excavation_permit", "signage_permit",
-                  "violation_objection"}
+                  "violation", "violation_objection"}
 DEPARTMENT_CODES = {"licensing", "engineering", "inspection", "legal", "finance",
                     "customer_service"}
 
