@@ -308,3 +308,25 @@ def test_workflow_importing_an_app_above_it_is_found(tmp_path):
     assert layer_violations(graph, importer="workflow",
                             forbidden=("permits", "violations", "payments")) == [
         "workflow.effects imports permits.services (workflow/effects.py:2)"]
+
+
+# --- permits and violations: two apps side by side, one narrow door between them -------------
+
+@pytest.fixture(scope="module")
+def services_apps() -> ModuleGraph:
+    return graph_build(ROOT, ("permits", "violations"))
+
+
+def test_violations_reads_permits_only_through_its_public_module(services_apps):
+    # given every import made by a module of violations/
+    # then the only permits module it reaches is permits.public (facts by number, the
+    # sampling hook); penalties reach a permit through amanah.penalties
+    assert [f"{found.module} imports {found.target} "
+            f"({services_apps.where(found.module, found.line)})"
+            for found in services_apps.imports
+            if _is_within(found.module, "violations") and _is_within(found.target, "permits")
+            and not _is_within(found.target, "permits.public")] == []
+
+
+def test_permits_never_imports_violations(services_apps):
+    assert layer_violations(services_apps, importer="permits", forbidden=("violations",)) == []

@@ -41,6 +41,11 @@ STATUS_WRITERS = {
     ("permits.ApplicationParty", "consent"): "permits.services.parties.party_consent_change",
     ("permits.SampleInspection", "status"):
         "permits.licences.sampling.sample_inspection_status_change",
+    ("violations.Inspection", "status"): "violations.services.records.inspection_status_change",
+    ("violations.Violation", "status"): "violations.services.records.violation_status_change",
+    ("violations.ViolationLine", "status"): "violations.services.records.line_status_change",
+    ("violations.Penalty", "status"): "violations.services.records.penalty_status_change",
+    ("violations.Objection", "status"): "violations.services.records.objection_status_change",
 }
 
 # Where a record is created with its first status (a constructor or create() argument).
@@ -55,6 +60,9 @@ CREATORS = {
     "workflow.DefinitionVersion": {"workflow.services.definitions.version_draft_create"},
     "amanah.IdentityVerification": {"amanah.auth.verifications.identity_verification_start"},
     "permits.SampleInspection": {"permits.licences.sampling.licence_sample"},
+    "violations.Violation": {"violations.services.notices._notice_create"},
+    "violations.ViolationLine": {"violations.services.notices.notices_record",
+                                 "violations.services.notices._fine_line"},
 }
 
 # Assignments of a field that happens to share a status's name but is not one of the table's.
