@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("workflow.api_urls")),
     path("api/v1/", include("payments.api_urls")),
     path("api/v1/", include("permits.api_urls")),
+    path("api/v1/", include("violations.api_urls")),
 ]
 
 # The simulated SADAD's pages exist only where its app is installed (demo mode).

@@ -1,0 +1,3 @@
+"""API endpoints of the violations app's objections part (included by violations/api_urls.py)."""
+
+urlpatterns: list = []

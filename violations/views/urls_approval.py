@@ -1,0 +1,3 @@
+"""Page URLs of the violations app's approval part (included by violations/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Page URLs of the violations app's inspections part (included by violations/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Page URLs of the violations app's objections part (included by violations/urls.py)."""
+
+urlpatterns: list = []

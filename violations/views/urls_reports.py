@@ -1,0 +1,3 @@
+"""Page URLs of the violations app's reports part (included by violations/urls.py)."""
+
+urlpatterns: list = []
