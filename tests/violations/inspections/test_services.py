@@ -293,3 +293,23 @@ def test_cancel_needs_a_reason_and_only_before_submission():
                                   reason="المحل مغلق")
     assert cancelled.status == InspectionStatus.CANCELLED
     assert inspection.events.get(kind=InspectionEventKind.CANCELLED).reason == "المحل مغلق"
+
+
+def test_a_reinspection_asks_only_the_warned_items():
+    world = violations_world()
+    inspection = inspection_plan(
+        municipality=world.municipality, kind=InspectionKind.REINSPECTION,
+        checklist=world.checklist, planned_for=dt.date(2026, 12, 10),
+        offender={"offender_kind": OffenderKind.ESTABLISHMENT, "offender_key": "E:x",
+                  "size": ShareSize.SMALL}, only_item_codes=["WARN"], inspector=world.inspector)
+    inspection_start(inspection_id=inspection.pk, actor=world.inspector)
+    other = world.checklist.questions.get(item_code="FINE")
+    with pytest.raises(DomainError) as refused:
+        finding_record(inspection_id=inspection.pk, actor=world.inspector,
+                       question_id=other.pk, answer=Answer.NO)
+    assert refused.value.code == "violations.question_not_in_checklist"
+    with pytest.raises(DomainError) as refused:
+        photo_add(inspection_id=inspection.pk, actor=world.inspector, file=photo_file(),
+                  taken_at=clock.now(), item_code="FINE")
+    assert refused.value.code == "violations.photo_item_unknown"
+    assert (Finding.objects.count(), EvidencePhoto.objects.count()) == (0, 0)
