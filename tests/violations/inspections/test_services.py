@@ -313,3 +313,36 @@ def test_a_reinspection_asks_only_the_warned_items():
                   taken_at=clock.now(), item_code="FINE")
     assert refused.value.code == "violations.photo_item_unknown"
     assert (Finding.objects.count(), EvidencePhoto.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(("values", "code", "field"), [
+    ({"latitude": "91", "longitude": "50"}, "violations.coordinate_invalid", "latitude"),
+    ({"latitude": "26", "longitude": "abc"}, "violations.coordinate_invalid", "longitude"),
+    ({"latitude": "NaN", "longitude": "50"}, "violations.coordinate_invalid", "latitude"),
+    ({"district": "x" * 101}, "violations.text_too_long", "district"),
+    ({"offender_kind": "alien"}, "violations.offender_kind_invalid", "offender_kind"),
+])
+def test_hostile_opening_input_is_refused_next_to_its_field(values, code, field):
+    world = violations_world()
+    with pytest.raises(DomainError) as refused:
+        _open(world, **values)
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert Inspection.objects.count() == 0
+
+
+def test_hostile_answer_and_photo_input_is_refused():
+    world = violations_world()
+    inspection, _ = _open(world)
+    with pytest.raises(DomainError) as refused:
+        finding_record(inspection_id=inspection.pk, actor=world.inspector,
+                       question_id="1 OR 1=1", answer=Answer.NO)
+    assert refused.value.field == "question"
+    with pytest.raises(DomainError) as refused:
+        photo_add(inspection_id=inspection.pk, actor=world.inspector, file=photo_file(),
+                  taken_at=dt.datetime(2026, 12, 2, 9, 0), item_code="WARN")
+    assert refused.value.code == "violations.photo_time_invalid"
+    with pytest.raises(DomainError) as refused:
+        photo_add(inspection_id=inspection.pk, actor=world.inspector, file=photo_file(),
+                  taken_at=clock.now(), latitude="1e999", item_code="WARN")
+    assert refused.value.code == "violations.coordinate_invalid"
+    assert (Finding.objects.count(), EvidencePhoto.objects.count()) == (0, 0)
