@@ -130,3 +130,13 @@ def test_a_low_risk_one_visited_within_the_year_is_not_due(clock, world):
     # then nothing is planned for it
     assert routine_plan_make(on=TODAY) == 0
     assert not Inspection.objects.filter(kind=InspectionKind.ROUTINE).exists()
+
+
+def test_where_violations_are_off_nothing_is_planned(world):
+    from amanah.enums import RolloutState
+    from amanah.models import EServiceRollout
+
+    licence_issue_make(world, activities=(GROCERY,))
+    EServiceRollout.objects.filter(eservice__code="violation").update(state=RolloutState.OFF)
+    assert routine_plan_make(on=TODAY) == 0
+    assert Inspection.objects.count() == 0
