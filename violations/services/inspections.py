@@ -21,7 +21,7 @@ from amanah.selectors import eservice_is_available
 from amanah.uploads import JPEG, PNG, UploadPolicy, upload_check
 from permits.public import permit_facts
 
-from ..access import inspector_check
+from ..access import approver_municipalities, inspector_check
 from ..enums import (
     Answer,
     InspectionEventKind,
@@ -471,9 +471,15 @@ def inspection_submit(*, inspection_id: int, actor) -> list[Violation]:
 
 @transaction.atomic
 def inspection_cancel(*, inspection_id: int, actor, reason: str) -> Inspection:
-    """Cancel a planned or draft inspection, saying why."""
+    """Cancel a planned or draft inspection, saying why: a draft by its own inspector or the
+    department's head, a planned one by any inspector of the municipality."""
     inspection = _locked(inspection_id)
     inspector_check(actor, inspection.municipality_id)
+    if (inspection.status == InspectionStatus.DRAFT and inspection.inspector_id != actor.pk
+            and inspection.municipality_id not in approver_municipalities(actor)):
+        raise Conflict("violations.inspection_other_inspector",
+                       "هذه الجولة مسندة إلى مفتش آخر.",
+                       "This inspection is assigned to another inspector.")
     reason = re.sub(r"\s+", " ", reason or "").strip()
     if not reason:
         raise DomainError("violations.reason_required", "اذكر سبب الإلغاء.",

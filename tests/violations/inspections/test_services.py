@@ -346,3 +346,18 @@ def test_hostile_answer_and_photo_input_is_refused():
                   taken_at=clock.now(), latitude="1e999", item_code="WARN")
     assert refused.value.code == "violations.coordinate_invalid"
     assert (Finding.objects.count(), EvidencePhoto.objects.count()) == (0, 0)
+
+
+def test_a_draft_is_cancelled_by_its_inspector_or_the_head_only():
+    world = violations_world()
+    inspection, _ = _open(world)
+    head = world.approver
+    from amanah.enums import StaffRole
+    from tests.permits.factories import staff_make
+
+    other_inspector = staff_make(world.inspection_department, StaffRole.INSPECTOR)
+    with pytest.raises(Conflict):
+        inspection_cancel(inspection_id=inspection.pk, actor=other_inspector, reason="x")
+    assert Inspection.objects.get(pk=inspection.pk).status == InspectionStatus.DRAFT
+    inspection_cancel(inspection_id=inspection.pk, actor=head, reason="مكرر")
+    assert Inspection.objects.get(pk=inspection.pk).status == InspectionStatus.CANCELLED
