@@ -17,7 +17,12 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.db import transaction
+
+from amanah import clock
+from amanah.dates import business_date
 from amanah.demo import _upsert
+from amanah.errors import DomainError, NotFound
 
 from .enums import PenaltyKind, PenaltyLift, ShareSize
 from .models import (
@@ -326,3 +331,116 @@ def _item_load(data: dict, group: ViolationGroup, tallies: dict[str, Counter]) -
         _, outcome = _upsert(ItemFine, {"item": item, "municipality_class": municipality_class},
                              {"fine_min": fine_min, "fine_max": fine_max})
         tallies["fines"][outcome] += 1
+
+
+# --- changing the catalogue (the admin's screens call these) ---------------------------------
+
+
+def item_in_use(item: ViolationItem) -> bool:
+    """A version some notice's line was computed from: never changed in place."""
+    return ViolationLine.objects.filter(item=item).exists()
+
+
+def item_problems(*, code: str, effective_from: dt.date | None, effective_to: dt.date | None,
+                  is_serious: bool, correction_days: int | None, penalty_kind: str,
+                  penalty_days: int | None, penalty_lifts_on: str,
+                  exclude_pk: int | None = None) -> list[DomainError]:
+    """What is wrong with an item version's values, each error naming its field."""
+    problems = []
+    if is_serious and correction_days is not None:
+        problems.append(DomainError(
+            "violations.serious_not_warned",
+            "البند الجسيم لا يُنذر عنه: اترك مدة التصحيح فارغة.",
+            "A serious item is never warned: leave the correction period empty.",
+            field="correction_days"))
+    if effective_from and effective_to and effective_to <= effective_from:
+        problems.append(DomainError(
+            "violations.period_backwards", "تاريخ نهاية السريان يجب أن يكون بعد تاريخ بدايته.",
+            "The end of the period must be after its start.", field="effective_to"))
+    if penalty_kind and not penalty_lifts_on:
+        problems.append(DomainError(
+            "violations.penalty_lift_missing", "حدد متى ترفع العقوبة.",
+            "Say when the penalty is lifted.", field="penalty_lifts_on"))
+    if not penalty_kind and (penalty_lifts_on or penalty_days):
+        problems.append(DomainError(
+            "violations.penalty_kind_missing", "حدد نوع العقوبة أو اترك تفاصيلها فارغة.",
+            "Choose the penalty, or leave its details empty.", field="penalty_kind"))
+    if (penalty_kind in (PenaltyKind.CLOSURE, PenaltyKind.LICENCE_SUSPENSION)
+            and penalty_lifts_on in (PenaltyLift.SERVED, PenaltyLift.SERVED_AND_PAID)
+            and not penalty_days):
+        problems.append(DomainError(
+            "violations.penalty_days_missing",
+            "الإغلاق أو الإيقاف الذي يرفع بعد انقضاء مدته يحتاج عدد الأيام.",
+            "A closure or suspension lifted when served needs its number of days.",
+            field="penalty_days"))
+    if code and effective_from:
+        others = ViolationItem.objects.filter(code=code).exclude(pk=exclude_pk)
+        for other in others:
+            if (effective_to is None or other.effective_from < effective_to) and (
+                    other.effective_to is None or effective_from < other.effective_to):
+                problems.append(DomainError(
+                    "violations.period_overlaps",
+                    f"فترة السريان تتداخل مع إصدار البند {code} الساري من "
+                    f"{other.effective_from.isoformat()}.",
+                    f"The period overlaps the version of {code} in force from "
+                    f"{other.effective_from.isoformat()}.", field="effective_from"))
+                break
+    return problems
+
+
+def fine_range_problems(*, fine_min: Decimal | None, fine_max: Decimal | None
+                        ) -> list[DomainError]:
+    problems = []
+    if fine_min is not None and fine_min <= 0:
+        problems.append(DomainError(
+            "violations.fine_min_positive", "الحد الأدنى للغرامة يجب أن يكون أكبر من صفر.",
+            "The minimum fine must be more than zero.", field="fine_min"))
+    if fine_min is not None and fine_max is not None and fine_min > fine_max:
+        problems.append(DomainError(
+            "violations.fine_range_backwards",
+            "الحد الأدنى للغرامة أكبر من حدها الأعلى.",
+            "The minimum fine is more than the maximum.", field="fine_max"))
+    return problems
+
+
+@transaction.atomic
+def item_version_create(*, item_id: int, effective_from: dt.date, values: dict,
+                        fines: dict[int, tuple[Decimal, Decimal]]) -> ViolationItem:
+    """End the open version of an item where `effective_from` begins and start the next
+    one with `values` (ITEM_FIELDS) and its fine range per class; notices keep the old one."""
+    current = ViolationItem.objects.select_for_update().filter(pk=item_id).first()
+    if current is None:
+        raise NotFound("violations.item_missing", "البند غير موجود.", "No such item.")
+    today = business_date(clock.now())
+    if current.effective_to is not None:
+        raise DomainError(
+            "violations.version_not_open",
+            f"هذا الإصدار منتهٍ في {current.effective_to.isoformat()}: أضف الإصدار الجديد "
+            "بعد آخر إصدار للبند.",
+            f"This version ended on {current.effective_to.isoformat()}: start the new version "
+            "from the item's latest one.", field="effective_from")
+    if effective_from < today or effective_from <= current.effective_from:
+        raise DomainError(
+            "violations.version_date_early",
+            f"يبدأ الإصدار الجديد من اليوم أو بعده، وبعد {current.effective_from.isoformat()}.",
+            f"The new version starts today or later, and after "
+            f"{current.effective_from.isoformat()}.", field="effective_from")
+    problems = item_problems(code=current.code, effective_from=effective_from,
+                             effective_to=None, exclude_pk=current.pk,
+                             **{name: values.get(name) for name in (
+                                 "is_serious", "correction_days", "penalty_kind",
+                                 "penalty_days", "penalty_lifts_on")})
+    for fine_min, fine_max in fines.values():
+        problems += fine_range_problems(fine_min=fine_min, fine_max=fine_max)
+    if problems:
+        raise problems[0]
+    current.effective_to = effective_from
+    current.save(update_fields=["effective_to"])
+    item = ViolationItem.objects.create(
+        code=current.code, group=values.get("group") or current.group,
+        effective_from=effective_from,
+        **{name: values[name] for name in ITEM_FIELDS if name in values})
+    for municipality_class, (fine_min, fine_max) in sorted(fines.items()):
+        ItemFine.objects.create(item=item, municipality_class=municipality_class,
+                                fine_min=fine_min, fine_max=fine_max)
+    return item
