@@ -19,6 +19,7 @@ from violations.models import (
     Checklist,
     Inspection,
     ItemFine,
+    Objection,
     SizeShare,
     Violation,
     ViolationGroup,
@@ -106,6 +107,12 @@ def test_configuration_can_be_added_and_keeps_its_history(admin_client, model):
     obj = model.objects.order_by("pk").first()
     assert admin_client.get(_url(model, "add")).status_code == 200
     assert admin_client.get(_url(model, "history", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_objections_list_opens_read_only(admin_client, lang):
+    assert admin_client.get(_url(Objection, "changelist", lang=lang)).status_code == 200
+    assert admin_client.get(_url(Objection, "add", lang=lang)).status_code == 403
 
 
 def test_an_item_page_shows_its_fine_ranges_inline(admin_client):
