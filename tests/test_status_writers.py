@@ -61,6 +61,8 @@ CREATORS = {
     "amanah.IdentityVerification": {"amanah.auth.verifications.identity_verification_start"},
     "permits.SampleInspection": {"permits.licences.sampling.licence_sample"},
     "violations.Violation": {"violations.services.notices._notice_create"},
+    # the demo's inspections start PLANNED, as the inspections part's inspection_plan does
+    "violations.Inspection": {"violations.demo._inspection_submit"},
     "violations.ViolationLine": {"violations.services.notices.notices_record",
                                  "violations.services.notices._fine_line"},
     "violations.Inspection": {"violations.services.inspections._inspection_create"},
