@@ -153,6 +153,11 @@ class NoticeLine:
     status: str
     objection_due: dt.date | None
 
+    @property
+    def amount_text(self) -> str:
+        # Written out, not through the template's number localisation (Arabic: "500,00").
+        return f"{self.amount:,.2f}"
+
 
 def _dates(day: dt.date | None) -> dict | None:
     if day is None:
