@@ -61,6 +61,7 @@ def test_the_queue_shows_my_municipalitys_pending_fines_oldest_first(client):
     html = response.content.decode()
     assert html.index(first.number) < html.index(second.number)
     assert "عرض البضائع على الرصيف" in html and "500.00 ر.س" in html
+    assert "مخالفات بانتظار الاعتماد" in html and "50.00%" in html
     # in English too
     response = client.get("/en/violations/approvals/")
     assert "Goods displayed on the pavement" in response.content.decode()
