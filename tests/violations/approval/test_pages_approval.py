@@ -191,3 +191,11 @@ def test_the_public_verification_page_shows_number_status_amount_and_paid(client
     assert world.establishment.name_en not in html and world.establishment.name_ar not in html
     assert world.establishment.unified_number not in html
     assert client.get("/en/violations/verify/not-a-token/").status_code == 404
+
+
+def test_the_menu_offers_the_queue_to_approvers_only(client):
+    world = violations_world()
+    client.force_login(world.approver)
+    assert 'href="/ar/violations/approvals/"' in client.get("/ar/staff/").content.decode()
+    client.force_login(world.inspector)
+    assert 'href="/ar/violations/approvals/"' not in client.get("/ar/staff/").content.decode()
