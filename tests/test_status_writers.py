@@ -61,11 +61,12 @@ CREATORS = {
     "amanah.IdentityVerification": {"amanah.auth.verifications.identity_verification_start"},
     "permits.SampleInspection": {"permits.licences.sampling.licence_sample"},
     "violations.Violation": {"violations.services.notices._notice_create"},
-    # the demo's inspections start PLANNED, as the inspections part's inspection_plan does
-    "violations.Inspection": {"violations.demo._inspection_submit"},
+    "violations.Penalty": {"violations.services.penalties.penalties_create"},
     "violations.ViolationLine": {"violations.services.notices.notices_record",
                                  "violations.services.notices._fine_line"},
-    "violations.Inspection": {"violations.services.inspections._inspection_create"},
+    # the demo's inspections start PLANNED, as the inspections part's inspection_plan does
+    "violations.Inspection": {"violations.services.inspections._inspection_create",
+                              "violations.demo._inspection_submit"},
 }
 
 # Assignments of a field that happens to share a status's name but is not one of the table's.

@@ -22,9 +22,39 @@ class ViolationsConfig(AppConfig):
         self._inspections_register()
         # Each part registers its own seams (payable kind, guards and effects, obligations,
         # sampling handler, periodic tasks, menus) in its `register()`.
+        self._approval_register()
 
     def _inspections_register(self) -> None:
         # Part "inspect": the sample handler, the re-inspection and routine plans' tasks.
         from . import tasks_inspections
 
         tasks_inspections.register()
+
+    @staticmethod
+    def _approval_register() -> None:
+        """Approval, bills, notices, penalties: hooks, tasks, sweepers, obligations."""
+        from celery.schedules import crontab
+
+        from amanah.celery import periodic_task_register
+        from amanah.navigation import nav_register
+
+        from . import obligations, tasks_approval, workflow_hooks  # noqa: F401 - registers
+
+        obligations.register()
+        nav_register(url_name="violations:approvals", label=_("Fines awaiting approval"),
+                     audience=_approver, order=37)
+        for name, every in (("approval_case_sweep", 300.0), ("approval_decided_sweep", 300.0),
+                            ("notice_sweep", 300.0), ("warning_sweep", 300.0),
+                            ("fine_paid_sweep", 300.0),
+                            ("penalty_lift_due", 3600.0)):
+            periodic_task_register(f"violations-{name.replace('_', '-')}",
+                                   f"violations.{name}", every)
+        # Served penalties end at the start of the business day (Riyadh, CELERY_TIMEZONE).
+        periodic_task_register("violations-penalty-lift-daily", "violations.penalty_lift_due",
+                               crontab(minute=5, hour=0))
+
+
+def _approver(request) -> bool:
+    from .access import approver_municipalities
+
+    return request.user.is_authenticated and bool(approver_municipalities(request.user))
