@@ -17,5 +17,8 @@ class ViolationsConfig(AppConfig):
         from . import payables
 
         payables.register()
+        from .views import inspections as inspection_pages
+
+        inspection_pages.register()  # the inspectors' menu entry
         # Each part registers its own seams (payable kind, guards and effects, obligations,
         # sampling handler, periodic tasks, menus) in its `register()`.
