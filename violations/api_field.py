@@ -310,8 +310,8 @@ class InspectionListCreateApi(APIView):
     def post(self, request):
         from .services.inspections import inspection_open
 
-        key = idempotency_key(request)
         _inspector_or_refuse(request.user)
+        key = idempotency_key(request)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -319,6 +319,7 @@ class InspectionListCreateApi(APIView):
         if municipality is None:
             raise NotFound("violations.municipality_not_found", "لا توجد بلدية بهذا الرمز.",
                            "There is no municipality with this code.", field="municipality")
+        inspector_check(request.user, municipality.pk)
         inspection, created = inspection_open(
             actor=request.user, municipality=municipality, checklist_code=data["checklist"],
             offender_kind=data["offender_kind"], permit_number=data["permit_number"],
@@ -419,8 +420,8 @@ class PhotoAddApi(APIView):
         from .services.inspections import photo_add
 
         upload_refusal_raise(request)
-        key = idempotency_key(request)
         inspection = _inspection_for(request.user, number)
+        key = idempotency_key(request)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
