@@ -39,6 +39,7 @@ from .enums import (
     ViolationStatus,
 )
 from .models import Inspection
+from .services.inspections import finding_record, inspection_open, inspection_submit, photo_add
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_MIN, KEY_MAX = 8, 64
@@ -308,8 +309,6 @@ class InspectionListCreateApi(APIView):
                        e409="`violations.idempotency_key_taken` (another inspector's key)")},
     )
     def post(self, request):
-        from .services.inspections import inspection_open
-
         _inspector_or_refuse(request.user)
         key = idempotency_key(request)
         payload = self.InputSerializer(data=request.data)
@@ -365,8 +364,6 @@ class FindingRecordApi(APIView):
             e409="the inspection is being changed by another request")},
     )
     def put(self, request, number: str, question_id: int):
-        from .services.inspections import finding_record
-
         inspection = _inspection_for(request.user, number)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -417,8 +414,6 @@ class PhotoAddApi(APIView):
             e413="`upload.too_large`")},
     )
     def post(self, request, number: str):
-        from .services.inspections import photo_add
-
         upload_refusal_raise(request)
         inspection = _inspection_for(request.user, number)
         key = idempotency_key(request)
@@ -451,8 +446,6 @@ class InspectionSubmitApi(APIView):
             e409="the inspection is being changed by another request")},
     )
     def post(self, request, number: str):
-        from .services.inspections import inspection_submit
-
         inspection = _inspection_for(request.user, number)
         if not self._already_submitted(inspection, request.user):
             try:

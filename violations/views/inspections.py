@@ -24,6 +24,7 @@ from .. import field_selectors as selectors
 from ..access import inspector_municipalities
 from ..enums import Answer, InspectionStatus, OffenderKind
 from ..forms_inspections import InspectionCancelForm, InspectionOpenForm
+from ..services import inspections as services
 
 # What a page action posts: keep the answers, ask to confirm, or submit once confirmed.
 SAVE, REVIEW, SUBMIT = "save", "review", "submit"
@@ -60,8 +61,6 @@ def inspection_new(request):
     """Record a new inspection: against a licence, an establishment, a person or a place."""
     if not _is_inspector(request):
         return _forbidden(request)
-    from ..services.inspections import inspection_open
-
     municipalities = selectors.inspector_municipality_choices(request.user)
     form = InspectionOpenForm(request.POST if request.method == "POST" else None,
                               municipalities=municipalities,
@@ -79,7 +78,7 @@ def inspection_new(request):
                              else selectors.checklist_for_activities([]))
                 checklist_code = checklist.code if checklist else ""
             try:
-                inspection, _created = inspection_open(
+                inspection, _created = services.inspection_open(
                     actor=request.user, municipality=municipality,
                     checklist_code=checklist_code, offender_kind=data["offender_kind"],
                     permit_number=data["permit_number"].strip(),
@@ -91,8 +90,8 @@ def inspection_new(request):
                     else "routine", source_reference=data["source_reference"].strip(),
                     client_key=data["client_key"])
             except DomainError as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None,
-                               refusal.message)
+                field = {"checklist_code": "checklist"}.get(refusal.field, refusal.field)
+                form.add_error(field if field in form.fields else None, refusal.message)
                 status = refusal.status if refusal.status != 404 else 400
             else:
                 return redirect("violations:inspection", inspection.number)
@@ -104,11 +103,9 @@ def inspection_new(request):
 @login_required
 @require_POST
 def inspection_start(request, number: str):
-    from ..services.inspections import inspection_start as start
-
     inspection = _inspection_or_404(request, number)
     try:
-        start(inspection_id=inspection.pk, actor=request.user)
+        services.inspection_start(inspection_id=inspection.pk, actor=request.user)
     except DomainError as refusal:
         messages.error(request, refusal.message)
     return redirect("violations:inspection", inspection.number)
@@ -117,15 +114,13 @@ def inspection_start(request, number: str):
 @login_required
 @require_POST
 def inspection_cancel(request, number: str):
-    from ..services.inspections import inspection_cancel as cancel
-
     inspection = _inspection_or_404(request, number)
     form = InspectionCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason to cancel the inspection."))
         return redirect("violations:inspection", inspection.number)
     try:
-        cancel(inspection_id=inspection.pk, actor=request.user,
+        services.inspection_cancel(inspection_id=inspection.pk, actor=request.user,
                reason=form.cleaned_data["reason"])
     except DomainError as refusal:
         messages.error(request, refusal.message)
@@ -151,8 +146,6 @@ def _save_answers(request, inspection, sheet) -> dict[int, list[str]]:
     """Record each posted answer that changed and each photo chosen; the refusals by question.
     Each answer and photo is its own small transaction, as from a device: what was accepted
     stays, and the page shows the rest next to their questions."""
-    from ..services.inspections import finding_record, photo_add
-
     errors: dict[int, list[str]] = {}
     form_key = (request.POST.get("form_key") or "")[:40]
     for row in sheet.rows:
@@ -161,11 +154,11 @@ def _save_answers(request, inspection, sheet) -> dict[int, list[str]]:
         note = request.POST.get(f"note_{qid}", "")[:500]
         try:
             if answer and (answer != row.answer or note != row.note):
-                finding_record(inspection_id=inspection.pk, actor=request.user,
+                services.finding_record(inspection_id=inspection.pk, actor=request.user,
                                question_id=qid, answer=answer, note=note)
             photo = request.FILES.get(f"photo_{qid}")
             if photo is not None:
-                photo_add(inspection_id=inspection.pk, actor=request.user, file=photo,
+                services.photo_add(inspection_id=inspection.pk, actor=request.user, file=photo,
                           taken_at=clock.now(), item_code=row.question.item_code,
                           visible_to_offender=not request.POST.get(f"private_{qid}"),
                           client_key=f"{form_key}:{qid}" if len(form_key) >= 8 else None)
@@ -203,10 +196,8 @@ def inspection_page(request, number: str):
             elif action == REVIEW:
                 confirming = True
             elif action == SUBMIT:
-                from ..services.inspections import inspection_submit
-
                 try:
-                    inspection_submit(inspection_id=inspection.pk, actor=request.user)
+                    services.inspection_submit(inspection_id=inspection.pk, actor=request.user)
                 except DomainError as refusal:
                     target = _target(refusal.field, sheet.rows)
                     if target is None:
