@@ -9,7 +9,7 @@ from django.urls import reverse
 from violations.enums import InspectionKind, InspectionStatus
 
 from ..factories import inspection_make, submitted_inspection_make
-from .helpers import API, field_world, signed_in
+from .helpers import API, field_world, signed_in, unassigned
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def world(clock):
 
 def _make(world, n: int) -> None:
     for i in range(n):
-        inspection_make(world, status=InspectionStatus.PLANNED, inspector=None,
-                        kind=InspectionKind.COMPLAINT, source_reference=f"CMP-{i}")
+        unassigned(inspection_make(world, status=InspectionStatus.PLANNED,
+                                   kind=InspectionKind.COMPLAINT, source_reference=f"CMP-{i}"))
         inspection_make(world, offender="person" if i % 2 else "place")
         submitted_inspection_make(world, no=("WARN", "FINE") if i % 2 else ("SERIOUS",))
 
