@@ -100,23 +100,14 @@ def checklists_active() -> list[Checklist]:
     return list(Checklist.objects.filter(is_active=True).order_by("-is_general", "code"))
 
 
-def checklist_for_activities(activity_codes) -> Checklist | None:
-    """The activity's checklist for the first activity that has one, else the general one."""
-    codes = [str(c) for c in activity_codes or []]
-    found = {c.activity_code: c for c in Checklist.objects.filter(
-        is_active=True, activity_code__in=codes)} if codes else {}
-    for code in codes:
-        if code in found:
-            return found[code]
-    return Checklist.objects.filter(is_active=True, is_general=True).order_by("code").first()
-
-
 def checklist_for_permit(permit_number: str) -> Checklist | None:
     """The checklist chosen by a licence's activities, when the licence is known."""
     from permits.public import permit_facts
 
-    facts = permit_facts(permit_number) if permit_number else None
-    return checklist_for_activities(facts.activity_codes if facts else [])
+    from .planning import checklist_for
+
+    facts = permit_facts(permit_number.strip()) if permit_number.strip() else None
+    return checklist_for(facts.activity_codes if facts else [])
 
 
 # --- one inspection -----------------------------------------------------------------------

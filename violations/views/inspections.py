@@ -72,10 +72,9 @@ def inspection_new(request):
             municipality = next(m for m in municipalities if m.code == data["municipality"])
             checklist_code = data["checklist"]
             if not checklist_code:
-                checklist = (selectors.checklist_for_permit(data["permit_number"])
-                             if data["offender_kind"] in (OffenderKind.ESTABLISHMENT,
-                                                          OffenderKind.PERMIT)
-                             else selectors.checklist_for_activities([]))
+                checklist = selectors.checklist_for_permit(
+                    data["permit_number"] if data["offender_kind"] in (
+                        OffenderKind.ESTABLISHMENT, OffenderKind.PERMIT) else "")
                 checklist_code = checklist.code if checklist else ""
             try:
                 inspection, _created = services.inspection_open(

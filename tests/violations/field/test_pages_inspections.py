@@ -8,7 +8,7 @@ from django.urls import reverse
 from amanah.enums import StaffRole
 from tests.permits.factories import staff_make
 from violations.enums import Answer, InspectionKind, InspectionStatus, ViolationStatus
-from violations.models import EvidencePhoto, Finding, Inspection, Violation
+from violations.models import Checklist, EvidencePhoto, Finding, Inspection, Violation
 
 from ..factories import findings_make, inspection_make, submitted_inspection_make
 from .helpers import field_world, photo_file, rows, signed_in, unassigned
@@ -255,3 +255,37 @@ def test_a_colleague_of_the_municipality_sees_but_cannot_change_a_draft(world):
                                                 f"answer_{question.pk}": "no"})
     assert response.status_code == 400
     assert rows() == before
+
+
+def test_a_licence_number_chooses_the_checklist_of_its_activity(clock, settings, tmp_path):
+    from amanah.enums import OwningApp, RolloutState
+    from amanah.models import Department
+    from tests.factories import EServiceFactory, EServiceRolloutFactory
+    from tests.permits.licences.api_helpers import api_world
+    from tests.permits.licences.factories import GROCERY
+
+    from ..factories import catalogue_make, checklist_make
+
+    settings.WORKFLOW_PRIVATE_ROOT = str(tmp_path / "private")
+    # given a grocery licence, violations in service there, and a checklist for groceries
+    world = api_world(clock)
+    service = EServiceFactory(code="violation", owning_app=OwningApp.VIOLATIONS)
+    EServiceRolloutFactory(eservice=service, municipality=world.municipality,
+                           state=RolloutState.LIVE)
+    checklist_make(catalogue_make())
+    grocery = Checklist.objects.create(code="grocery", name_ar="بقالة", name_en="Grocery",
+                                       activity_code=GROCERY)
+    department, _ = Department.objects.get_or_create(
+        municipality=world.municipality, code="inspection",
+        defaults={"name_ar": "الرقابة", "name_en": "Inspection"})
+    inspector = staff_make(department, StaffRole.INSPECTOR)
+    client = signed_in(inspector)
+    # when the inspector records an inspection of the licence, leaving the checklist to it
+    response = client.post(reverse("violations:inspection_new"), {
+        "municipality": world.municipality.code, "offender_kind": "establishment",
+        "permit_number": world.licence.number, "checklist": "", "client_key": "c" * 16})
+    # then the grocery checklist is chosen and the licence's establishment is the offender
+    inspection = Inspection.objects.get()
+    assert response.status_code == 302
+    assert (inspection.checklist, inspection.permit_number, inspection.establishment) == (
+        grocery, world.licence.number, world.establishment)
