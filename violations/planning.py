@@ -13,7 +13,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from amanah import clock
 from amanah.dates import business_date
@@ -169,34 +169,41 @@ def routine_plan_make(*, on: dt.date | None = None) -> int:
     Returns how many were planned."""
     on = on or business_date(clock.now())
     quota = int(getattr(settings, "VIOLATIONS_ROUTINE_PER_DAY", ROUTINE_PER_DAY_DEFAULT))
-    municipality_ids = sorted(set(EServiceRollout.objects.filter(
+    in_service = set(EServiceRollout.objects.filter(
         eservice__code=VIOLATION_ESERVICE, state__in=VISIBLE_STATES)
-        .values_list("municipality_id", flat=True)))
+        .values_list("municipality_id", flat=True))
+    if not in_service:
+        return 0
+    # An establishment is visited where its licence is, whatever municipality it is registered
+    # in: every establishment's licences are read (two queries each; a daily task).
+    establishment_ids = list(Establishment.objects.order_by("pk").values_list("pk", flat=True))
+    last = _last_visits(establishment_ids)
+    due: dict[int, list] = {}
+    for establishment_id in establishment_ids:
+        licences: dict[int, PermitFacts] = {}
+        for facts in establishment_licences(establishment_id):
+            if facts.is_valid and facts.municipality_id in in_service:
+                licences.setdefault(facts.municipality_id, facts)
+        if not licences:
+            continue
+        score = compliance_points(establishment_id, on)
+        visited = last.get(establishment_id)
+        if visited is not None and visited > on - dt.timedelta(days=score.interval_days):
+            continue
+        for municipality_id, licence in licences.items():
+            due.setdefault(municipality_id, []).append(
+                (score.points, visited or dt.date.min, establishment_id, licence))
     planned = 0
-    for municipality in Municipality.objects.filter(pk__in=municipality_ids).order_by("pk"):
-        establishment_ids = list(Establishment.objects.filter(
-            Q(municipality=municipality) | Q(municipality__isnull=True))
-            .order_by("pk").values_list("pk", flat=True))
-        last = _last_visits(establishment_ids)
-        due = []
-        for establishment_id in establishment_ids:
-            licence = next((f for f in establishment_licences(establishment_id)
-                            if f.is_valid and f.municipality_id == municipality.pk), None)
-            if licence is None:
-                continue
-            score = compliance_points(establishment_id, on)
-            visited = last.get(establishment_id)
-            if visited is not None and visited > on - dt.timedelta(days=score.interval_days):
-                continue
-            due.append((score.points, visited or dt.date.min, establishment_id, licence))
-        due.sort(key=lambda row: row[:3])
-        for _points, _visited, _establishment_id, licence in due[:quota]:
+    municipalities = Municipality.objects.in_bulk(list(due))
+    for municipality_id in sorted(due):
+        rows = sorted(due[municipality_id], key=lambda row: row[:3])
+        for _points, _visited, _establishment_id, licence in rows[:quota]:
             checklist = checklist_for(licence.activity_codes)
             if checklist is None:
+                logger.warning("no checklist for the routine visit of %s", licence.number)
                 continue
-            inspection_plan(municipality=municipality, kind=InspectionKind.ROUTINE,
-                            checklist=checklist, planned_for=on,
-                            offender=licence_offender(licence),
-                            source_reference=licence.number)
+            inspection_plan(municipality=municipalities[municipality_id],
+                            kind=InspectionKind.ROUTINE, checklist=checklist, planned_for=on,
+                            offender=licence_offender(licence), source_reference=licence.number)
             planned += 1
     return planned

@@ -9,6 +9,7 @@ client key, never made twice. Inspection.status is written only by
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
@@ -20,7 +21,7 @@ from amanah.selectors import eservice_is_available
 from amanah.uploads import JPEG, PNG, UploadPolicy, upload_check
 from permits.public import permit_facts
 
-from ..access import inspector_check
+from ..access import approver_municipalities, inspector_check
 from ..enums import (
     Answer,
     InspectionEventKind,
@@ -105,6 +106,29 @@ def _client_key_clean(client_key: str | None) -> str | None:
     return key
 
 
+def _id(value, field: str) -> int:
+    text = str(value if value is not None else "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise DomainError("violations.question_not_in_checklist",
+                          "السؤال ليس من أسئلة هذه الجولة.",
+                          "This question is not one of this inspection's.", field=field)
+    return int(text)
+
+
+def coordinate_clean(value, *, field: str, limit: int) -> Decimal | None:
+    """A latitude (limit 90) or longitude (limit 180) as Decimal with six places, or None."""
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or abs(number) > limit:
+        raise DomainError("violations.coordinate_invalid", "الإحداثية غير صحيحة.",
+                          "The coordinate is not valid.", field=field)
+    return number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
 # --- the offender -----------------------------------------------------------------------------
 
 def _establishment_fields(establishment: Establishment) -> dict:
@@ -114,7 +138,7 @@ def _establishment_fields(establishment: Establishment) -> dict:
 
 
 def _place_key(district: str, description: str) -> str:
-    return f"L:{district}/{' '.join(description.split())}"[:80]
+    return f"L:{district}/{description}"[:80]
 
 
 def offender_resolve(*, municipality: Municipality, offender_kind: str, permit_number: str = "",
@@ -126,11 +150,22 @@ def offender_resolve(*, municipality: Municipality, offender_kind: str, permit_n
     if offender_kind not in OffenderKind.values:
         raise DomainError("violations.offender_kind_invalid", "نوع المخالف غير معروف.",
                           "Unknown kind of offender.", field="offender_kind")
+    latitude = coordinate_clean(latitude, field="latitude", limit=90)
+    longitude = coordinate_clean(longitude, field="longitude", limit=180)
+    permit_number, unified_number, national_id = (
+        (permit_number or "").strip(), (unified_number or "").strip(),
+        (national_id or "").strip())
+    place_description = " ".join((place_description or "").split())
+    district = (district or "").strip()
+    for name, value, limit in (("place_description", place_description, 300),
+                               ("district", district, 100), ("permit_number", permit_number, 40)):
+        if len(value) > limit:
+            raise DomainError("violations.text_too_long", "النص أطول من المسموح.",
+                              f"This is longer than {limit} characters.", field=name)
     values = {"offender_kind": offender_kind, "permit_number": "", "activity_codes": [],
-              "size": ShareSize.INDIVIDUAL, "place_description": place_description.strip(),
-              "district": district.strip(), "latitude": latitude, "longitude": longitude,
+              "size": ShareSize.INDIVIDUAL, "place_description": place_description,
+              "district": district, "latitude": latitude, "longitude": longitude,
               "establishment": None, "person": None}
-    permit_number = permit_number.strip()
     if permit_number:
         facts = permit_facts(permit_number)
         if facts is None or facts.municipality_id != municipality.pk:
@@ -155,13 +190,13 @@ def offender_resolve(*, municipality: Municipality, offender_kind: str, permit_n
                 values["offender_key"] = f"P:{person.national_id}"
         return values
     if offender_kind in (OffenderKind.ESTABLISHMENT, OffenderKind.PERMIT):
-        if offender_kind == OffenderKind.PERMIT or not unified_number.strip():
+        if offender_kind == OffenderKind.PERMIT or not unified_number:
             raise DomainError("violations.offender_missing",
                               "أدخل رقم الرخصة أو الرقم الموحد للمنشأة.",
                               "Enter the licence number or the establishment's unified number.",
                               field="permit_number")
         establishment = Establishment.objects.filter(
-            unified_number=unified_number.strip()).first()
+            unified_number=unified_number).first()
         if establishment is None:
             raise DomainError("violations.establishment_unknown",
                               "لا توجد منشأة بهذا الرقم الموحد.",
@@ -170,7 +205,7 @@ def offender_resolve(*, municipality: Municipality, offender_kind: str, permit_n
         values.update(_establishment_fields(establishment))
         return values
     if offender_kind == OffenderKind.PERSON:
-        person = Person.objects.filter(national_id=national_id.strip()).first()
+        person = Person.objects.filter(national_id=national_id).first()
         if person is None:
             raise DomainError("violations.person_unknown",
                               "لا يوجد شخص مسجل بهذا الرقم.",
@@ -232,12 +267,12 @@ def inspection_open(*, actor, municipality: Municipality, checklist_code: str, o
                     ) -> tuple[Inspection, bool]:
     """Open an inspection in the field (DRAFT); a resend with the same client key by the same
     inspector returns the one already opened (created False)."""
+    inspector_check(actor, municipality.pk)
     key = _client_key_clean(client_key)
     if key is not None:
         found = _by_client_key(key, actor)
         if found is not None:
             return found, False
-    inspector_check(actor, municipality.pk)
     _rollout_check(municipality.pk)
     if kind not in InspectionKind.values:
         raise DomainError("violations.inspection_kind_invalid", "نوع الجولة غير معروف.",
@@ -324,7 +359,7 @@ def finding_record(*, inspection_id: int, actor, question_id: int, answer: str,
     inspection = _locked(inspection_id)
     _recorder_check(inspection, actor)
     _draft_check(inspection)
-    question = _questions(inspection).filter(pk=question_id).first()
+    question = _questions(inspection).filter(pk=_id(question_id, "question")).first()
     if question is None:
         raise DomainError("violations.question_not_in_checklist",
                           "السؤال ليس من أسئلة هذه الجولة.",
@@ -373,6 +408,11 @@ def photo_add(*, inspection_id: int, actor, file, taken_at: dt.datetime, latitud
     if taken_at is None:
         raise DomainError("violations.photo_time_required", "حدد وقت التقاط الصورة.",
                           "Give the time the photo was taken.", field="taken_at")
+    if not isinstance(taken_at, dt.datetime) or taken_at.tzinfo is None:
+        raise DomainError("violations.photo_time_invalid", "وقت التقاط الصورة غير صحيح.",
+                          "The time the photo was taken is not valid.", field="taken_at")
+    latitude = coordinate_clean(latitude, field="latitude", limit=90)
+    longitude = coordinate_clean(longitude, field="longitude", limit=180)
     upload = upload_check(file=file, policy=EVIDENCE_PHOTO_POLICY, field="photo")
     photo = EvidencePhoto(inspection=inspection, item_code=item_code,
                           content_type=upload.content_type, size=upload.size,
@@ -431,9 +471,15 @@ def inspection_submit(*, inspection_id: int, actor) -> list[Violation]:
 
 @transaction.atomic
 def inspection_cancel(*, inspection_id: int, actor, reason: str) -> Inspection:
-    """Cancel a planned or draft inspection, saying why."""
+    """Cancel a planned or draft inspection, saying why: a draft by its own inspector or the
+    department's head, a planned one by any inspector of the municipality."""
     inspection = _locked(inspection_id)
     inspector_check(actor, inspection.municipality_id)
+    if (inspection.status == InspectionStatus.DRAFT and inspection.inspector_id != actor.pk
+            and inspection.municipality_id not in approver_municipalities(actor)):
+        raise Conflict("violations.inspection_other_inspector",
+                       "هذه الجولة مسندة إلى مفتش آخر.",
+                       "This inspection is assigned to another inspector.")
     reason = re.sub(r"\s+", " ", reason or "").strip()
     if not reason:
         raise DomainError("violations.reason_required", "اذكر سبب الإلغاء.",

@@ -98,3 +98,25 @@ def test_where_violations_are_not_in_service_the_sample_stays_queued(world):
     assert SampleInspection.objects.get().status == SampleInspectionStatus.QUEUED
     assert Inspection.objects.count() == 0
     assert Application.objects.count() == 5
+
+
+def test_an_inspection_opened_by_licence_number_takes_the_holder_from_permits(world):
+    # given violations in service and a licence of the establishment, whose size the
+    # registry does not give (charged as medium)
+    assert world.establishment.size == ""
+    _violations_in_service(world)
+    permit = _instant_issued(world)
+    from violations.enums import ShareSize
+    from violations.services.inspections import inspection_open
+
+    # when the inspector opens an inspection by the licence's number
+    inspection, _ = inspection_open(
+        actor=world.inspector, municipality=world.municipality, checklist_code="general",
+        offender_kind=OffenderKind.ESTABLISHMENT, permit_number=f" {permit.number} ")
+    # then the holder, activities, place and size come from the licence
+    assert (inspection.establishment, inspection.permit_number, inspection.activity_codes,
+            inspection.offender_key, inspection.district, inspection.size) == (
+        world.establishment, permit.number, [GROCERY],
+        f"E:{world.establishment.unified_number}", world.district.code, ShareSize.MEDIUM)
+    assert (inspection.latitude, inspection.longitude) == (world.parcel.latitude,
+                                                           world.parcel.longitude)

@@ -293,3 +293,71 @@ def test_cancel_needs_a_reason_and_only_before_submission():
                                   reason="المحل مغلق")
     assert cancelled.status == InspectionStatus.CANCELLED
     assert inspection.events.get(kind=InspectionEventKind.CANCELLED).reason == "المحل مغلق"
+
+
+def test_a_reinspection_asks_only_the_warned_items():
+    world = violations_world()
+    inspection = inspection_plan(
+        municipality=world.municipality, kind=InspectionKind.REINSPECTION,
+        checklist=world.checklist, planned_for=dt.date(2026, 12, 10),
+        offender={"offender_kind": OffenderKind.ESTABLISHMENT, "offender_key": "E:x",
+                  "size": ShareSize.SMALL}, only_item_codes=["WARN"], inspector=world.inspector)
+    inspection_start(inspection_id=inspection.pk, actor=world.inspector)
+    other = world.checklist.questions.get(item_code="FINE")
+    with pytest.raises(DomainError) as refused:
+        finding_record(inspection_id=inspection.pk, actor=world.inspector,
+                       question_id=other.pk, answer=Answer.NO)
+    assert refused.value.code == "violations.question_not_in_checklist"
+    with pytest.raises(DomainError) as refused:
+        photo_add(inspection_id=inspection.pk, actor=world.inspector, file=photo_file(),
+                  taken_at=clock.now(), item_code="FINE")
+    assert refused.value.code == "violations.photo_item_unknown"
+    assert (Finding.objects.count(), EvidencePhoto.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(("values", "code", "field"), [
+    ({"latitude": "91", "longitude": "50"}, "violations.coordinate_invalid", "latitude"),
+    ({"latitude": "26", "longitude": "abc"}, "violations.coordinate_invalid", "longitude"),
+    ({"latitude": "NaN", "longitude": "50"}, "violations.coordinate_invalid", "latitude"),
+    ({"district": "x" * 101}, "violations.text_too_long", "district"),
+    ({"offender_kind": "alien"}, "violations.offender_kind_invalid", "offender_kind"),
+])
+def test_hostile_opening_input_is_refused_next_to_its_field(values, code, field):
+    world = violations_world()
+    with pytest.raises(DomainError) as refused:
+        _open(world, **values)
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert Inspection.objects.count() == 0
+
+
+def test_hostile_answer_and_photo_input_is_refused():
+    world = violations_world()
+    inspection, _ = _open(world)
+    with pytest.raises(DomainError) as refused:
+        finding_record(inspection_id=inspection.pk, actor=world.inspector,
+                       question_id="1 OR 1=1", answer=Answer.NO)
+    assert refused.value.field == "question"
+    with pytest.raises(DomainError) as refused:
+        photo_add(inspection_id=inspection.pk, actor=world.inspector, file=photo_file(),
+                  taken_at=dt.datetime(2026, 12, 2, 9, 0), item_code="WARN")
+    assert refused.value.code == "violations.photo_time_invalid"
+    with pytest.raises(DomainError) as refused:
+        photo_add(inspection_id=inspection.pk, actor=world.inspector, file=photo_file(),
+                  taken_at=clock.now(), latitude="1e999", item_code="WARN")
+    assert refused.value.code == "violations.coordinate_invalid"
+    assert (Finding.objects.count(), EvidencePhoto.objects.count()) == (0, 0)
+
+
+def test_a_draft_is_cancelled_by_its_inspector_or_the_head_only():
+    world = violations_world()
+    inspection, _ = _open(world)
+    head = world.approver
+    from amanah.enums import StaffRole
+    from tests.permits.factories import staff_make
+
+    other_inspector = staff_make(world.inspection_department, StaffRole.INSPECTOR)
+    with pytest.raises(Conflict):
+        inspection_cancel(inspection_id=inspection.pk, actor=other_inspector, reason="x")
+    assert Inspection.objects.get(pk=inspection.pk).status == InspectionStatus.DRAFT
+    inspection_cancel(inspection_id=inspection.pk, actor=head, reason="مكرر")
+    assert Inspection.objects.get(pk=inspection.pk).status == InspectionStatus.CANCELLED
