@@ -289,3 +289,37 @@ def test_a_licence_number_chooses_the_checklist_of_its_activity(clock, settings,
     assert response.status_code == 302
     assert (inspection.checklist, inspection.permit_number, inspection.establishment) == (
         grocery, world.licence.number, world.establishment)
+
+
+def test_a_photo_kept_from_the_offender_is_stored_so(world):
+    inspection = inspection_make(world)
+    question = inspection.checklist.questions.get(item_code="SERIOUS")
+    response = signed_in(world.inspector).post(_page(inspection), {
+        "action": "save", "form_key": "p" * 32, f"photo_{question.pk}": photo_file(),
+        f"private_{question.pk}": "1"})
+    assert response.status_code == 302
+    assert list(EvidencePhoto.objects.values_list("item_code", "visible_to_offender")) == [
+        ("SERIOUS", False)]
+
+
+def test_cancelling_needs_a_reason_and_then_cancels(world):
+    inspection = inspection_make(world)
+    client = signed_in(world.inspector)
+    url = reverse("violations:inspection_cancel", args=[inspection.number])
+    # without a reason nothing changes
+    assert client.post(url, {"reason": "  "}).status_code == 302
+    assert Inspection.objects.get().status == InspectionStatus.DRAFT
+    # with one, the inspection is cancelled
+    assert client.post(url, {"reason": "The shop was closed"}).status_code == 302
+    assert Inspection.objects.get().status == InspectionStatus.CANCELLED
+    page = client.get(_page(inspection))
+    assert 'id="checklist-form"' not in _text(page)
+
+
+def test_the_day_reads_in_arabic_and_in_english(world):
+    client = signed_in(world.inspector)
+    arabic = _text(client.get("/ar/violations/inspections/"))
+    english = _text(client.get("/en/violations/inspections/"))
+    assert "يوم المفتش" in arabic and 'dir="rtl"' in arabic
+    assert "Inspector&#x27;s day" in english or "Inspector's day" in english
+    assert 'dir="ltr"' in english
