@@ -178,6 +178,11 @@ def test_the_checklist_page_has_a_camera_input_per_question_and_previews_the_fin
     assert rows_["WARN"].warns_first_days == 7
     assert rows_["SERIOUS"].quote is None
     assert 'enctype="multipart/form-data"' in text
+    # and the same page in English says the warning comes first, with the fine's amount
+    english = _text(signed_in(world.inspector).get(
+        f"/en/violations/inspections/{inspection.number}/"))
+    assert "A warning first: correct within 7 days" in english
+    assert "SAR 500.00" in english
 
 
 def test_saving_answers_and_a_photo_records_them(world):
