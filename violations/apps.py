@@ -20,6 +20,9 @@ class ViolationsConfig(AppConfig):
 
         payables.register()
         self._inspections_register()
+        from .views import inspections as inspection_pages
+
+        inspection_pages.register()  # the inspectors' menu entry
         # Each part registers its own seams (payable kind, guards and effects, obligations,
         # sampling handler, periodic tasks, menus) in its `register()`.
         self._approval_register()

@@ -454,6 +454,15 @@ SPECTACULAR_SETTINGS = {
         "PermitFeeStageEnum": "permits.enums.FeeStage",
         # Issued permits (permits/api_permits.py).
         "PermitStatusEnum": "permits.enums.PermitStatus",
+        # The field API of violations (violations/api_field.py).
+        "ViolationsInspectionStatusEnum": "violations.enums.InspectionStatus",
+        "ViolationsInspectionKindEnum": "violations.enums.InspectionKind",
+        "ViolationsInspectionOpenKindEnum": ["complaint", "routine"],
+        "ViolationsOffenderKindEnum": "violations.enums.OffenderKind",
+        "ViolationsNoticeKindEnum": "violations.enums.NoticeKind",
+        "ViolationsNoticeStatusEnum": "violations.enums.ViolationStatus",
+        "ViolationsLineStatusEnum": "violations.enums.LineStatus",
+        "ViolationsAnswerEnum": "violations.enums.Answer",
     },
 }
 
