@@ -17,5 +17,20 @@ class ViolationsConfig(AppConfig):
         from . import payables
 
         payables.register()
+        self._offender_register()
         # Each part registers its own seams (payable kind, guards and effects, obligations,
         # sampling handler, periodic tasks, menus) in its `register()`.
+
+    @staticmethod
+    def _offender_register() -> None:
+        """Menu entries of the offender and reports part."""
+        from amanah.navigation import nav_register
+        from amanah.permissions import is_admin, is_citizen
+
+        from .access import staff_municipalities
+
+        nav_register(url_name="violations:mine", label=_("My violations"),
+                     audience=lambda request: is_citizen(request.user), order=30)
+        nav_register(url_name="violations:reports", label=_("Violation reports"),
+                     audience=lambda request: is_admin(request.user)
+                     or bool(staff_municipalities(request.user)), order=80)

@@ -311,11 +311,12 @@ def notices_bulk_make(world: ViolationsWorld, template: Violation, count: int) -
     from violations.models import ViolationLine
 
     lines = list(template.lines.all())
+    start = 900000 + Violation.objects.count()
     rows = Violation.objects.bulk_create([
         Violation(**{f.attname: getattr(template, f.attname)
                      for f in Violation._meta.concrete_fields
                      if f.attname not in ("id", "number", "verify_token", "approval_case_id")},
-                  number=f"{template.number[:-6]}{900000 + i:06d}")
+                  number=f"{template.number[:-6]}{start + i:06d}")
         for i in range(count)], batch_size=500)
     ViolationLine.objects.bulk_create([
         ViolationLine(**{f.attname: getattr(line, f.attname)
