@@ -211,6 +211,17 @@ def items_in_force(on: dt.date) -> list[ViolationItem]:
                 .order_by("group__display_order", "code"))
 
 
+def shares_in_force(on: dt.date) -> dict[str, Decimal]:
+    """The share of the maximum fine per size in force on `on` (one query)."""
+    from .models import SizeShare
+
+    shares: dict[str, Decimal] = {}
+    for size, percent in (SizeShare.objects.filter(effective_from__lte=on)
+                          .order_by("size", "-effective_from").values_list("size", "percent")):
+        shares.setdefault(size, percent)
+    return shares
+
+
 # --- staff reports ---------------------------------------------------------------------------
 
 

@@ -454,6 +454,13 @@ SPECTACULAR_SETTINGS = {
         "PermitFeeStageEnum": "permits.enums.FeeStage",
         # Issued permits (permits/api_permits.py).
         "PermitStatusEnum": "permits.enums.PermitStatus",
+        # Violations (violations/api_offender.py).
+        "ViolationNoticeKindEnum": "violations.enums.NoticeKind",
+        "ViolationStatusEnum": "violations.enums.ViolationStatus",
+        "ViolationLineStatusEnum": "violations.enums.LineStatus",
+        "ViolationPenaltyKindEnum": "violations.enums.PenaltyKind",
+        "ViolationPenaltyLiftEnum": "violations.enums.PenaltyLift",
+        "ViolationShareSizeEnum": "violations.enums.ShareSize",
     },
 }
 
