@@ -391,5 +391,6 @@ def penalty_words(penalty: Penalty, language: str = "ar") -> str:
         parts.append(_("until the fine is paid"))
     state = (_("In force") if penalty.status == PenaltyStatus.ACTIVE
              else _("Not yet in force"))
-    return _("%(what)s %(when)s (%(state)s).") % {
-        "what": what, "when": ", ".join(str(p) for p in parts), "state": state}
+    # Only the parts are words to translate; the sentence is their order.
+    separator = "، " if language == "ar" else ", "
+    return f"{what} {separator.join(str(p) for p in parts)} ({state})."
