@@ -135,7 +135,7 @@ class CatalogueChecklistsApi(APIView):
     @extend_schema(
         tags=["violations"], operation_id="violations_catalogue_checklists",
         summary="The active inspection checklists and their questions",
-        responses={200: ChecklistSerializer(many=True), **api_errors(403)},
+        responses={200: ChecklistSerializer(many=True), **api_errors(400, 403)},
     )
     def get(self, request):
         checklists = (Checklist.objects.filter(is_active=True).prefetch_related("questions")
@@ -270,7 +270,7 @@ class MyViolationDetailApi(APIView):
         summary="One of the caller's violations: lines, computation, bills, objections",
         parameters=[_NUMBER],
         responses={200: NoticeDetailSerializer, **api_errors(
-            403, 404, e404="`violations.not_found` (also for a notice that is not yours)")},
+            400, 403, 404, e404="`violations.not_found` (also for a notice that is not yours)")},
     )
     def get(self, request, number: str):
         from django.conf import settings
