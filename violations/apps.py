@@ -13,13 +13,22 @@ class ViolationsConfig(AppConfig):
         from .models import InspectionEvent, ViolationEvent
 
         chain_register("violation", ViolationEvent)
-        chain_register("inspection", InspectionEvent)
+        from .evidence import evidence_content_check
+
+        chain_register("inspection", InspectionEvent, content_check=evidence_content_check)
         from . import payables
 
         payables.register()
+        self._inspections_register()
         self._offender_register()
         # Each part registers its own seams (payable kind, guards and effects, obligations,
         # sampling handler, periodic tasks, menus) in its `register()`.
+
+    def _inspections_register(self) -> None:
+        # Part "inspect": the sample handler, the re-inspection and routine plans' tasks.
+        from . import tasks_inspections
+
+        tasks_inspections.register()
 
     @staticmethod
     def _offender_register() -> None:

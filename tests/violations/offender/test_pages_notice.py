@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from amanah.dates import RIYADH
+from amanah.dates import RIYADH, dual_date_format
 from payments.models import Bill
 from violations.enums import ObjectionDecision, ObjectionStatus, PenaltyLift, PenaltyStatus
 from violations.models import Objection, ObjectionLine, Penalty
@@ -97,7 +97,9 @@ def test_penalties_and_objections_are_said_in_plain_words(client, world):
 def test_a_warning_shows_its_deadline_and_no_amount(client, world):
     _, (warning,) = submitted_inspection_make(world, offender="person", no=("WARN",))
     body = _page(client, world.citizen.user, f"/en/violations/{warning.number}/")
-    assert "Correct by" in body and "2026-12-08" in body or "8 December 2026" in body
+    # 7 days to correct the WARN item, from 1 December
+    assert warning.correction_due == dt.date(2026, 12, 8)
+    assert f"<dt>Correct by</dt><dd>{dual_date_format(warning.correction_due, 'en')}</dd>" in body
     assert "Fine:" not in body and "Amount due" not in body
 
 
