@@ -11,11 +11,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from amanah.pagination import CappedPaginator
 
 from .. import selectors
+from ..compliance import compliance_points
 
 PAGE_SIZE = 20
 
@@ -31,14 +33,20 @@ def _language() -> str:
     return (get_language() or "ar")[:2]
 
 
-def compliance_for(establishment, on):
-    """The establishment's compliance points (violations.compliance, the inspections part's
-    module), or None while that module is not there."""
-    try:
-        from ..compliance import compliance_points
-    except ImportError:
-        return None
-    return compliance_points(establishment_id=establishment.pk, on=on)
+def compliance_for(establishment, on, language: str) -> dict:
+    """The establishment's compliance points (violations.compliance) in the page's language:
+    the points, the risk band and its visiting interval, what took points off (or added
+    them) and what would raise them."""
+    points = compliance_points(establishment_id=establishment.pk, on=on)
+    english = language == "en"
+    bands = {"low": _("Low risk"), "medium": _("Medium risk"), "high": _("High risk")}
+    return {
+        "points": points.points, "band": bands.get(points.band, points.band),
+        "interval_days": points.interval_days,
+        "deductions": [(en if english else ar, -taken)
+                       for ar, en, taken in points.deductions],
+        "how_to_raise": [en if english else ar for ar, en in points.how_to_raise],
+    }
 
 
 @login_required
@@ -72,7 +80,8 @@ def my_violations(request):
     return render(request, "violations/offender/mine.html", {
         "page": page, "notices": notices, "establishments": establishments,
         "chosen": chosen, "chosen_key": chosen_key,
-        "compliance": compliance_for(chosen, business_date(clock.now())) if chosen else None,
+        "compliance": (compliance_for(chosen, business_date(clock.now()), _language())
+                       if chosen else None),
         "query_prefix": f"e={chosen_key}&" if chosen_key else ""})
 
 

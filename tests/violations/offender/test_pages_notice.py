@@ -120,7 +120,14 @@ def test_my_violations_lists_filters_and_offers_pay(client, world):
     # and the establishment's page shows the same notices with its compliance section
     assert chosen.status_code == 200
     assert world.fine.number in chosen.content.decode()
-    assert "Compliance points of" in chosen.content.decode()
+    # and its compliance points: 100 − 25 (SERIOUS fine) − 10 (FINE fine) − 5 (WARN warning)
+    chosen_body = chosen.content.decode()
+    assert 'id="compliance-points">60</strong> / 100 — Medium risk' in chosen_body
+    assert "A routine inspection is planned about every 180 days." in chosen_body
+    assert '<li>Serious fines (1): <span dir="ltr">-25</span></li>' in chosen_body
+    assert '<li>Other fines (1): <span dir="ltr">-10</span></li>' in chosen_body
+    assert '<li>Warnings (1): <span dir="ltr">-5</span></li>' in chosen_body
+    assert "<li>Correct the open warning before its deadline</li>" in chosen_body
     # and none is against them as a person
     assert "No violation is recorded against you." in person_only
     # and an establishment they do not represent is not found
