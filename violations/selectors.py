@@ -93,8 +93,8 @@ def violation_list_for_user(*, user, establishment_id: int | None = None,
                              .order_by("bill_id").values("bill__billing_account")[:1]),
                     Value("")),
                 object_until=Subquery(
-                    payable.filter(item__objectionable=True, objection_due__gte=today,
-                                   bill__amount_paid=0)
+                    payable.filter(Q(bill__isnull=True) | Q(bill__amount_paid=0),
+                                   item__objectionable=True, objection_due__gte=today)
                     .order_by("-objection_due").values("objection_due")[:1]))
             .order_by("-recorded_at", "-id"))
 

@@ -29,6 +29,19 @@ def link_or_empty(name: str, *args) -> str:
         return ""
 
 
+# The objections part's page for filing an objection; the design named it "object", the part
+# names it "objection_new": whichever exists is linked.
+OBJECT_URL_NAMES = ("violations:object", "violations:objection_new")
+
+
+def object_url(number: str) -> str:
+    for name in OBJECT_URL_NAMES:
+        url = link_or_empty(name, number)
+        if url:
+            return url
+    return ""
+
+
 def _language() -> str:
     return (get_language() or "ar")[:2]
 
@@ -70,12 +83,10 @@ def my_violations(request):
     else:
         rows = selectors.violation_list_for_user(user=request.user)
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    object_link = bool(link_or_empty("violations:object", "X"))
     notices = [{"notice": v,
                 "pay_url": link_or_empty("payments:bill_detail", v.pay_account)
                 if v.pay_account else "",
-                "object_url": link_or_empty("violations:object", v.number)
-                if v.object_until and object_link else ""}
+                "object_url": object_url(v.number) if v.object_until else ""}
                for v in page.object_list]
     return render(request, "violations/offender/mine.html", {
         "page": page, "notices": notices, "establishments": establishments,
@@ -103,8 +114,8 @@ def notice(request, number: str):
         "d": detail, "v": violation, "lines": lines,
         "pay_url": link_or_empty("payments:bill_detail", detail.pay_account)
         if detail.pay_account else "",
-        "object_url": link_or_empty("violations:object", violation.number)
-        if detail.object_until and detail.viewer == "offender" else "",
+        "object_url": (object_url(violation.number)
+                       if detail.object_until and detail.viewer == "offender" else ""),
         "pdf_url": link_or_empty("violations:notice_pdf", violation.number)
         if detail.has_pdf else ""})
 
