@@ -105,3 +105,32 @@ def test_a_date_range_narrows_the_report_and_a_bad_date_is_said_next_to_its_fiel
     response = client.get("/en/violations/reports/?from=2026-13-45")
     assert response.status_code == 400
     assert 'aria-invalid="true"' in _text(response)
+
+
+def test_an_admin_reports_on_every_municipality_and_may_choose_any(client, world):
+    # given the other municipality's own fine, recorded by its inspector
+    from amanah.models import User
+
+    admin = User.objects.create_superuser("violations.admin", "admin@example.sa",
+                                          "Admin-Pass-2026")
+    client.force_login(admin)
+    # when the admin opens the reports for all, then for the other municipality (nothing)
+    everything = _text(client.get("/en/violations/reports/"))
+    other = client.get(f"/en/violations/reports/?m={world.other_municipality.pk}")
+    # then all of ours shows, and the other municipality's report is empty, not refused
+    assert _row(everything, "by-item", "SERIOUS")[2] == "1"
+    assert other.status_code == 200
+    assert "SERIOUS" not in _text(other)
+
+
+@pytest.mark.parametrize(("who", "entries"), [
+    ("delegate", (True, False)), ("inspector", (False, True)), ("cashier", (False, False))])
+def test_the_menu_offers_my_violations_to_citizens_and_reports_to_violations_staff(
+        client, world, who, entries):
+    user = world.delegate.user if who == "delegate" else getattr(world, who)
+    client.force_login(user)
+    body = _text(client.get("/en/violations/mine/" if who == "delegate"
+                            else "/en/violations/reports/" if who == "inspector"
+                            else "/en/payments/finance/"))
+    assert ('href="/en/violations/mine/"' in body,
+            'href="/en/violations/reports/"' in body) == entries
