@@ -189,7 +189,7 @@ def offender_fields(world: ViolationsWorld, offender: str = "establishment") -> 
                 "place_description": "محل تجاري", "district": "north",
                 "latitude": Decimal("26.250000"), "longitude": Decimal("50.150000")}
     if offender == "person":
-        person = world.citizen  # CitizenFactory makes the Person itself
+        person = world.citizen  # CitizenFactory makes the Person (with its user)
         return {"offender_kind": OffenderKind.PERSON, "offender_key": f"P:{person.national_id}",
                 "person": person, "size": ShareSize.INDIVIDUAL, "district": "north"}
     return {"offender_kind": OffenderKind.PLACE, "offender_key": "L:north/plot-7",
