@@ -10,28 +10,30 @@ class ViolationsConfig(AppConfig):
     def ready(self) -> None:
         from amanah.events import chain_register
 
+        from . import payables
+        from .evidence import evidence_content_check
         from .models import InspectionEvent, ViolationEvent
 
         chain_register("violation", ViolationEvent)
-        from .evidence import evidence_content_check
-
+        # An inspection's evidence (answers, photos' bytes) is sealed in its SUBMITTED event;
+        # audit_verify recomputes it, so a changed photo or finding names the inspection.
         chain_register("inspection", InspectionEvent, content_check=evidence_content_check)
-        from . import payables
-
         payables.register()
+        # Each part registers its own seams (guards and effects, obligations, the sampling
+        # handler, periodic tasks, menus).
         self._inspections_register()
+        self._approval_register()
+        self._offender_register()
+
+    @staticmethod
+    def _inspections_register() -> None:
+        """The sample handler, the re-inspection and routine plans' tasks, the inspectors'
+        menu entry."""
+        from . import tasks_inspections
         from .views import inspections as inspection_pages
 
-        inspection_pages.register()  # the inspectors' menu entry
-        # Each part registers its own seams (payable kind, guards and effects, obligations,
-        # sampling handler, periodic tasks, menus) in its `register()`.
-        self._approval_register()
-
-    def _inspections_register(self) -> None:
-        # Part "inspect": the sample handler, the re-inspection and routine plans' tasks.
-        from . import tasks_inspections
-
         tasks_inspections.register()
+        inspection_pages.register()
 
     @staticmethod
     def _approval_register() -> None:
@@ -55,6 +57,20 @@ class ViolationsConfig(AppConfig):
         # Served penalties end at the start of the business day (Riyadh, CELERY_TIMEZONE).
         periodic_task_register("violations-penalty-lift-daily", "violations.penalty_lift_due",
                                crontab(minute=5, hour=0))
+
+    @staticmethod
+    def _offender_register() -> None:
+        """Menu entries of the offender and reports part."""
+        from amanah.navigation import nav_register
+        from amanah.permissions import is_admin, is_citizen
+
+        from .access import staff_municipalities
+
+        nav_register(url_name="violations:mine", label=_("My violations"),
+                     audience=lambda request: is_citizen(request.user), order=30)
+        nav_register(url_name="violations:reports", label=_("Violation reports"),
+                     audience=lambda request: is_admin(request.user)
+                     or bool(staff_municipalities(request.user)), order=80)
 
 
 def _approver(request) -> bool:

@@ -463,6 +463,9 @@ SPECTACULAR_SETTINGS = {
         "ViolationsNoticeStatusEnum": "violations.enums.ViolationStatus",
         "ViolationsLineStatusEnum": "violations.enums.LineStatus",
         "ViolationsAnswerEnum": "violations.enums.Answer",
+        "ViolationsPenaltyKindEnum": "violations.enums.PenaltyKind",
+        "ViolationsPenaltyLiftEnum": "violations.enums.PenaltyLift",
+        "ViolationsShareSizeEnum": "violations.enums.ShareSize",
     },
 }
 

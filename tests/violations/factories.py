@@ -315,3 +315,50 @@ def fine_approved_make(world: ViolationsWorld, *, no=("FINE",), **values) -> Vio
     case_transition(case_id=case.pk, action="approve", actor=world.approver, comment="ثابتة")
     approval_decided(case_id=case.pk)
     return Violation.objects.get(pk=fine.pk)
+
+
+# --- offender part (issue 11): photos on an inspection, many notices at once -----------------
+
+PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+             b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
+             b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def photo_make(world: ViolationsWorld, inspection: Inspection, *, visible: bool = True,
+               item_code: str = "", content: bytes = PNG_BYTES):
+    """An evidence photo stored in private storage (a 1×1 PNG unless `content` is given)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from violations.models import EvidencePhoto
+
+    photo = EvidencePhoto(inspection=inspection, item_code=item_code, content_type="image/png",
+                          size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                          taken_at=clock.now(), uploaded_by=world.inspector,
+                          visible_to_offender=visible)
+    photo.file.save(f"photo-{hashlib.sha256(content).hexdigest()[:8]}.png", ContentFile(content),
+                    save=False)
+    photo.save()
+    return photo
+
+
+def notices_bulk_make(world: ViolationsWorld, template: Violation, count: int) -> None:
+    """`count` copies of the notice `template` (its lines too), bulk-inserted, for query-count
+    tests: same offender, kind, status and bill; numbers suffixed with B<n>."""
+    from violations.models import ViolationLine
+
+    lines = list(template.lines.all())
+    start = 900000 + Violation.objects.count()
+    rows = Violation.objects.bulk_create([
+        Violation(**{f.attname: getattr(template, f.attname)
+                     for f in Violation._meta.concrete_fields
+                     if f.attname not in ("id", "number", "verify_token", "approval_case_id")},
+                  number=f"{template.number[:-6]}{start + i:06d}")
+        for i in range(count)], batch_size=500)
+    ViolationLine.objects.bulk_create([
+        ViolationLine(**{f.attname: getattr(line, f.attname)
+                         for f in ViolationLine._meta.concrete_fields
+                         if f.attname not in ("id", "violation_id", "escalated_to_id")},
+                      violation=row)
+        for row in rows for line in lines], batch_size=500)
