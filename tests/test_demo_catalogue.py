@@ -25,13 +25,12 @@ def test_demo_catalogue_links_every_service_that_has_a_page(capsys):
             "commercial_license", "signage_permit", "extended_hours", "home_delivery",
             "outdoor_seating")},
         # the offender's "my violations" page (issue 11)
-        "violation": "violations:my_violations",
+        "violation": "violations:mine",
     }
-    # (the permits start page is the apply part's, and the violations one the offender
-    # part's: until they are in, those cards say "soon")
+    # (the permits start page is the apply part's: until it is in, those cards say "soon")
     for service in EService.objects.exclude(url_name=""):
         assert url_or_none(service.url_name) or service.url_name in (
-            "permits:apply_start", "violations:my_violations"), service.code
+            "permits:apply_start",), service.code
 
 
 def test_a_reseed_keeps_an_admins_own_start_page(capsys):

@@ -45,7 +45,7 @@ MUNICIPALITY = "KHB"
 ESTABLISHMENT = "7002000011"  # Gulf Taste Foods, the café of the licence demo
 CITIZEN = "101234567"  # Abdullah Aldossary (ID payload; the check digit is added)
 # The offender's "my violations" page, built by the offender part.
-START_PAGE = "violations:my_violations"
+START_PAGE = "violations:mine"
 
 # source reference, offender ("establishment" | "citizen"), kind, checklist, "no" items,
 # what the inspector noted, days since planned
