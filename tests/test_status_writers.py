@@ -63,6 +63,7 @@ CREATORS = {
     "violations.Violation": {"violations.services.notices._notice_create"},
     "violations.ViolationLine": {"violations.services.notices.notices_record",
                                  "violations.services.notices._fine_line"},
+    "violations.Objection": {"violations.services.objections.objection_file"},
 }
 
 # Assignments of a field that happens to share a status's name but is not one of the table's.

@@ -1,0 +1,32 @@
+"""The guard and effect the "violation_objection" procedure names (registered when the app is
+ready): the decide step waits until legal staff decided every line, and taking it schedules
+`objection_settle` after the case's commit."""
+
+from amanah.dispatch import task_on_commit
+from amanah.errors import DomainError
+from workflow.registry import effect_register, guard_register
+
+SETTLE_TASK = "violations.objection_settle"
+
+
+@guard_register("violation_objection_decided")
+def guard_objection_decided(*, case, transition, actor) -> bool:
+    from .models import Objection
+    from .services.objections import objection_undecided_lines
+
+    objection = Objection.objects.filter(case_id=case.pk).first()
+    if objection is None:
+        raise DomainError("violations.objection_not_found", "الاعتراض غير موجود.",
+                          "No objection belongs to this case.")
+    undecided = objection_undecided_lines(objection)
+    if undecided:
+        raise DomainError("violations.objection_undecided",
+                          f"ابتّ في كل بند من صفحة الاعتراض أولاً (المتبقي: {'، '.join(undecided)}).",
+                          f"Decide every item on the objection's page first (left: "
+                          f"{', '.join(undecided)}).")
+    return True
+
+
+@effect_register("violation_objection_settle")
+def effect_objection_settle(*, case_id: int, event_id: int) -> None:
+    task_on_commit(SETTLE_TASK, case_id=case_id)
