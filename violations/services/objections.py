@@ -41,6 +41,7 @@ from ..enums import (
     ViolationEventKind,
 )
 from ..models import Objection, ObjectionDocument, ObjectionLine, Violation, ViolationLine
+from .billing import lines_rebill, open_bill_of, violation_settle_check
 from .records import (
     line_status_change,
     number_next,
@@ -233,13 +234,19 @@ def _document_store(objection: Objection, upload, *, user) -> ObjectionDocument:
 # --- decision --------------------------------------------------------------------------------
 
 
-def _objection_locked(objection_id: int) -> tuple[Violation, Objection]:
-    """The notice locked, then its objection (decisions and settling are under the notice)."""
+def _objection_locked(objection_id: int, *, bill_first: bool = False
+                      ) -> tuple[Violation, Objection]:
+    """The notice locked, then its objection (decisions and settling are under the notice);
+    with `bill_first`, the notice's open bill is locked before it, as a payment does."""
     violation_id = (Objection.objects.filter(pk=objection_id)
                     .values_list("violation_id", flat=True).first())
     if violation_id is None:
         raise NotFound("violations.objection_not_found", "الاعتراض غير موجود.",
                        "No such objection.")
+    if bill_first:
+        bill = open_bill_of(Violation.objects.only("number").get(pk=violation_id))
+        if bill is not None:
+            locked_all(bill_qs_for_update().filter(pk=bill.pk))
     violation = violation_lock(violation_id)
     objection = Objection.objects.select_related("case").get(pk=objection_id)
     return violation, objection
@@ -322,7 +329,7 @@ def _decider(objection: Objection):
 def objection_settle(*, objection_id: int, actor=None) -> Objection:
     """After the case's decide step: accepted lines are cancelled, reduced and rejected ones
     are payable again and billed again; the objection is DECIDED. Running it twice is harmless."""
-    violation, objection = _objection_locked(objection_id)
+    violation, objection = _objection_locked(objection_id, bill_first=True)
     if objection.status == ObjectionStatus.DECIDED:
         return objection
     if objection.case is None or objection.case.category not in StatusCategory.terminal():
@@ -335,8 +342,6 @@ def objection_settle(*, objection_id: int, actor=None) -> Objection:
                        f"لم يُبتّ في البنود: {', '.join(undecided)}.",
                        f"Items not yet decided: {', '.join(undecided)}.")
     actor = actor or _decider(objection)
-    lines_rebill = _optional("violations.services.billing", "lines_rebill")
-    settle_check = _optional("violations.services.billing", "violation_settle_check")
     on_cancelled = _optional("violations.services.penalties", "penalties_on_line_cancelled")
     payable_again = []
     for row in objection.lines.select_related("line__item").order_by("id"):
@@ -359,10 +364,9 @@ def objection_settle(*, objection_id: int, actor=None) -> Objection:
                            actor=actor, reason=row.decision_note, payload=payload,
                            extra_fields=fields)
         payable_again.append(line)
-    if payable_again and lines_rebill is not None:
+    if payable_again:
         lines_rebill(violation=violation, lines=payable_again, actor=actor)
-    if settle_check is not None:
-        settle_check(violation=violation, actor=actor)
+    violation_settle_check(violation=violation, actor=actor)
     objection.decided_at, objection.decided_by = clock.now(), actor
     objection_status_change(violation=violation, objection=objection,
                             to_status=ObjectionStatus.DECIDED, actor=actor,
