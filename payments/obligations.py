@@ -15,6 +15,15 @@ from .selectors import bill_list_overdue_for_payer
 
 CODE = "payments.bill_overdue"
 
+# Payable kinds whose app lists their overdue bills itself, with its own reason and link
+# (violations' fines): left out here so a debt appears once.
+_provided_elsewhere: set[str] = set()
+
+
+def payable_obligations_provided_elsewhere(kind: str) -> None:
+    """Called by the app that owns payable kind `kind` and provides its obligations itself."""
+    _provided_elsewhere.add(kind)
+
 
 def _category_label(category: str, language: str) -> str:
     with translation.override(language):
@@ -55,4 +64,6 @@ def bill_obligations(*, person=None, establishment=None, parcel_ref: str | None 
     bills = bill_list_overdue_for_payer(person=person, establishment=establishment,
                                         categories=bill_categories,
                                         today=business_date(clock.now()))
+    if _provided_elsewhere:
+        bills = bills.exclude(payable_kind__in=sorted(_provided_elsewhere))
     return [_obligation(bill) for bill in bills]

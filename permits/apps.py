@@ -22,10 +22,12 @@ class PermitsConfig(AppConfig):
         )
         from .notify import party_sms_send  # noqa: F401 - registers the parties' SMS task
         from .payables import permit_fee_register
+        from .penalties import register as penalties_register
         from .review_hooks import register as review_register
         from .views.apply import apply_menu_register
 
         permit_fee_register()
+        penalties_register()
         apply_menu_register()
         periodic_task_register("permits-certificate-sweep", "permits.certificate_sweep", 300.0)
         review_register()

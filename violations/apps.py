@@ -20,6 +20,26 @@ class ViolationsConfig(AppConfig):
         self._objections_register()
         # Each part registers its own seams (payable kind, guards and effects, obligations,
         # sampling handler, periodic tasks, menus) in its `register()`.
+        self._approval_register()
+
+    @staticmethod
+    def _approval_register() -> None:
+        """Approval, bills, notices, penalties: hooks, tasks, sweepers, obligations."""
+        from celery.schedules import crontab
+
+        from amanah.celery import periodic_task_register
+
+        from . import obligations, tasks_approval, workflow_hooks  # noqa: F401 - registers
+
+        obligations.register()
+        for name, every in (("approval_case_sweep", 300.0), ("approval_decided_sweep", 300.0),
+                            ("notice_sweep", 300.0), ("warning_sweep", 300.0),
+                            ("penalty_lift_due", 3600.0)):
+            periodic_task_register(f"violations-{name.replace('_', '-')}",
+                                   f"violations.{name}", every)
+        # Served penalties end at the start of the business day (Riyadh, CELERY_TIMEZONE).
+        periodic_task_register("violations-penalty-lift-daily", "violations.penalty_lift_due",
+                               crontab(minute=5, hour=0))
 
     def _objections_register(self) -> None:
         from amanah.celery import periodic_task_register

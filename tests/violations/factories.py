@@ -189,7 +189,7 @@ def offender_fields(world: ViolationsWorld, offender: str = "establishment") -> 
                 "place_description": "محل تجاري", "district": "north",
                 "latitude": Decimal("26.250000"), "longitude": Decimal("50.150000")}
     if offender == "person":
-        person = world.citizen.person
+        person = world.citizen  # CitizenFactory makes the Person (with its user)
         return {"offender_kind": OffenderKind.PERSON, "offender_key": f"P:{person.national_id}",
                 "person": person, "size": ShareSize.INDIVIDUAL, "district": "north"}
     return {"offender_kind": OffenderKind.PLACE, "offender_key": "L:north/plot-7",
@@ -276,4 +276,42 @@ def fine_issued_make(world: ViolationsWorld, *, no=("FINE",), registered: bool =
                            actor=world.approver, extra_fields=["bill", "objection_due"])
     if registered:
         bill_mark_registered(bill_id=bill.pk, version=bill.version)
+    return Violation.objects.get(pk=fine.pk)
+
+
+# --- approval part (issue 11): the procedures, an approval case walked through ----------------
+
+
+def procedures_make(world: ViolationsWorld) -> list[str]:
+    """Publish "violation_approval" (and "violation_objection", once its guard and effect are
+    registered) in the world's municipality."""
+    from violations.procedures import violations_procedures_ensure
+
+    return violations_procedures_ensure(municipality=world.municipality)
+
+
+def approval_case_make(world: ViolationsWorld, fine: Violation):
+    """The fine's approval case, opened and routed to the approval step (as the tasks do)."""
+    from violations.services.approval import approval_case_open
+    from workflow.services.cases import case_route
+
+    case = approval_case_open(violation_id=fine.pk)
+    return case_route(case_id=case.pk)
+
+
+def fine_approved_make(world: ViolationsWorld, *, no=("FINE",), **values) -> Violation:
+    """A fine approved through its case by the head (bill issued, penalties applied), as the
+    `violations.approval_decided` task would do it."""
+    from violations.services.approval import approval_decided, violation_approve
+    from workflow.services.cases import case_transition
+
+    procedures_make(world)
+    _, notices = submitted_inspection_make(world, no=no, **values)
+    fine = next(n for n in notices if n.kind == "fine")
+    if not (fine.person_id or fine.establishment_id):  # no case: decided on the page
+        violation_approve(violation_id=fine.pk, actor=world.approver)
+        return Violation.objects.get(pk=fine.pk)
+    case = approval_case_make(world, fine)
+    case_transition(case_id=case.pk, action="approve", actor=world.approver, comment="ثابتة")
+    approval_decided(case_id=case.pk)
     return Violation.objects.get(pk=fine.pk)

@@ -11,7 +11,6 @@ Lock order is the bill before the notice, as a payment does (it locks the bill, 
 """
 
 import datetime as dt
-import importlib
 import logging
 from collections import defaultdict
 from decimal import Decimal
@@ -42,6 +41,7 @@ from ..enums import (
 )
 from ..models import Objection, ObjectionDocument, ObjectionLine, Violation, ViolationLine
 from .billing import lines_rebill, open_bill_of, violation_settle_check
+from .penalties import penalties_on_line_cancelled
 from .records import (
     line_status_change,
     number_next,
@@ -310,13 +310,6 @@ def objection_undecided_lines(objection: Objection) -> list[str]:
                 .values_list("line__item_code", flat=True))
 
 
-def _optional(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 def _decider(objection: Objection):
     from workflow.models import CaseEvent
 
@@ -342,7 +335,6 @@ def objection_settle(*, objection_id: int, actor=None) -> Objection:
                        f"لم يُبتّ في البنود: {', '.join(undecided)}.",
                        f"Items not yet decided: {', '.join(undecided)}.")
     actor = actor or _decider(objection)
-    on_cancelled = _optional("violations.services.penalties", "penalties_on_line_cancelled")
     payable_again = []
     for row in objection.lines.select_related("line__item").order_by("id"):
         line = row.line
@@ -352,8 +344,7 @@ def objection_settle(*, objection_id: int, actor=None) -> Objection:
         if row.decision == ObjectionDecision.ACCEPTED:
             line_status_change(violation=violation, line=line, to_status=LineStatus.CANCELLED,
                                actor=actor, reason=row.decision_note, payload=payload)
-            if on_cancelled is not None:
-                on_cancelled(violation=violation, line=line, actor=actor)
+            penalties_on_line_cancelled(violation=violation, line=line, actor=actor)
             continue
         fields = []
         if row.decision == ObjectionDecision.REDUCED:

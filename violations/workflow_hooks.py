@@ -1,0 +1,16 @@
+"""The effects the "violation_approval" procedure names (registered when the app is ready).
+
+Effects only schedule: the task `violations.approval_decided` takes the case and the event that
+moved it, locks the notice and issues it or marks it not confirmed (services/approval.py); its
+sweeper finds decided cases whose notice still waits.
+"""
+
+from amanah.dispatch import task_on_commit
+from workflow.registry import effect_register
+
+APPROVAL_DECIDED_TASK = "violations.approval_decided"
+
+
+@effect_register("violation_approval_decided")
+def effect_approval_decided(*, case_id: int, event_id: int) -> None:
+    task_on_commit(APPROVAL_DECIDED_TASK, case_id=case_id, event_id=event_id)
