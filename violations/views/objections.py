@@ -155,6 +155,7 @@ def legal_objection(request, number: str):
     rows = [(row, forms_by_line[row.pk]) for row in objection.lines.all()]
     return render(request, "violations/objections/legal.html", {
         "objection": objection, "rows": rows, "step_error": step_error,
+        "comment": request.POST.get("comment", "") if request.method == "POST" else "",
         "is_open": objection.status == ObjectionStatus.OPEN}, status=status)
 
 

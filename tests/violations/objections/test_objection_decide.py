@@ -164,7 +164,8 @@ def test_the_decide_step_waits_until_every_line_is_decided(queued):
                           actor=world.legal_reviewer, decision=REJECTED)
     case = Case.objects.get(pk=objection.case_id)
     with queued() as tasks, pytest.raises(DomainError) as refused:
-        case_transition(case_id=case.pk, action="decide", actor=world.legal_head)
+        case_transition(case_id=case.pk, action="decide", actor=world.legal_head,
+                        comment="decided")
     assert refused.value.code == "violations.objection_undecided"
     assert "SERIOUS" in refused.value.message_en
     assert tasks == []
@@ -228,7 +229,8 @@ def test_settling_twice_and_the_sweeper_do_no_harm(queued):
                           actor=world.legal_reviewer, decision=REJECTED)
     # the step is taken but its task is lost
     with queued():
-        case_transition(case_id=objection.case_id, action="decide", actor=world.legal_head)
+        case_transition(case_id=objection.case_id, action="decide", actor=world.legal_head,
+                        comment="decided")
     assert Objection.objects.get(pk=objection.pk).status == ObjectionStatus.OPEN
     # the sweeper finds it
     assert objections_settle_due() == 1
@@ -258,7 +260,8 @@ def test_the_objector_gets_the_outcome_by_sms(queued):
     objection_line_decide(objection_line_id=row_of(objection, "SERIOUS").pk,
                           actor=world.legal_reviewer, decision=REJECTED)
     with queued() as tasks:
-        case_transition(case_id=objection.case_id, action="decide", actor=world.legal_head)
+        case_transition(case_id=objection.case_id, action="decide", actor=world.legal_head,
+                        comment="decided")
         objection_settle_task(objection.case_id)
     assert ("violations.objection_outcome_sms", {"objection_id": objection.pk}) in tasks
     LocmemSmsBackend.outbox.clear()

@@ -119,7 +119,7 @@ def test_legal_staff_decide_each_line_then_take_the_decide_step(
     assert bad.status_code == 400
     assert f'id="id_l{rows["SERIOUS"].pk}-reduced_amount_error"' in bad.content.decode()
     # the decide step before every line is decided is refused with the reason
-    early = client.post(url, {"action": "decide"})
+    early = client.post(url, {"action": "decide", "comment": "too early"})
     assert early.status_code == 400 and "Decide every item" in early.content.decode()
     for code, decision in (("FINE", "accepted"), ("SERIOUS", "rejected")):
         prefix = f"l{rows[code].pk}"

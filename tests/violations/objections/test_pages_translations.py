@@ -26,7 +26,7 @@ def test_every_objection_page_string_has_arabic():
     msgids = set()
     for path in TEMPLATES:
         msgids |= set(TRANSLATE_TAG.findall(path.read_text(encoding="utf-8")))
-    assert len(msgids) > 25
+    assert len(msgids) > 20
     assert _untranslated(msgids) == []
 
 
