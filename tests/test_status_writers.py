@@ -61,6 +61,7 @@ CREATORS = {
     "amanah.IdentityVerification": {"amanah.auth.verifications.identity_verification_start"},
     "permits.SampleInspection": {"permits.licences.sampling.licence_sample"},
     "violations.Violation": {"violations.services.notices._notice_create"},
+    "violations.Penalty": {"violations.services.penalties.penalties_create"},
     "violations.ViolationLine": {"violations.services.notices.notices_record",
                                  "violations.services.notices._fine_line"},
     "violations.Objection": {"violations.services.objections.objection_file"},
