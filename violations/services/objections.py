@@ -41,7 +41,7 @@ from ..enums import (
 )
 from ..models import Objection, ObjectionDocument, ObjectionLine, Violation, ViolationLine
 from .billing import lines_rebill, open_bill_of, violation_settle_check
-from .penalties import penalties_on_line_cancelled
+from .penalties import penalties_on_line_cancelled, penalties_on_line_paid
 from .records import (
     line_status_change,
     number_next,
@@ -200,7 +200,14 @@ def objection_file(*, user, violation_number: str, lines: list[tuple[int, str]],
         if line.bill_id and line.bill.status in OPEN_STATUSES:
             taken_off[line.bill_id] += line.amount
             bills[line.bill_id] = line.bill
-        line.bill = None  # the bill no longer asks for it
+    for bill_id, amount in taken_off.items():
+        if bills[bill_id].amount - amount > 0:
+            # the bill no longer asks for these lines once its amount is reduced; a bill being
+            # withdrawn still does at SADAD until it accepts the BillExpired, so they keep it
+            for line in found.values():
+                if line.bill_id == bill_id:
+                    line.bill = None
+    for line in found.values():
         line_status_change(violation=violation, line=line, to_status=LineStatus.OBJECTED,
                            actor=user, extra_fields=["bill"],
                            payload={"objection": number})
@@ -336,11 +343,20 @@ def objection_settle(*, objection_id: int, actor=None) -> Objection:
                        f"Items not yet decided: {', '.join(undecided)}.")
     actor = actor or _decider(objection)
     payable_again = []
-    for row in objection.lines.select_related("line__item").order_by("id"):
+    for row in objection.lines.select_related("line__item", "line__bill").order_by("id"):
         line = row.line
         if line.status != LineStatus.OBJECTED:
             continue
         payload = {"objection": objection.number, "decision": row.decision}
+        if line.bill_id and line.bill.status == BillStatus.PAID:
+            # Paid before SADAD stopped taking money for the withdrawn bill: never billed
+            # again; what an accepted or reduced decision gives back is a refund for staff.
+            line_status_change(violation=violation, line=line, to_status=LineStatus.PAID,
+                               actor=actor, reason=row.decision_note,
+                               payload={**payload, "paid_while_objected": True,
+                                        "refund_due": row.decision != ObjectionDecision.REJECTED})
+            penalties_on_line_paid(violation=violation, line=line, actor=actor)
+            continue
         if row.decision == ObjectionDecision.ACCEPTED:
             line_status_change(violation=violation, line=line, to_status=LineStatus.CANCELLED,
                                actor=actor, reason=row.decision_note, payload=payload)

@@ -269,3 +269,33 @@ def test_the_objector_gets_the_outcome_by_sms(queued):
     [message] = LocmemSmsBackend.outbox
     assert message.to == world.delegate.mobile
     assert objection.number in message.body and "SERIOUS: مرفوض" in message.body
+
+
+def test_money_taken_before_sadad_accepted_the_withdrawal_pays_the_line_never_twice(client,
+                                                                                    queued):
+    from tests.payments.factories import notification, pmt, post
+
+    # given the only line objected: its bill withdrawn, SADAD not yet told (§2: the
+    # cancellation is final only once SADAD accepts the BillExpired)
+    world, fine = objection_world(no=("FINE",))
+    line = fine.lines.get()
+    objection = objection_file(user=world.delegate.user, violation_number=fine.number,
+                               lines=[(line.pk, "inside the shop")])
+    bill = bill_of(fine)
+    # when the bank's payment arrives first: the money won, the bill is paid
+    post(client, notification([pmt(sptn="SPWIN", amount="500.00",
+                                   billing_account=bill.billing_account)]))
+    bill.refresh_from_db()
+    assert bill.status == BillStatus.PAID
+    assert fine.lines.get().status == LineStatus.OBJECTED
+    # and legal rejects the objection
+    case_route(case_id=objection.case_id)
+    objection_line_decide(objection_line_id=row_of(objection, "FINE").pk,
+                          actor=world.legal_reviewer, decision=REJECTED)
+    decide_step(world, objection, queued)
+    # then the line is paid by that money, no new bill is issued, the notice is settled
+    assert fine.lines.get().status == LineStatus.PAID
+    assert Bill.objects.filter(payable_ref=fine.number).count() == 1
+    assert fine.__class__.objects.get(pk=fine.pk).status == ViolationStatus.SETTLED
+    event = fine.events.order_by("-seq").filter(to_status=LineStatus.PAID).first()
+    assert (event.payload["paid_while_objected"], event.payload["refund_due"]) == (True, False)
