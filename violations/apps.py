@@ -28,10 +28,13 @@ class ViolationsConfig(AppConfig):
         from celery.schedules import crontab
 
         from amanah.celery import periodic_task_register
+        from amanah.navigation import nav_register
 
         from . import obligations, tasks_approval, workflow_hooks  # noqa: F401 - registers
 
         obligations.register()
+        nav_register(url_name="violations:approvals", label=_("Fines awaiting approval"),
+                     audience=_approver, order=37)
         for name, every in (("approval_case_sweep", 300.0), ("approval_decided_sweep", 300.0),
                             ("notice_sweep", 300.0), ("warning_sweep", 300.0),
                             ("penalty_lift_due", 3600.0)):
@@ -43,8 +46,23 @@ class ViolationsConfig(AppConfig):
 
     def _objections_register(self) -> None:
         from amanah.celery import periodic_task_register
+        from amanah.navigation import nav_register
 
         from . import objection_hooks, tasks_objections  # noqa: F401 - guard, effect, tasks
 
+        nav_register(url_name="violations:legal_objections", label=_("Objections to violations"),
+                     audience=_legal, order=38)
         periodic_task_register("violations-objections-settle-sweep",
                                "violations.objections_settle_sweep", 600.0)
+
+
+def _approver(request) -> bool:
+    from .access import approver_municipalities
+
+    return request.user.is_authenticated and bool(approver_municipalities(request.user))
+
+
+def _legal(request) -> bool:
+    from .access import legal_municipalities
+
+    return request.user.is_authenticated and bool(legal_municipalities(request.user))

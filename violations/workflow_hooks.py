@@ -8,9 +8,7 @@ sweeper finds decided cases whose notice still waits.
 from amanah.dispatch import task_on_commit
 from workflow.registry import effect_register
 
-APPROVAL_DECIDED_TASK = "violations.approval_decided"
-
 
 @effect_register("violation_approval_decided")
 def effect_approval_decided(*, case_id: int, event_id: int) -> None:
-    task_on_commit(APPROVAL_DECIDED_TASK, case_id=case_id, event_id=event_id)
+    task_on_commit("violations.approval_decided", case_id=case_id, event_id=event_id)

@@ -35,6 +35,13 @@ SWEEPERS = {
     "permits.application_lifecycle_paid": "permits.application_lifecycle_sweep",
     # An instantly issued licence chosen for a sample inspection, offered to the handlers.
     "permits.sample_inspection_offer": "permits.sample_inspections_sweep",
+    # Violations (issue 11): a fine's approval case, its decision, its notice; a warning's SMS;
+    # what a payment lifts (its receipt SMS is best effort, like the payer's other SMS).
+    "violations.fine_submitted": "violations.approval_case_sweep",
+    "violations.approval_decided": "violations.approval_decided_sweep",
+    "violations.notice_send": "violations.notice_sweep",
+    "violations.warning_send": "violations.warning_sweep",
+    "violations.fine_paid_effects": "violations.penalty_lift_due",
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
                "payments.payment_notify_payer", "permits.party_sms_send",

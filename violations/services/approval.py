@@ -28,8 +28,6 @@ from .billing import fine_bill_issue
 from .penalties import penalties_create
 from .records import line_status_change, violation_lock, violation_status_change
 
-NOTICE_SEND_TASK = "violations.notice_send"
-
 
 def _pending_fine(violation_id: int) -> Violation | None:
     violation = violation_lock(violation_id)
@@ -108,7 +106,7 @@ def violation_approve(*, violation_id: int, actor) -> Violation | None:
                             extra_fields=["approved_at", "approved_by", "verify_token"])
     fine_bill_issue(violation=violation, lines=lines, actor=actor)
     penalties_create(violation=violation, actor=actor)
-    task_on_commit(NOTICE_SEND_TASK, violation_id=violation.pk)
+    task_on_commit("violations.notice_send", violation_id=violation.pk)
     return violation
 
 

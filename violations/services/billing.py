@@ -35,7 +35,8 @@ from .records import (
 
 FINE_DUE_DAYS = 30
 VIOLATION_ESERVICE = "violation"
-# After a payment commits: lift the penalties that wait for it, send the receipt SMS.
+# After a payment commits: lift the penalties that wait for it, send the receipt SMS (the name
+# is also written out where it is queued: tests/seams/test_lost_tasks.py reads it there).
 FINE_PAID_TASK = "violations.fine_paid_effects"
 
 
@@ -166,4 +167,4 @@ def fine_paid_record(*, bill: Bill, payment) -> None:
                            payload={"bill": bill.billing_account, "payment": payment.pk,
                                     "sptn": payment.sptn})
     violation_settle_check(violation=violation, actor=None)
-    task_on_commit(FINE_PAID_TASK, violation_id=violation.pk, bill_id=bill.pk)
+    task_on_commit("violations.fine_paid_effects", violation_id=violation.pk, bill_id=bill.pk)

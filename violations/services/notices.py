@@ -123,7 +123,7 @@ def notices_record(*, inspection: Inspection, actor) -> list[Violation]:
                              "correction_days": item.correction_days})
         notice.correction_due = min(due_dates)
         notice.save(update_fields=["correction_due"])
-        task_on_commit(WARNING_SEND_TASK, violation_id=notice.pk)
+        task_on_commit("violations.warning_send", violation_id=notice.pk)  # WARNING_SEND_TASK
         notices.append(notice)
     if fined:
         notice = _notice_create(inspection, kind=NoticeKind.FINE,
@@ -140,7 +140,7 @@ def notices_record(*, inspection: Inspection, actor) -> list[Violation]:
         for warning_line, fine_line in zip(escalations, lines, strict=False):
             warning_line.escalated_to = fine_line
             warning_line.save(update_fields=["escalated_to"])
-        task_on_commit(FINE_SUBMITTED_TASK, violation_id=notice.pk)
+        task_on_commit("violations.fine_submitted", violation_id=notice.pk)  # FINE_SUBMITTED_TASK
         notices.append(notice)
     return notices
 

@@ -84,3 +84,21 @@ def test_a_person_without_a_mobile_gets_nothing():
     fine = fine_approved_make(world, offender="person")
     notice_send(violation_id=fine.pk)
     assert Violation.objects.get(pk=fine.pk).notice_sent_at is not None
+
+
+def test_the_sweepers_send_what_lost_tasks_did_not(sms, clock):
+    from violations.tasks_approval import notice_sweep, warning_sweep
+
+    # given an approved fine and a warning whose tasks were lost
+    world = violations_world()
+    fine = fine_approved_make(world)
+    _, (warning,) = submitted_inspection_make(world, no=("WARN",))
+    # when the sweepers run ten minutes later, twice
+    clock.advance(minutes=10)
+    assert (notice_sweep(), warning_sweep()) == (1, 1)
+    assert (notice_sweep(), warning_sweep()) == (0, 0)
+    # then the notice is made and sent, and the warning sent, once each
+    fine = Violation.objects.get(pk=fine.pk)
+    assert fine.notice_pdf and fine.notice_sent_at is not None
+    assert len(sms()) == 2
+    assert warning.events.filter(kind=ViolationEventKind.WARNING_SENT).count() == 1
