@@ -154,3 +154,36 @@ def test_the_object_page_in_arabic(client):
     response = client.get(f"/ar/violations/{fine.number}/object/")
     assert response.status_code == 200
     assert "الاعتراض على مخالفة" in response.content.decode()
+
+
+def test_the_legal_queue_takes_the_same_queries_for_1_and_10_objections(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.violations.factories import fine_issued_make
+
+    world, fine = objection_world(no=("SERIOUS",))
+    objection_file(user=world.delegate.user, violation_number=fine.number,
+                   lines=[(fine.lines.get().pk, "x")])
+    client.force_login(world.legal_reviewer)
+    url = "/en/violations/objections/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    assert response.content.decode().count("/review/") == 1
+    for _ in range(9):
+        other = fine_issued_make(world, no=("SERIOUS",))
+        objection_file(user=world.delegate.user, violation_number=other.number,
+                       lines=[(other.lines.get().pk, "y")])
+    with CaptureQueriesContext(connection) as ten:
+        response = client.get(url)
+    assert response.content.decode().count("/review/") == 10
+    assert len(ten.captured_queries) == len(one.captured_queries)
+
+
+def test_the_main_menu_offers_the_objections_queue_to_legal_staff_only(client):
+    world, _ = objection_world()
+    for user, shown in ((world.legal_reviewer, True), (world.inspector, False)):
+        client.force_login(user)
+        html = client.get("/ar/staff/").content.decode()
+        assert ('href="/ar/violations/objections/"' in html) is shown
