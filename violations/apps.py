@@ -47,8 +47,11 @@ class ViolationsConfig(AppConfig):
     def _objections_register(self) -> None:
         from amanah.celery import periodic_task_register
         from amanah.navigation import nav_register
+        from workflow.registry import case_link_register
 
         from . import objection_hooks, tasks_objections  # noqa: F401 - guard, effect, tasks
+
+        case_link_register(objection_hooks.case_link)
 
         nav_register(url_name="violations:legal_objections", label=_("Objections to violations"),
                      audience=_legal, order=38)

@@ -30,3 +30,22 @@ def guard_objection_decided(*, case, transition, actor) -> bool:
 @effect_register("violation_objection_settle")
 def effect_objection_settle(*, case_id: int, event_id: int) -> None:
     task_on_commit(SETTLE_TASK, case_id=case_id)
+
+
+def case_link(*, case, user, is_staff_view: bool):
+    """The case page of an objection links to where its lines are decided (legal staff) or
+    read (the objector). One query, only for objection cases."""
+    if case.definition.code != "violation_objection":
+        return None
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .models import Objection
+
+    number = Objection.objects.filter(case_id=case.pk).values_list("number", flat=True).first()
+    if number is None:
+        return None
+    if is_staff_view:
+        return _("Decide the objection's items"), reverse("violations:legal_objection",
+                                                          args=[number])
+    return _("The objection"), reverse("violations:objection", args=[number])

@@ -187,3 +187,18 @@ def test_the_main_menu_offers_the_objections_queue_to_legal_staff_only(client):
         client.force_login(user)
         html = client.get("/ar/staff/").content.decode()
         assert ('href="/ar/violations/objections/"' in html) is shown
+
+
+def test_the_case_page_links_to_the_objection(client):
+    world, fine = objection_world()
+    line = lines_by_item(fine)["FINE"]
+    objection = objection_file(user=world.delegate.user, violation_number=fine.number,
+                               lines=[(line.pk, "x")])
+    case_route(case_id=objection.case_id)
+    client.force_login(world.legal_head)
+    staff_page = client.get(f"/en/transactions/cases/{objection.case_id}/").content.decode()
+    assert f'href="/en/violations/objections/{objection.number}/review/"' in staff_page
+    client.force_login(world.delegate.user)
+    own = client.get(f"/en/transactions/mine/{objection.case_id}/")
+    assert own.status_code == 200, own.status_code
+    assert f'href="/en/violations/objections/{objection.number}/"' in own.content.decode()

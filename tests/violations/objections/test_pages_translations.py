@@ -14,7 +14,8 @@ TRANSLATE_TAG = re.compile(r'{%\s*translate\s+"([^"]+)"')
 # a gettext call, its argument possibly split over implicitly joined literals
 PY_CALL = re.compile(r'\b(?:_|gettext|gettext_lazy)\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)[,)]')
 TEMPLATES = sorted((ROOT / "templates" / "violations" / "objections").glob("*.html"))
-MODULES = ["violations/views/objections.py", "violations/forms_objections.py"]
+MODULES = ["violations/views/objections.py", "violations/forms_objections.py",
+           "violations/objection_hooks.py"]
 
 
 def _untranslated(msgids) -> list[str]:
