@@ -132,12 +132,6 @@ def _bills_lock(violation_id: int, line_ids) -> None:
         locked_all(bill_qs_for_update().filter(pk__in=bill_ids).order_by("pk"))
 
 
-def _open_objection_lines(line_ids) -> set[int]:
-    return set(ObjectionLine.objects.filter(line_id__in=line_ids,
-                                            objection__status=ObjectionStatus.OPEN)
-               .values_list("line_id", flat=True))
-
-
 @transaction.atomic
 def objection_file(*, user, violation_number: str, lines: list[tuple[int, str]],
                    documents=()) -> Objection:
@@ -175,11 +169,8 @@ def objection_file(*, user, violation_number: str, lines: list[tuple[int, str]],
         refusal = line_objection_refusal(line, today=today)
         if refusal is not None:
             raise refusal
-    if _open_objection_lines(found):
-        raise Conflict("violations.objection_open",
-                       "يوجد اعتراض قيد الدراسة على أحد هذه البنود.",
-                       "An objection to one of these items is already being heard.",
-                       field="lines")
+    # A line under an open objection is OBJECTED, so the check above refuses a second one;
+    # two filings at once are serialised by the notice's lock and the second sees OBJECTED.
 
     number = number_next(municipality=violation.municipality, series="VO", on=today)
     applicant = ({"applicant_person": violation.person} if violation.person_id

@@ -94,3 +94,33 @@ def test_an_objection_racing_a_payment_ends_in_one_consistent_order():
             assert (payment.status, bill.status) == (PaymentStatus.APPLIED, BillStatus.PAID)
             assert statuses == {"FINE": LineStatus.PAID, "SERIOUS": LineStatus.PAID}
             assert not Objection.objects.filter(violation=fine).exists()
+
+
+def test_two_filings_for_the_same_line_at_once_make_one_objection():
+    world, fine = objection_world()
+    line = lines_by_item(fine)["SERIOUS"]
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def file_():
+        try:
+            barrier.wait()
+            objection_file(user=world.delegate.user, violation_number=fine.number,
+                           lines=[(line.pk, "contested")])
+            codes.append("filed")
+        except DomainError as refusal:
+            codes.append(refusal.code)
+        except Exception as error:
+            codes.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=file_) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(codes) == ["filed", "violations.line_not_objectable"]
+    assert Objection.objects.filter(violation=fine).count() == 1
+    bill = Bill.objects.get(payable_ref=fine.number)
+    assert (bill.version, str(bill.amount)) == (2, "500.00")
