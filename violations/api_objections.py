@@ -127,7 +127,8 @@ class ObjectionListCreateApi(APIView):
                  "`upload.type_not_allowed`",
             e403="`violations.citizens_only`, `rollout.off`",
             e404="`violations.not_found`",
-            e409="`violations.line_not_objectable` (already objected, paid or cancelled)")})
+            e409="`violations.objection_open`, "
+                 "`violations.line_not_objectable` (paid or cancelled)")})
     def post(self, request):
         _citizen_or_refuse(request.user)
         form = ObjectionFileSerializer(data=request.data)

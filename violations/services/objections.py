@@ -75,6 +75,11 @@ def objection_due_text(day: dt.date) -> tuple[str, str]:
 
 def line_objection_refusal(line: ViolationLine, *, today: dt.date) -> DomainError | None:
     """Why this line cannot be objected to now (None: it can). Read by the pages too."""
+    if line.status == LineStatus.OBJECTED:
+        return Conflict("violations.objection_open",
+                        f"يوجد اعتراض قيد الدراسة على البند {line.item_code}.",
+                        f"An objection to item {line.item_code} is already being heard.",
+                        field="lines")
     if line.status != LineStatus.PAYABLE or (line.bill_id and line.bill.status == BillStatus.PAID):
         return Conflict("violations.line_not_objectable",
                         f"لا يمكن الاعتراض على البند {line.item_code}: ليس مستحق السداد.",
@@ -170,7 +175,7 @@ def objection_file(*, user, violation_number: str, lines: list[tuple[int, str]],
         if refusal is not None:
             raise refusal
     # A line under an open objection is OBJECTED, so the check above refuses a second one;
-    # two filings at once are serialised by the notice's lock and the second sees OBJECTED.
+    # two filings at once are serialised by the notice's lock and the second sees it.
 
     number = number_next(municipality=violation.municipality, series="VO", on=today)
     applicant = ({"applicant_person": violation.person} if violation.person_id

@@ -120,7 +120,7 @@ def test_two_filings_for_the_same_line_at_once_make_one_objection():
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(codes) == ["filed", "violations.line_not_objectable"]
+    assert sorted(codes) == ["filed", "violations.objection_open"]
     assert Objection.objects.filter(violation=fine).count() == 1
     bill = Bill.objects.get(payable_ref=fine.number)
     assert (bill.version, str(bill.amount)) == (2, "500.00")

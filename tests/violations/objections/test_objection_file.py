@@ -225,7 +225,7 @@ def test_a_line_already_under_objection_is_refused():
     with pytest.raises(DomainError) as refused:
         objection_file(user=world.delegate.user, violation_number=fine.number,
                        lines=[(line.pk, "again")])
-    assert refused.value.code == "violations.line_not_objectable"
+    assert refused.value.code == "violations.objection_open"
     assert Objection.objects.count() == before
 
 

@@ -202,3 +202,26 @@ def test_the_case_page_links_to_the_objection(client):
     own = client.get(f"/en/transactions/mine/{objection.case_id}/")
     assert own.status_code == 200, own.status_code
     assert f'href="/en/violations/objections/{objection.number}/"' in own.content.decode()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    world, fine = objection_world()
+    objection = objection_file(user=world.delegate.user, violation_number=fine.number,
+                               lines=[(lines_by_item(fine)["FINE"].pk, "x")])
+    client.logout()
+    for url in (object_url(fine), f"/en/violations/objections/{objection.number}/",
+                f"/en/violations/objections/{objection.number}/review/",
+                "/en/violations/objections/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "sign-in" in response["Location"], url
+
+
+def test_an_objected_line_is_shown_closed_as_under_objection(client):
+    world, fine = objection_world()
+    line = lines_by_item(fine)["FINE"]
+    objection_file(user=world.delegate.user, violation_number=fine.number,
+                   lines=[(line.pk, "x")])
+    client.force_login(world.delegate.user)
+    html = client.get(object_url(fine)).content.decode()
+    assert f'name="object_{line.pk}"' not in html
+    assert "An objection to item FINE is already being heard." in html
