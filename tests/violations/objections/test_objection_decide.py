@@ -299,3 +299,19 @@ def test_money_taken_before_sadad_accepted_the_withdrawal_pays_the_line_never_tw
     assert fine.__class__.objects.get(pk=fine.pk).status == ViolationStatus.SETTLED
     event = fine.events.order_by("-seq").filter(to_status=LineStatus.PAID).first()
     assert (event.payload["paid_while_objected"], event.payload["refund_due"]) == (True, False)
+
+
+def test_every_objection_step_is_a_link_of_the_notices_chain(queued):
+    from amanah.events import audit_verify
+    from violations.enums import ViolationEventKind
+
+    world, fine, objection = filed(items=("FINE", "SERIOUS"))
+    objection_line_decide(objection_line_id=row_of(objection, "FINE").pk,
+                          actor=world.legal_reviewer, decision=ACCEPTED)
+    objection_line_decide(objection_line_id=row_of(objection, "SERIOUS").pk,
+                          actor=world.legal_reviewer, decision=REDUCED, reduced_amount="2500")
+    decide_step(world, objection, queued)
+    kinds = list(fine.events.order_by("seq").values_list("kind", flat=True))
+    assert kinds.count(ViolationEventKind.OBJECTED) == 2
+    assert kinds[-1] == ViolationEventKind.OBJECTION_DECIDED
+    assert all(result.ok for result in audit_verify(chain="violation"))
