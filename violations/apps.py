@@ -37,6 +37,7 @@ class ViolationsConfig(AppConfig):
                      audience=_approver, order=37)
         for name, every in (("approval_case_sweep", 300.0), ("approval_decided_sweep", 300.0),
                             ("notice_sweep", 300.0), ("warning_sweep", 300.0),
+                            ("fine_paid_sweep", 300.0),
                             ("penalty_lift_due", 3600.0)):
             periodic_task_register(f"violations-{name.replace('_', '-')}",
                                    f"violations.{name}", every)

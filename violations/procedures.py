@@ -94,10 +94,17 @@ def _published(code: str, municipality: Municipality) -> bool:
                                             status=VersionStatus.PUBLISHED).exists()
 
 
-def violations_procedures_ensure(*, municipality: Municipality) -> list[str]:
-    """Publish both procedures in the municipality (an Amanah serves its branches) unless they
-    are already; the objection one only once its guard and effect are registered. Returns the
-    codes published now."""
+def violations_procedures_ensure(*, municipality: Municipality | None = None) -> list[str]:
+    """Publish both procedures in the municipality — by default the Amanah, whose definitions
+    serve its branches — unless they are already; the objection one only once its guard and
+    effect are registered. Returns the codes published now."""
+    if municipality is None:
+        from amanah.enums import MunicipalityKind
+
+        municipality = Municipality.objects.filter(kind=MunicipalityKind.AMANAH).order_by(
+            "pk").first()
+        if municipality is None:
+            return []
     done = []
     if not _published(APPROVAL_CODE, municipality):
         definition_import(data=approval_procedure(), municipality=municipality, publish=True)

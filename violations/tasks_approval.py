@@ -115,3 +115,10 @@ def penalty_lift_due() -> int:
     from .services.penalties import penalty_lift_due as lift
 
     return lift()
+
+
+@shared_task(name="violations.fine_paid_sweep")
+def fine_paid_sweep() -> int:
+    from .services.billing import fine_paid_sweep as sweep
+
+    return sweep(limit=SWEEP_BATCH)

@@ -168,3 +168,25 @@ def fine_paid_record(*, bill: Bill, payment) -> None:
                                     "sptn": payment.sptn})
     violation_settle_check(violation=violation, actor=None)
     task_on_commit("violations.fine_paid_effects", violation_id=violation.pk, bill_id=bill.pk)
+
+
+def fine_paid_sweep(*, limit: int = 200) -> int:
+    """Periodic: lines still PAYABLE on a bill that is PAID (its `on_paid` failed — e.g. lost a
+    deadlock with an objection on the same notice — and payments flagged the payment for
+    review) are recorded as paid now, as the payment would have. Returns how many bills."""
+    from django.db import transaction
+
+    from payments.enums import BillStatus, PaymentStatus
+    from payments.models import Payment
+
+    bill_ids = list(ViolationLine.objects.filter(status=LineStatus.PAYABLE,
+                                                 bill__status=BillStatus.PAID)
+                    .order_by("bill_id").values_list("bill_id", flat=True).distinct()[:limit])
+    for bill_id in bill_ids:
+        payment = (Payment.objects.filter(bill_id=bill_id, status=PaymentStatus.APPLIED)
+                   .order_by("pk").first())
+        if payment is None:
+            continue
+        with transaction.atomic():
+            fine_paid_record(bill=Bill.objects.get(pk=bill_id), payment=payment)
+    return len(bill_ids)

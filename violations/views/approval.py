@@ -17,7 +17,7 @@ from amanah.errors import DomainError
 from amanah.ratelimits import limit_check, rate_limited_page
 
 from .. import selectors_approval as selectors
-from ..enums import ViolationStatus
+from ..enums import LineStatus, ViolationStatus
 
 PAGE_SIZE = 20
 APPROVE, NOT_CONFIRM = "approve", "not_confirm"
@@ -93,8 +93,12 @@ def approval_notice(request, number: str):
                 return redirect("violations:approvals")
             form.add_error("comment" if refusal.field == "comment" else None, refusal.message)
             status = refusal.status
+    no_payer = (notice.status != ViolationStatus.PENDING_APPROVAL
+                and not (notice.person_id or notice.establishment_id)
+                and any(line.status == LineStatus.PAYABLE and line.bill_id is None
+                        for line in notice.lines.all()))
     return render(request, "violations/approval/notice.html",
-                  {"notice": notice, "form": form}, status=status)
+                  {"notice": notice, "form": form, "no_payer": no_payer}, status=status)
 
 
 @login_required

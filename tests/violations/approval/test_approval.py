@@ -126,7 +126,7 @@ def test_not_confirmed_the_fine_never_gets_a_bill():
 
 
 @pytest.mark.parametrize("who", ["inspector", "other_head", "legal_head"])
-def test_only_the_head_of_the_notices_municipality_may_decide(who):
+def test_only_the_head_of_the_notices_municipality_may_decide(who, queued):
     world = violations_world()
     fine = _pending_fine(world)
     case = approval_case_make(world, fine)
@@ -136,10 +136,12 @@ def test_only_the_head_of_the_notices_municipality_may_decide(who):
              "other_head": staff_make(other_department, StaffRole.HEAD)}[who]
     events = fine.events.count()
     # when someone else tries to approve, on the case or directly
-    with pytest.raises(DomainError):
-        case_transition(case_id=case.pk, action="approve", actor=actor, comment="ok")
-    with pytest.raises(DomainError) as refused:
-        violation_approve(violation_id=fine.pk, actor=actor)
+    with queued() as tasks:
+        with pytest.raises(DomainError):
+            case_transition(case_id=case.pk, action="approve", actor=actor, comment="ok")
+        with pytest.raises(DomainError) as refused:
+            violation_approve(violation_id=fine.pk, actor=actor)
+    assert tasks == []
     # then nothing changed: the case step, the notice, its lines; no bill
     assert refused.value.code == "violations.not_approver"
     assert Case.objects.get(pk=case.pk).state.code == "approval"

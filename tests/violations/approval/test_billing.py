@@ -146,3 +146,31 @@ def test_a_settled_notice_is_issued_again_when_a_line_is_payable_again():
         line_status_change(violation=notice, line=line, to_status=LineStatus.CANCELLED)
         violation_settle_check(violation=notice, actor=None)
         assert notice.status == ViolationStatus.SETTLED
+
+
+def test_a_payment_whose_lines_were_not_recorded_is_recorded_by_the_sweeper(monkeypatch):
+    # given a paid fine bill whose on_paid failed (payments keeps the money, flags it)
+    import violations.payables as payables
+    from payments.registry import payable_register
+    from violations.services.billing import fine_paid_sweep
+
+    world = violations_world()
+    fine = fine_issued_make(world)
+    bill = Bill.objects.get(payable_ref=fine.number)
+
+    def failing(*, bill, payment):
+        raise RuntimeError("could not get the notice's lock")
+
+    payable_register(payables.PAYABLE_KIND, describe=payables.fine_describe, on_paid=failing)
+    try:
+        _pay(bill)
+    finally:
+        payables.register()
+    assert Bill.objects.get(pk=bill.pk).status == BillStatus.PAID
+    assert list(fine.lines.values_list("status", flat=True)) == [LineStatus.PAYABLE]
+    # when the sweeper runs, twice
+    assert fine_paid_sweep() == 1
+    assert fine_paid_sweep() == 0
+    # then the line is paid and the notice settled
+    assert list(fine.lines.values_list("status", flat=True)) == [LineStatus.PAID]
+    assert Violation.objects.get(pk=fine.pk).status == ViolationStatus.SETTLED

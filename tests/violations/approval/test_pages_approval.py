@@ -199,3 +199,13 @@ def test_the_menu_offers_the_queue_to_approvers_only(client):
     assert 'href="/ar/violations/approvals/"' in client.get("/ar/staff/").content.decode()
     client.force_login(world.inspector)
     assert 'href="/ar/violations/approvals/"' not in client.get("/ar/staff/").content.decode()
+
+
+def test_staff_see_that_an_approved_place_fine_has_no_payer_on_record(client):
+    world = violations_world()
+    fine = fine_approved_make(world, offender="place")
+    client.force_login(world.approver)
+    html = client.get(f"/en/violations/approvals/{fine.number}/").content.decode()
+    assert "No payer on record" in html
+    html = client.get(f"/ar/violations/approvals/{fine.number}/").content.decode()
+    assert "لا يوجد دافع مسجل" in html

@@ -155,3 +155,18 @@ def _licence_head(licence):
 
     department = Department.objects.get(municipality=licence.municipality, code="licensing")
     return staff_make(department, StaffRole.HEAD)
+
+
+def test_a_removal_reaches_nothing_and_with_no_days_is_served_at_once():
+    # given FINE carrying a removal with no days, lifted when served
+    world = violations_world()
+    ViolationItem.objects.filter(code="FINE").update(
+        penalty_kind="removal", penalty_days=None, penalty_lifts_on=PenaltyLift.SERVED)
+    fine = fine_approved_make(world, no=("FINE",), permit_number="CL-NOWHERE-1")
+    penalty = Penalty.objects.get(line__violation=fine)
+    # then it is recorded, in force, reaching no target
+    assert (penalty.status, penalty.target_kind, penalty.target_ref) == (
+        PenaltyStatus.ACTIVE, "", "")
+    # and the daily task lifts it the same day
+    assert penalty_lift_due(today=_today()) == 1
+    assert Penalty.objects.get(pk=penalty.pk).status == PenaltyStatus.LIFTED

@@ -49,3 +49,26 @@ def test_the_objection_procedure_names_its_guard_effect_and_legal_sla():
     review = next(s for s in data["states"] if s["code"] == "review")
     assert (review["department_code"], review["sla_hours"]) == ("legal", 35)
     assert data["eservice"] == "violation_objection"
+
+
+def test_by_default_the_amanah_publishes_them_for_its_branches():
+    # given an Amanah and a branch world with its own inspection department
+    from amanah.enums import MunicipalityKind
+    from tests.factories import DepartmentFactory, MunicipalityFactory
+    from violations.services.approval import approval_case_open
+
+    from ..factories import submitted_inspection_make
+
+    amanah = MunicipalityFactory(code="AMN", kind=MunicipalityKind.AMANAH)
+    for code in ("inspection", "legal"):
+        DepartmentFactory(municipality=amanah, code=code)
+    world = violations_world()
+    # when the procedures are ensured with no municipality named
+    assert "violation_approval" in violations_procedures_ensure()
+    # then they are the Amanah's, and a branch's fine opens its case in the branch's department
+    assert DefinitionVersion.objects.filter(definition__municipality=amanah,
+                                            definition__code="violation_approval").exists()
+    _, (fine,) = submitted_inspection_make(world)
+    case = approval_case_open(violation_id=fine.pk)
+    assert (case.municipality, case.department) == (world.municipality,
+                                                    world.inspection_department)
