@@ -37,5 +37,5 @@ def objection_outcome_sms(objection_id: int) -> bool:
     person = person_for_user(objection.filed_by)
     if person is None or not person.mobile:
         return False
-    sms_send(to=person.mobile, body=objection_outcome_text(objection))
+    sms_send(to=person.mobile, body=objection_outcome_text(objection, person.language or "ar"))
     return True

@@ -395,10 +395,25 @@ def objections_settle_due(*, limit: int = 200) -> int:
     return done
 
 
-def objection_outcome_text(objection: Objection) -> str:
-    labels_ar = {ObjectionDecision.ACCEPTED: "مقبول", ObjectionDecision.REDUCED: "مخفض",
-                 ObjectionDecision.REJECTED: "مرفوض"}
-    parts = [f"{row.line.item_code}: {labels_ar.get(row.decision, row.decision)}"
+_OUTCOME_WORDS = {
+    "ar": {ObjectionDecision.ACCEPTED: "قُبل وأُلغيت غرامته",
+           ObjectionDecision.REDUCED: "خُفّضت غرامته إلى {amount} ريال",
+           ObjectionDecision.REJECTED: "رُفض وغرامته مستحقة السداد"},
+    "en": {ObjectionDecision.ACCEPTED: "accepted, its fine cancelled",
+           ObjectionDecision.REDUCED: "fine reduced to SAR {amount}",
+           ObjectionDecision.REJECTED: "rejected, its fine payable"},
+}
+
+
+def objection_outcome_text(objection: Objection, language: str = "ar") -> str:
+    """The SMS telling the objector the decision, item by item, in their language."""
+    language = "en" if language.startswith("en") else "ar"
+    words = _OUTCOME_WORDS[language]
+    parts = [f"{row.line.item_code}: "
+             + words.get(row.decision, row.decision).format(amount=row.reduced_amount)
              for row in objection.lines.select_related("line").order_by("id")]
+    if language == "en":
+        return (f"Objection {objection.number} to violation {objection.violation.number} is "
+                f"decided: {'; '.join(parts)}. Details on the portal.")
     return (f"صدر قرار الاعتراض {objection.number} على المخالفة {objection.violation.number}: "
-            f"{'، '.join(parts)}.")
+            f"{'؛ '.join(parts)}. التفاصيل في البوابة.")

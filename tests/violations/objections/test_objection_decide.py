@@ -268,7 +268,17 @@ def test_the_objector_gets_the_outcome_by_sms(queued):
     assert objection_outcome_sms(objection.pk) is True
     [message] = LocmemSmsBackend.outbox
     assert message.to == world.delegate.mobile
-    assert objection.number in message.body and "SERIOUS: مرفوض" in message.body
+    assert message.body == (f"صدر قرار الاعتراض {objection.number} على المخالفة {fine.number}: "
+                            "SERIOUS: رُفض وغرامته مستحقة السداد. التفاصيل في البوابة.")
+    # and in English for an objector who reads English, with a reduced amount
+    row = row_of(objection, "SERIOUS")
+    row.decision, row.reduced_amount = REDUCED, Decimal("2000.00")
+    row.save(update_fields=["decision", "reduced_amount"])
+    from violations.services.objections import objection_outcome_text
+
+    assert objection_outcome_text(objection, "en") == (
+        f"Objection {objection.number} to violation {fine.number} is decided: "
+        "SERIOUS: fine reduced to SAR 2000.00. Details on the portal.")
 
 
 def test_money_taken_before_sadad_accepted_the_withdrawal_pays_the_line_never_twice(client,
