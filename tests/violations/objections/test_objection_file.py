@@ -245,3 +245,20 @@ def test_a_document_that_is_not_a_pdf_or_image_is_refused_next_to_documents():
     error = _refused(world, fine, lines=[(line.pk, "x")], documents=[
         SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")])
     assert (error.code, error.field) == ("upload.type_not_allowed", "documents")
+
+
+def test_more_than_ten_documents_are_refused():
+    world, fine = objection_world()
+    line = lines_by_item(fine)["FINE"]
+    error = _refused(world, fine, lines=[(line.pk, "x")], documents=[
+        SimpleUploadedFile(f"p{i}.pdf", PDF, "application/pdf") for i in range(11)])
+    assert (error.code, error.field) == ("violations.objection_documents_too_many", "documents")
+
+
+def test_a_person_fined_objects_as_the_applicant_of_the_case():
+    world, fine = objection_world(offender="person")
+    line = lines_by_item(fine)["FINE"]
+    objection = objection_file(user=world.citizen.user, violation_number=fine.number,
+                               lines=[(line.pk, "not mine")])
+    case = Case.objects.get(pk=objection.case_id)
+    assert (case.applicant_person_id, case.applicant_establishment_id) == (world.citizen.pk, None)

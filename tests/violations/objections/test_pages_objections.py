@@ -225,3 +225,27 @@ def test_an_objected_line_is_shown_closed_as_under_objection(client):
     html = client.get(object_url(fine)).content.decode()
     assert f'name="object_{line.pk}"' not in html
     assert "An objection to item FINE is already being heard." in html
+
+
+def test_a_decided_objection_shows_the_decisions_without_forms(client, queued):
+    from violations.services.objections import objection_line_decide, objection_settle
+    from workflow.services.cases import case_transition
+
+    world, fine = objection_world()
+    line = lines_by_item(fine)["SERIOUS"]
+    objection = objection_file(user=world.delegate.user, violation_number=fine.number,
+                               lines=[(line.pk, "x")])
+    case_route(case_id=objection.case_id)
+    objection_line_decide(objection_line_id=objection.lines.get().pk, actor=world.legal_head,
+                          decision=ObjectionDecision.REDUCED, reduced_amount="2000")
+    with queued():
+        case_transition(case_id=objection.case_id, action="decide", actor=world.legal_head,
+                        comment="reduced")
+    objection_settle(objection_id=objection.pk)
+    client.force_login(world.legal_head)
+    html = client.get(f"/en/violations/objections/{objection.number}/review/").content.decode()
+    assert 'name="action"' not in html and 'name="row"' not in html
+    assert "Partly accepted: the fine is reduced" in html
+    client.force_login(world.delegate.user)
+    mine = client.get(f"/en/violations/objections/{objection.number}/").content.decode()
+    assert "Partly accepted: the fine is reduced" in mine and "Decided" in mine
