@@ -325,3 +325,33 @@ def test_every_objection_step_is_a_link_of_the_notices_chain(queued):
     assert kinds.count(ViolationEventKind.OBJECTED) == 2
     assert kinds[-1] == ViolationEventKind.OBJECTION_DECIDED
     assert all(result.ok for result in audit_verify(chain="violation"))
+
+
+def test_an_accepted_line_cancels_its_penalty_and_a_rejected_one_keeps_it(queued):
+    from django.db import transaction
+
+    from violations.enums import PenaltyStatus
+    from violations.models import Penalty
+    from violations.services.penalties import penalties_create
+    from violations.services.records import violation_lock
+
+    # given both lines with their penalty in force (recorded: no licence on the notice),
+    # then objected
+    world, fine = objection_world()
+    with transaction.atomic():
+        penalties_create(violation=violation_lock(fine.pk), actor=world.approver)
+    assert set(Penalty.objects.filter(line__violation=fine).values_list("status", flat=True)) \
+        == {PenaltyStatus.ACTIVE}
+    objection = objection_file(user=world.delegate.user, violation_number=fine.number,
+                               lines=[(x.pk, "contested") for x in fine.lines.all()])
+    case_route(case_id=objection.case_id)
+    # when SERIOUS is accepted and FINE rejected
+    objection_line_decide(objection_line_id=row_of(objection, "SERIOUS").pk,
+                          actor=world.legal_reviewer, decision=ACCEPTED)
+    objection_line_decide(objection_line_id=row_of(objection, "FINE").pk,
+                          actor=world.legal_reviewer, decision=REJECTED)
+    decide_step(world, objection, queued)
+    # then SERIOUS's closure is cancelled, FINE's suspension still runs
+    statuses = dict(Penalty.objects.filter(line__violation=fine)
+                    .values_list("line__item_code", "status"))
+    assert statuses == {"SERIOUS": PenaltyStatus.CANCELLED, "FINE": PenaltyStatus.ACTIVE}
