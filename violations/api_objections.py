@@ -63,7 +63,10 @@ class ObjectionFileSerializer(serializers.Serializer):
         if not isinstance(value, list):
             raise serializers.ValidationError("A list of lines is expected.")
         lines = ObjectionLineInSerializer(data=value, many=True)
-        lines.is_valid(raise_exception=True)
+        if not lines.is_valid():
+            # the error body lists plain messages per field, never nested ones
+            raise serializers.ValidationError(
+                "Each line is {\"line\": a whole number, \"reason\": text}.")
         return [(row["line"], row["reason"]) for row in lines.validated_data]
 
 
@@ -146,7 +149,8 @@ class ObjectionDetailApi(APIView):
         operation_id="violations_objections_detail", tags=["violations"],
         summary="One of the caller's objections", parameters=[_NUMBER],
         responses={200: ObjectionSerializer, **api_errors(
-            403, 404, e403="`auth.not_authenticated`, `violations.citizens_only`",
+            400, 403, 404, e400="`request.unsafe_characters` (in the number)",
+            e403="`auth.not_authenticated`, `violations.citizens_only`",
             e404="`violations.objection_not_found`")})
     def get(self, request, number: str):
         _citizen_or_refuse(request.user)

@@ -135,3 +135,15 @@ def test_the_list_takes_the_same_number_of_queries_for_1_and_10(client,
     with CaptureQueriesContext(connection) as ten:
         assert len(client.get(API).json()) == 10
     assert len(ten.captured_queries) == len(one.captured_queries)
+
+
+def test_malformed_lines_get_a_flat_validation_error(client):
+    world, fine = objection_world()
+    client.force_login(world.delegate.user)
+    response = client.post(API, {"violation": fine.number, "lines": [{}]},
+                           content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert all(isinstance(message, str) for message in body["errors"]["lines"])
+    assert Objection.objects.count() == 0
