@@ -6,8 +6,6 @@ from amanah.dispatch import task_on_commit
 from amanah.errors import DomainError
 from workflow.registry import effect_register, guard_register
 
-SETTLE_TASK = "violations.objection_settle"
-
 
 @guard_register("violation_objection_decided")
 def guard_objection_decided(*, case, transition, actor) -> bool:
@@ -29,7 +27,8 @@ def guard_objection_decided(*, case, transition, actor) -> bool:
 
 @effect_register("violation_objection_settle")
 def effect_objection_settle(*, case_id: int, event_id: int) -> None:
-    task_on_commit(SETTLE_TASK, case_id=case_id)
+    # swept by violations.objections_settle_sweep if lost
+    task_on_commit("violations.objection_settle", case_id=case_id)
 
 
 def case_link(*, case, user, is_staff_view: bool):

@@ -54,8 +54,6 @@ from .records import (
 logger = logging.getLogger(__name__)
 
 OBJECTION_KIND = "violation_objection"  # the workflow procedure and the e-service
-SETTLE_TASK = "violations.objection_settle"
-OUTCOME_SMS_TASK = "violations.objection_outcome_sms"
 REASON_MAX = 2000
 DOCUMENTS_MAX = 10
 DECISIONS = (ObjectionDecision.ACCEPTED, ObjectionDecision.REDUCED, ObjectionDecision.REJECTED)
@@ -376,7 +374,7 @@ def objection_settle(*, objection_id: int, actor=None) -> Objection:
                             payload={"decisions": dict(objection.lines.values_list(
                                 "line__item_code", "decision"))},
                             extra_fields=["decided_at", "decided_by"])
-    task_on_commit(OUTCOME_SMS_TASK, objection_id=objection.pk)
+    task_on_commit("violations.objection_outcome_sms", objection_id=objection.pk)
     return objection
 
 
