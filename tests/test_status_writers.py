@@ -67,6 +67,7 @@ CREATORS = {
     # the demo's inspections start PLANNED, as the inspections part's inspection_plan does
     "violations.Inspection": {"violations.services.inspections._inspection_create",
                               "violations.demo._inspection_submit"},
+    "violations.Objection": {"violations.services.objections.objection_file"},
 }
 
 # Assignments of a field that happens to share a status's name but is not one of the table's.

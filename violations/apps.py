@@ -23,6 +23,7 @@ class ViolationsConfig(AppConfig):
         # handler, periodic tasks, menus).
         self._inspections_register()
         self._approval_register()
+        self._objections_register()
         self._offender_register()
 
     @staticmethod
@@ -59,6 +60,22 @@ class ViolationsConfig(AppConfig):
                                crontab(minute=5, hour=0))
 
     @staticmethod
+    def _objections_register() -> None:
+        """The objection case's guard and effect, the settle task and its sweeper, the link
+        from a case to its objection, the legal department's menu entry."""
+        from amanah.celery import periodic_task_register
+        from amanah.navigation import nav_register
+        from workflow.registry import case_link_register
+
+        from . import objection_hooks, tasks_objections  # noqa: F401 - guard, effect, tasks
+
+        case_link_register(objection_hooks.case_link)
+        nav_register(url_name="violations:legal_objections", label=_("Objections to violations"),
+                     audience=_legal, order=38)
+        periodic_task_register("violations-objections-settle-sweep",
+                               "violations.objections_settle_sweep", 600.0)
+
+    @staticmethod
     def _offender_register() -> None:
         """Menu entries of the offender and reports part."""
         from amanah.navigation import nav_register
@@ -77,3 +94,9 @@ def _approver(request) -> bool:
     from .access import approver_municipalities
 
     return request.user.is_authenticated and bool(approver_municipalities(request.user))
+
+
+def _legal(request) -> bool:
+    from .access import legal_municipalities
+
+    return request.user.is_authenticated and bool(legal_municipalities(request.user))

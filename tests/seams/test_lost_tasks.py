@@ -42,10 +42,13 @@ SWEEPERS = {
     "violations.notice_send": "violations.notice_sweep",
     "violations.warning_send": "violations.warning_sweep",
     "violations.fine_paid_effects": "violations.penalty_lift_due",
+    # An objection whose case took its decide step: settled (lines, bills, DECIDED).
+    "violations.objection_settle": "violations.objections_settle_sweep",
 }
 BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
                "payments.payment_notify_payer", "permits.party_sms_send",
-               "permits.consent_declined_notify", "permits.permit_notify_holder"}
+               "permits.consent_declined_notify", "permits.permit_notify_holder",
+               "violations.objection_outcome_sms"}
 
 
 def _tasks_queued_on_commit() -> set[str]:

@@ -59,7 +59,9 @@ LINE_MOVES = StatusTransitions("violations.line", LineStatus, {
     L.PROPOSED: {L.PAYABLE, L.NOT_CONFIRMED},
     L.NOT_CONFIRMED: set(),
     L.PAYABLE: {L.OBJECTED, L.PAID, L.CANCELLED},
-    L.OBJECTED: {L.PAYABLE, L.CANCELLED},
+    # PAID: the bill was withdrawn for the objection but SADAD took the money before it
+    # accepted the BillExpired (§2: a cancellation is final only then) — the money won.
+    L.OBJECTED: {L.PAYABLE, L.CANCELLED, L.PAID},
     L.PAID: set(),
     L.CANCELLED: set(),
 })
