@@ -16,7 +16,8 @@ from tests.factories import CitizenFactory, StaffMembershipFactory, StaffUserFac
 
 ROOT = Path(__file__).resolve().parent.parent
 # Rendered by WeasyPrint into a PDF (payments/receipts.py), never sent to a browser as a page.
-PDF_TEMPLATES = {"payments/receipt_pdf.html", "permits/certificate_pdf.html"}
+PDF_TEMPLATES = {"payments/receipt_pdf.html", "permits/certificate_pdf.html",
+                 "violations/notice_pdf.html"}
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid":
           "00000000-0000-0000-0000-000000000001"}
 
