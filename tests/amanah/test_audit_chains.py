@@ -58,16 +58,18 @@ def test_money_is_chained_like_cases(records):
     assert (recorded.seq, recorded.prev_hash, payment.last_event_hash) == (1, "", recorded.hash)
     # and every chain holds
     assert [(r.chain, r.ok) for r in audit_verify()] == [
-        ("bill", True), ("case", True), ("payment", True), ("permit", True),
-        ("permit_application", True)]
+        ("bill", True), ("case", True), ("inspection", True), ("payment", True),
+        ("permit", True), ("permit_application", True), ("violation", True)]
     out = io.StringIO()
     call_command("audit_verify", stdout=out)
     assert out.getvalue().splitlines() == [
         "bill: OK, 6 events, every link holds",
         f"case: OK, {CaseEvent.objects.count()} events, every link holds",
+        "inspection: OK, 0 events, every link holds",
         "payment: OK, 2 events, every link holds",
         "permit: OK, 0 events, every link holds",
         "permit_application: OK, 0 events, every link holds",
+        "violation: OK, 0 events, every link holds",
     ]
 
 

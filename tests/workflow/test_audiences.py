@@ -358,8 +358,8 @@ def test_notes_and_messages_are_links_of_the_audit_chain(world):
                     internal_note="answer note")
     # then every chain holds
     assert [(r.chain, r.ok) for r in audit_verify()] == [
-        ("bill", True), ("case", True), ("payment", True), ("permit", True),
-        ("permit_application", True)]
+        ("bill", True), ("case", True), ("inspection", True), ("payment", True),
+        ("permit", True), ("permit_application", True), ("violation", True)]
     # and an internal note edited behind the portal's back breaks the link that holds it
     answer = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert answer.payload == {"internal_note": "answer note"}
