@@ -23,6 +23,7 @@ needs at once itself (the case is opened, routed and decided here), so a test da
 nothing runs after commit, holds the same story.
 """
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
@@ -32,6 +33,7 @@ from amanah.demo import eservice_start_page_ensure
 from amanah.enums import StaffRole
 from amanah.identity import luhn_check_digit
 from amanah.models import Establishment, Municipality, User
+from payments.services.outbox import outbox_flush
 from permits.public import establishment_licences, sample_inspections_queued_offer
 from workflow.services.cases import case_route, case_transition
 
@@ -105,6 +107,9 @@ def seed(*, log: Log) -> None:
                            then=then))
     made.append(_routine_plan())
     log("demo violations: " + "; ".join(made))
+    sent = _sadad_flush()
+    if sent:
+        log(f"demo fine bills sent to the simulated SADAD: {sent}")
     handed = sample_inspections_queued_offer()
     if handed:
         log(f"licence samples handed over to violations: {handed}")
@@ -203,6 +208,18 @@ def _approval_case(fine: Violation, *, then: str) -> None:
     case_transition(case_id=case.pk, action="approve", actor=head,
                     comment="ثابتة بالصور / shown by the photos")
     approval_decided(case_id=case.pk)
+    # The bill reaches the simulated SADAD before anything else happens to it (an objection
+    # withdraws a bill SADAD knows), as the outbox task does after commit in `make run`.
+    _sadad_flush()
+
+
+def _sadad_flush() -> int:
+    """Send the fine bills' uploads to the simulated SADAD now, as the licence demo does: a
+    test database runs no task after commit, and a second run must find nothing left to send."""
+    if settings.PAYMENTS_GATEWAY != "simulator":
+        return 0
+    counts = outbox_flush()
+    return counts["accepted"]
 
 
 def _object(fine: Violation) -> None:
