@@ -31,8 +31,10 @@ from amanah import clock
 from amanah.dates import business_date
 from amanah.demo import eservice_start_page_ensure
 from amanah.enums import StaffRole
+from amanah.errors import DomainError
 from amanah.identity import luhn_check_digit
 from amanah.models import Establishment, Municipality, User
+from amanah.selectors import eservice_is_available
 from payments.services.outbox import outbox_flush
 from permits.public import establishment_licences, sample_inspections_queued_offer
 from workflow.services.cases import case_route, case_transition
@@ -102,10 +104,18 @@ def seed(*, log: Log) -> None:
     eservice_start_page_ensure(code="violation", url_name=START_PAGE, log=log)
     made = []
     for marker, municipality_code, offender, checklist, kind, no, then in STORIES:
-        made.append(_story(marker=marker, municipality_code=municipality_code,
-                           offender=offender, checklist_code=checklist, kind=kind, no=no,
-                           then=then))
-    made.append(_routine_plan())
+        try:
+            made.append(_story(marker=marker, municipality_code=municipality_code,
+                               offender=offender, checklist_code=checklist, kind=kind, no=no,
+                               then=then))
+        except DomainError as refused:
+            # e.g. an admin switched "violation" off in the municipality: the story is undone
+            # (its savepoint), the rest of the demo goes on
+            made.append(f"{marker} skipped ({refused.code})")
+    try:
+        made.append(_routine_plan())
+    except DomainError as refused:
+        made.append(f"{ROUTINE} skipped ({refused.code})")
     log("demo violations: " + "; ".join(made))
     sent = _sadad_flush()
     if sent:
@@ -246,6 +256,9 @@ def _routine_plan() -> str:
         return f"{ROUTINE} skipped (not seeded)"
     if Inspection.objects.filter(source_reference=ROUTINE).exists():
         return f"{ROUTINE} kept"
+    if not eservice_is_available(eservice="violation", municipality_id=municipality.pk):
+        # routine visits are planned only where violations are in service
+        return f"{ROUTINE} skipped (violations.not_rolled_out)"
     offender = offender_resolve(municipality=municipality,
                                 offender_kind=OffenderKind.ESTABLISHMENT,
                                 unified_number=SITE_CONTRACTOR,

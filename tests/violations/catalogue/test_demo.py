@@ -145,3 +145,26 @@ def test_seeding_the_demo_again_makes_no_second_record():
             Objection.objects.count(), Bill.objects.count()) == counts
     assert ("demo:cafe kept; demo:fine kept; demo:objection kept; demo:clean kept; "
             "demo:routine kept") in output
+
+
+def test_a_municipality_with_violations_switched_off_skips_its_stories_and_the_rest_goes_on():
+    # given the core demo seeded and "violation" switched off in Khobar by an admin
+    from amanah import demo as amanah_demo
+    from amanah.enums import RolloutState
+    from amanah.models import EServiceRollout
+
+    amanah_demo.seed(log=lambda message: None)
+    EServiceRollout.objects.filter(eservice__code="violation", municipality__code="KHB").update(
+        state=RolloutState.OFF)
+    # when the whole demo is seeded
+    output = _seed()
+    # then no inspection, notice or bill is left of the Khobar stories
+    assert not Inspection.objects.filter(municipality__code="KHB").exists()
+    assert not Violation.objects.exists()
+    assert not Bill.objects.filter(payable_kind="violation_fine").exists()
+    assert ("demo:cafe skipped (violations.not_rolled_out); demo:fine skipped "
+            "(violations.not_rolled_out); demo:objection skipped (violations.not_rolled_out); "
+            "demo:clean made (clean); demo:routine skipped (violations.not_rolled_out)") in output
+    # and Dammam's clean inspection is still made
+    assert Inspection.objects.get(source_reference="demo:clean").status == \
+        InspectionStatus.SUBMITTED
