@@ -153,7 +153,7 @@ def _offender(code: str) -> dict | None:
         if not Establishment.objects.filter(unified_number=CONTRACTOR).exists():
             return None
         return {"offender_kind": OffenderKind.ESTABLISHMENT, "unified_number": CONTRACTOR,
-                "place_description": "حي الراكة الشمالية، شارع الأمير تركي",
+                "place_description": "شارع الأمير تركي، مبنى سكني من ثلاثة أدوار",
                 "district": "rakah"}
     return {"offender_kind": OffenderKind.PERSON,
             "national_id": CITIZEN + luhn_check_digit(CITIZEN),
@@ -262,7 +262,7 @@ def _routine_plan() -> str:
     offender = offender_resolve(municipality=municipality,
                                 offender_kind=OffenderKind.ESTABLISHMENT,
                                 unified_number=SITE_CONTRACTOR,
-                                place_description="حي الثقبة، مشروع مجمع سكني",
+                                place_description="مشروع مجمع سكني، شارع الملك خالد",
                                 district="thuqbah")
     inspection = inspection_plan(municipality=municipality, kind=InspectionKind.ROUTINE,
                                  checklist=checklist, planned_for=business_date(clock.now()),
