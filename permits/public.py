@@ -88,3 +88,19 @@ def district_names(municipality_id: int) -> dict[str, tuple[str, str]]:
     """The municipality's districts: code → (name in Arabic, name in English)."""
     return {code: (ar, en) for code, ar, en in District.objects.filter(
         municipality_id=municipality_id).values_list("code", "name_ar", "name_en")}
+
+
+def sample_inspections_queued_offer() -> int:
+    """Offer every queued sample to the registered handlers now (the demo, once violations has
+    seeded what its handler needs); the periodic sweeper does it only after a while. Returns
+    how many were handed over."""
+    from .enums import SampleInspectionStatus
+    from .licences.sampling import sample_inspection_offer
+    from .models import SampleInspection
+
+    handed = 0
+    queued = SampleInspection.objects.filter(status=SampleInspectionStatus.QUEUED)
+    for sample_id in queued.order_by("pk").values_list("pk", flat=True):
+        if sample_inspection_offer(sample_id=sample_id):
+            handed += 1
+    return handed

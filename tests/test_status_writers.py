@@ -64,9 +64,7 @@ CREATORS = {
     "violations.Penalty": {"violations.services.penalties.penalties_create"},
     "violations.ViolationLine": {"violations.services.notices.notices_record",
                                  "violations.services.notices._fine_line"},
-    # the demo's inspections start PLANNED, as the inspections part's inspection_plan does
-    "violations.Inspection": {"violations.services.inspections._inspection_create",
-                              "violations.demo._inspection_submit"},
+    "violations.Inspection": {"violations.services.inspections._inspection_create"},
     "violations.Objection": {"violations.services.objections.objection_file"},
 }
 

@@ -112,13 +112,16 @@ def test_sub_permits_hang_from_their_licence_and_follow_its_suspension(seeded):
         parent=restaurant)] == [("signage_permit", PermitStatus.SUSPENDED)]
 
 
-def test_a_sample_inspection_is_queued_for_the_new_instant_licence(seeded):
+def test_a_sample_inspection_is_chosen_for_the_new_instant_licence_and_handed_over(seeded):
     stationery = _licences()["مكتبة ركن المدينة"]
     sample = SampleInspection.objects.get(permit=stationery)
     assert (sample.activity.code, sample.rate_percent, sample.status,
-            sample.due_by) == ("476101", 10, "queued",
+            sample.due_by) == ("476101", 10, "handed_over",
                                stationery.issued_on + dt.timedelta(days=30))
     assert PermitEvent.objects.filter(permit=stationery, kind="sample_queued").count() == 1
+    # violations (seeded after the licences, "violation" in pilot in Dammam) took it: the
+    # reference is the planned inspection's number
+    assert sample.reference.startswith("INS-DMM-")
 
 
 def test_an_instant_application_awaits_its_fees_and_a_reviewed_one_is_in_review(seeded):

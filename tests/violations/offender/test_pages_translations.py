@@ -70,3 +70,12 @@ def test_every_status_and_kind_the_pages_show_has_arabic():
     with translation.override("en"):
         labels = {str(label) for enum in SHOWN_ENUMS for label in enum.labels}
     assert _untranslated(labels) == []
+
+
+def test_the_object_button_says_objection_not_django_s_item():
+    # given the offender's "Object" button, translated in its own context
+    # when it is shown in Arabic
+    with translation.override("ar"):
+        shown = translation.pgettext("violation action", "Object")
+    # then it says "objection", not Django's "item" (عنصر) for the bare msgid
+    assert shown == "اعتراض"
