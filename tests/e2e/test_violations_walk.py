@@ -86,6 +86,17 @@ def _click(tab, selector: str) -> None:
     _fits(tab)
 
 
+def _loaded(img) -> None:
+    """The image is scrolled to (it may load lazily) and has loaded: a 160 px wide photo.
+    (The pages' CSP forbids eval, so it is polled rather than waited for in the page.)"""
+    img.scroll_into_view_if_needed()
+    for _ in range(50):
+        if img.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        img.page.wait_for_timeout(100)
+    assert img.evaluate("img => img.naturalWidth") == 160
+
+
 @pytest.mark.parametrize("language, viewport", [("ar", "360"), ("en", "desktop")])
 def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_paid(
         world, live_server, sign_in, screenshot, tabs, language, viewport):
@@ -149,7 +160,8 @@ def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_p
     _click(approver, f"a[href$='/violations/approvals/{fine.number}/']")
     photos = approver.locator("main img")
     assert photos.count() == 2
-    assert all(photos.nth(i).evaluate("img => img.naturalWidth") == 160 for i in range(2))
+    for i in range(2):
+        _loaded(photos.nth(i))
     approver.check("input[name=decision][value=approve]")
     approver.fill("textarea[name=comment]", "ثابتة بالصور — confirmed by the photos")
     screenshot(approver, f"violations-07-approve-{shot}")
@@ -173,6 +185,11 @@ def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_p
     assert "FINE" in notice and "SERIOUS" in notice
     assert bill.billing_account in notice and "5,500.00" in notice
     assert delegate.locator("section[aria-labelledby=bills] td").first.inner_text() == "090"
+    # the offender sees both photos (loaded lazily, so each is scrolled to first)
+    offender_photos = delegate.locator("section[aria-labelledby=photos] img")
+    assert offender_photos.count() == 2
+    for i in range(2):
+        _loaded(offender_photos.nth(i))
     screenshot(delegate, f"violations-10-notice-{shot}")
     object_button = delegate.locator(f"main a[href$='/violations/{fine.number}/object/']")
     assert object_button.inner_text() == ("تقديم اعتراض" if language == "ar"
