@@ -99,7 +99,7 @@ def _loaded(img) -> None:
 
 @pytest.mark.parametrize("language, viewport", [("ar", "360"), ("en", "desktop")])
 def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_paid(
-        world, live_server, sign_in, screenshot, tabs, language, viewport):
+        world, live_server, sign_in, screenshot, tabs, clock, language, viewport):
     shot = f"{language}-{viewport}"
     base = f"{live_server.url}/{language}/violations"
 
@@ -209,7 +209,9 @@ def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_p
     assert "5,000.00" in delegate.inner_text("section[aria-labelledby=bills]")
     screenshot(delegate, f"violations-12-objected-{shot}")
 
-    # 4. the legal reviewer opens "Objections to violations", rejects the line, decides
+    # 4. three days later, the legal reviewer opens "Objections to violations", rejects the
+    # line and takes the decide step
+    clock.advance(days=3)
     legal = tabs(viewport)
     sign_in(legal, world.legal_reviewer.username, DEFAULT_PASSWORD, language)
     _go(legal, f"{base}/objections/")
@@ -227,13 +229,16 @@ def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_p
     assert objection.status == ObjectionStatus.DECIDED
     screenshot(legal, f"violations-15-decided-{shot}")
     bill.refresh_from_db()
-    today = dt.date(2026, 12, 1)
-    assert (bill.amount, bill.due_date) == (Decimal("5500.00"), today + dt.timedelta(days=30))
+    # the bill is back to the whole fine, due 30 days from the decision (it was 31 December)
+    assert (bill.amount, bill.due_date) == (Decimal("5500.00"), dt.date(2027, 1, 3))
     assert Violation.objects.get(pk=fine.pk).lines.get(item_code="FINE").status \
         == LineStatus.PAYABLE
+    # the delegate comes back (three days on, their earlier session has expired)
+    sign_in(delegate, world.delegate.national_id, DEFAULT_PASSWORD, language)
     _go(delegate, f"{base}/{fine.number}/")
     bills_text = delegate.inner_text("section[aria-labelledby=bills]")
     assert "5,500.00" in bills_text
+    assert ("3 يناير 2027" if language == "ar" else "3 January 2027") in bills_text
     screenshot(delegate, f"violations-16-payable-again-{shot}")
 
     # 5. the delegate pays the bill with the simulated bank and gets the receipt
