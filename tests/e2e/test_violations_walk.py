@@ -196,6 +196,8 @@ def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_p
                                           else "File an objection")
     _click(delegate, f"main a[href$='/violations/{fine.number}/object/']")
     lines = {line.item_code: line for line in fine.lines.all()}
+    # the reason is asked for, not marked optional: it is required for a checked item
+    assert delegate.locator(f"label[for=id_reason_{lines['FINE'].pk}] .optional").count() == 0
     delegate.check(f"#id_object_{lines['FINE'].pk}")
     delegate.fill(f"#id_reason_{lines['FINE'].pk}",
                   "البضائع كانت تُنقل إلى المستودع وقت الجولة")
