@@ -179,6 +179,11 @@ def test_an_inspector_records_a_fine_that_is_approved_objected_to_rejected_and_p
     sign_in(delegate, world.delegate.national_id, DEFAULT_PASSWORD, language)
     _go(delegate, f"{base}/mine/")
     assert fine.number in delegate.inner_text("main")
+    # its Pay button is on the screen, not off to the side of a wide table
+    pay_box = delegate.locator(f"main a[href$='/payments/bills/{bill.billing_account}/']"
+                               ).first.bounding_box()
+    assert 0 <= pay_box["x"] and pay_box["x"] + pay_box["width"] <= \
+        delegate.viewport_size["width"], pay_box
     screenshot(delegate, f"violations-09-mine-{shot}")
     _click(delegate, f"main a[href$='/violations/{fine.number}/']")
     notice = delegate.inner_text("main")
