@@ -381,10 +381,15 @@ def penalty_words(penalty: Penalty, language: str = "ar") -> str:
     if penalty.status == PenaltyStatus.CANCELLED:
         return _("%(what)s: cancelled.") % {"what": what}
     parts = []
-    if penalty.starts_on and penalty.ends_on:
+    if penalty.starts_on and penalty.ends_on and penalty.ends_on > penalty.starts_on:
         parts.append(_("from %(start)s until the end of %(end)s") % {
             "start": dual_date_format(penalty.starts_on, language),
             "end": dual_date_format(penalty.ends_on - dt.timedelta(days=1), language)})
+    elif penalty.starts_on:
+        # No served period (it lasts until the fine is paid): a start, and no "end" that
+        # would fall the day before it.
+        parts.append(_("from %(start)s") % {
+            "start": dual_date_format(penalty.starts_on, language)})
     elif penalty.days:
         parts.append(_("for %(days)s days") % {"days": penalty.days})
     if penalty.lifts_on in (PenaltyLift.PAID, PenaltyLift.SERVED_AND_PAID):

@@ -72,10 +72,14 @@ def test_every_status_and_kind_the_pages_show_has_arabic():
     assert _untranslated(labels) == []
 
 
-def test_the_object_button_says_objection_not_django_s_item():
-    # given the offender's "Object" button, translated in its own context
+def test_the_object_button_says_file_an_objection_not_django_s_item():
+    # given the offender's button to object (a bare "Object" is Django's "item", عنصر)
     # when it is shown in Arabic
     with translation.override("ar"):
-        shown = translation.pgettext("violation action", "Object")
-    # then it says "objection", not Django's "item" (عنصر) for the bare msgid
-    assert shown == "اعتراض"
+        shown = translation.gettext("File an objection")
+    # then it says "file an objection"
+    assert shown == "تقديم اعتراض"
+    for name in ("mine.html", "notice.html"):
+        text = (ROOT / "templates" / "violations" / "offender" / name).read_text(encoding="utf-8")
+        assert '{% translate "File an objection" %}' in text
+        assert '"Object"' not in text
