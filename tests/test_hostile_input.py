@@ -156,6 +156,8 @@ def _world_build() -> dict[str, str]:
         "decision": "suspend",  # a staff decision on a permit (suspend, reinstate, cancel)
         # permits review: a visit photo, a visit
         "photo_id": "1", "inspection_id": "1",
+        # violations: a checklist question of an inspection (none with this id: answers 404)
+        "question_id": "1",
     }
 
 
