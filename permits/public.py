@@ -104,3 +104,15 @@ def sample_inspections_queued_offer() -> int:
         if sample_inspection_offer(sample_id=sample_id):
             handed += 1
     return handed
+
+
+def district_names_in(municipality_ids) -> dict[str, tuple[str, str]]:
+    """The districts of several municipalities (all of them for None), in one query: code →
+    (Arabic, English). A code two municipalities share keeps the first one's names."""
+    districts = District.objects.order_by("municipality_id", "code")
+    if municipality_ids is not None:
+        districts = districts.filter(municipality_id__in=list(municipality_ids))
+    names: dict[str, tuple[str, str]] = {}
+    for code, ar, en in districts.values_list("code", "name_ar", "name_en"):
+        names.setdefault(code, (ar, en))
+    return names

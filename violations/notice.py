@@ -30,6 +30,7 @@ from amanah.models import Person
 from amanah.money import sar_format
 from amanah.notifications import sms_send
 from payments.models import Bill
+from permits.public import district_names
 
 from .enums import LineStatus, NoticeKind, ViolationEventKind, ViolationStatus
 from .models import Violation
@@ -188,6 +189,8 @@ def notice_context(violation: Violation) -> dict:
     elif violation.person_id:
         offender_ar = violation.person.name("ar")
         offender_en = violation.person.name("en")
+    district_ar, district_en = district_names(violation.municipality_id).get(
+        violation.district, (violation.district, violation.district))
     return {
         "v": violation, "lines": lines, "bill": bill,
         "total_ar": sar_format(violation.total, "ar"),
@@ -200,6 +203,7 @@ def notice_context(violation: Violation) -> dict:
         "recorded": _dates(violation.recorded_at.date()),
         "municipality_ar": municipality.name("ar"), "municipality_en": municipality.name("en"),
         "offender_ar": offender_ar, "offender_en": offender_en,
+        "district_ar": district_ar, "district_en": district_en,
         "verify_url": notice_verify_url(violation),
         "qr_data_uri": segno.make(notice_verify_url(violation), error="m").svg_data_uri(
             scale=4, border=2),

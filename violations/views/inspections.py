@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amanah import clock
 from amanah.errors import DomainError
 from amanah.uploads import upload_refusal_raise
+from permits.public import district_names_in
 
 from .. import field_selectors as selectors
 from ..access import inspector_municipalities
@@ -52,7 +53,8 @@ def inspector_day(request):
     day = selectors.inspector_day(request.user)
     if day is None:
         return _forbidden(request)
-    return render(request, "violations/inspections/day.html", {"day": day})
+    return render(request, "violations/inspections/day.html", {
+        "day": day, "districts": district_names_in(inspector_municipalities(request.user))})
 
 
 @login_required
@@ -221,6 +223,7 @@ def inspection_page(request, number: str):
             row.posted_answer, row.posted_note = row.answer, row.note
     return render(request, "violations/inspections/inspection.html", {
         "inspection": inspection, "sheet": sheet, "answers": Answer.choices,
+        "districts": district_names_in([inspection.municipality_id]),
         "top_error": top_error, "confirming": confirming, "form_key": uuid.uuid4().hex,
         "is_mine": inspection.inspector_id == request.user.pk,
         "unanswered": [r for r in sheet.rows if not r.answer],

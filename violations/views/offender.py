@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from amanah.pagination import CappedPaginator
+from permits.public import district_names_in
 
 from .. import selectors
 from ..compliance import compliance_points
@@ -112,6 +113,7 @@ def notice(request, number: str):
              for line in detail.lines]
     return render(request, "violations/offender/notice.html", {
         "d": detail, "v": violation, "lines": lines,
+        "districts": district_names_in([violation.municipality_id]),
         "pay_url": link_or_empty("payments:bill_detail", detail.pay_account)
         if detail.pay_account else "",
         "object_url": (object_url(violation.number)

@@ -17,6 +17,7 @@ from amanah.charts import bar_chart_svg
 from amanah.dates import FIRST_SHOWABLE_DATE, business_date
 from amanah.models import Municipality
 from payments.forms import CollectionsWindowForm
+from permits.public import district_names_in
 
 from .. import selectors
 from ..enums import NoticeKind, ViolationStatus
@@ -59,6 +60,7 @@ def reports(request):
     statuses, kinds = dict(ViolationStatus.choices), dict(NoticeKind.choices)
     return render(request, "violations/reports/reports.html", {
         "r": report, "range_form": window, "municipalities": list(municipalities),
+        "districts": district_names_in(scope),
         "chosen": chosen,
         "by_status": [{**row, "kind": kinds.get(row["kind"], row["kind"]),
                        "status": statuses.get(row["status"], row["status"])}
