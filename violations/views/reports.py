@@ -58,6 +58,7 @@ def reports(request):
         municipalities = municipalities.filter(pk__in=allowed)
     language = (get_language() or "ar")[:2]
     statuses, kinds = dict(ViolationStatus.choices), dict(NoticeKind.choices)
+    chart_title = _("Collection rate per month (%)")
     return render(request, "violations/reports/reports.html", {
         "r": report, "range_form": window, "municipalities": list(municipalities),
         "districts": district_names_in(scope),
@@ -69,5 +70,8 @@ def reports(request):
                           or row["username"]} for row in report.by_inspector],
         "chart": bar_chart_svg([(m.month.strftime("%Y-%m"), m.rate or Decimal(0))
                                 for m in report.per_month],
-                               title=_("Collection rate per month (%)"), rtl=language == "ar"),
+                               title=chart_title, rtl=language == "ar"),
+        # A "%" in a template's {% translate %} is looked up as "%%" and never found: the
+        # caption is translated here, once, with the chart's title.
+        "chart_title": chart_title,
     }, status=400 if window.errors else 200)

@@ -134,3 +134,15 @@ def test_the_menu_offers_my_violations_to_citizens_and_reports_to_violations_sta
                             else "/en/payments/finance/"))
     assert ('href="/en/violations/mine/"' in body,
             'href="/en/violations/reports/"' in body) == entries
+
+
+def test_the_arabic_report_captions_its_chart_in_arabic_and_keeps_a_decimal_point(client,
+                                                                                  world):
+    # given the inspector, reading the reports in Arabic
+    client.force_login(world.inspector)
+    body = client.get("/ar/violations/reports/").content.decode()
+    # then the chart's caption is Arabic (a "%" in {% translate %} would have missed it)
+    assert '<figcaption class="muted small">نسبة التحصيل الشهرية (٪)</figcaption>' in body
+    assert "Collection rate per month" not in body
+    # and the rate is written as on every other page, with a decimal point
+    assert 'id="kpi-rate">50.0%' in body
