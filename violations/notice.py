@@ -146,6 +146,12 @@ def receipt_send(*, violation_id: int, bill_id: int) -> int:
 # --- the fine's PDF ----------------------------------------------------------------------------
 
 
+# The PDF is bilingual whatever the reader's language, so its Arabic is written here, not
+# looked up in the active language.
+SIZE_AR = {"large": "منشأة كبيرة", "medium": "منشأة متوسطة", "small": "منشأة صغيرة",
+           "micro": "منشأة متناهية الصغر", "individual": "فرد أو موقع غير مرخص"}
+
+
 @dataclass(frozen=True)
 class NoticeLine:
     code: str
@@ -155,6 +161,10 @@ class NoticeLine:
     amount: Decimal
     status: str
     objection_due: dt.date | None
+
+    @property
+    def size_ar(self) -> str:
+        return SIZE_AR.get(self.computation.get("size", ""), self.computation.get("size", ""))
 
     @property
     def amount_text(self) -> str:

@@ -54,6 +54,9 @@ def test_the_notice_prints_items_computation_total_sadad_and_the_verify_qr():
                  "SAR 5,500.00", bill.billing_account, "Fine notice", "SADAD biller code",
                  f"/ar/violations/verify/{fine.verify_token}/", "data:image/svg+xml"):
         assert text in html
+    # and each line's computation is written in Arabic and in English
+    assert "منشأة صغيرة 50.00٪ ← 500.00" in html
+    assert "small 50.00% → 500.00" in html
 
 
 def test_a_warning_sms_names_the_items_and_the_deadline_once(sms):
