@@ -10,6 +10,8 @@
   oversized body is never buffered or written to the temp folder; it marks the refusal on the
   request, and views read it with `upload_refusal` / `upload_refusal_raise` to show it next to
   the file field.
+- `upload_store(instance, upload)` writes a checked upload into the row's file field and inserts
+  the row, removing the file again if the insert fails.
 
 Every refusal is a `DomainError` with a stable `upload.*` code, in Arabic and English, saying
 what is allowed.
@@ -37,6 +39,7 @@ from .policy import (
     UploadPolicy,
     upload_max_bytes,
 )
+from .store import upload_store
 from .streaming import UploadLimitHandler, upload_refusal, upload_refusal_raise
 
 __all__ = [
@@ -63,4 +66,5 @@ __all__ = [
     "upload_max_bytes",
     "upload_refusal",
     "upload_refusal_raise",
+    "upload_store",
 ]

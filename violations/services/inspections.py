@@ -18,7 +18,7 @@ from amanah.dates import business_date
 from amanah.errors import Conflict, DomainError, NotFound
 from amanah.models import Establishment, Municipality, Person
 from amanah.selectors import eservice_is_available
-from amanah.uploads import JPEG, PNG, UploadPolicy, upload_check
+from amanah.uploads import JPEG, PNG, UploadPolicy, upload_check, upload_store
 from permits.public import permit_facts
 
 from ..access import approver_municipalities, inspector_check
@@ -419,15 +419,7 @@ def photo_add(*, inspection_id: int, actor, file, taken_at: dt.datetime, latitud
                           sha256=upload.sha256, taken_at=taken_at, latitude=latitude,
                           longitude=longitude, uploaded_by=actor, uploaded_at=clock.now(),
                           visible_to_offender=bool(visible_to_offender), client_key=key)
-    try:
-        photo.file.save(upload.stored_name, upload.as_file(), save=False)
-        photo.save()
-    except BaseException:
-        if photo.file.name:
-            photo.file.delete(save=False)
-        raise
-    finally:
-        upload.close()
+    upload_store(photo, upload)
     inspection_event_append(inspection, kind=InspectionEventKind.PHOTO_ADDED, actor=actor,
                             payload={"photo": photo.pk, "sha256": photo.sha256,
                                      "item": item_code})

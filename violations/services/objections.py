@@ -24,7 +24,7 @@ from amanah.errors import Conflict, DomainError, NotFound
 from amanah.money import sar
 from amanah.permissions import person_for_user
 from amanah.rollout import eservice_start_check
-from amanah.uploads import CASE_DOCUMENT_POLICY, upload_check
+from amanah.uploads import CASE_DOCUMENT_POLICY, upload_check, upload_store
 from payments.enums import BillStatus
 from payments.locks import bill_qs_for_update, locked_all
 from payments.services.bills import OPEN_STATUSES, bill_cancel, bill_update_amount
@@ -222,14 +222,7 @@ def _document_store(objection: Objection, upload, *, user) -> ObjectionDocument:
                                  content_type=upload.content_type, size=upload.size,
                                  sha256=upload.sha256, uploaded_by=user,
                                  uploaded_at=clock.now())
-    try:
-        document.file.save(upload.stored_name, upload.as_file(), save=False)
-        document.save()
-    except BaseException:
-        if document.file.name:
-            document.file.delete(save=False)
-        raise
-    return document
+    return upload_store(document, upload)
 
 
 # --- decision --------------------------------------------------------------------------------
