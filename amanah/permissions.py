@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from .enums import StaffRole
-from .models import Department, Person, StaffMembership
+from .enums import MunicipalityKind, StaffRole
+from .models import Department, Municipality, Person, StaffMembership
 
 
 def staff_memberships(user) -> list[StaffMembership]:
@@ -67,6 +67,49 @@ def is_admin(user) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.is_superuser or any(m.role == StaffRole.ADMIN for m in staff_memberships(user))
+
+
+def admin_municipality_ids(user) -> set[int] | None:
+    """The municipalities whose configuration the user may manage in the portal's staff area:
+    None means all of them (a superuser); an ADMIN of an Amanah's department manages the Amanah
+    and every branch under it; an ADMIN of a branch's department manages that branch only; any
+    other user gets an empty set. One query at most (memberships are remembered per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    ids: set[int] = set()
+    amanah_ids: set[int] = set()
+    for membership in staff_memberships(user):
+        if membership.role != StaffRole.ADMIN:
+            continue
+        municipality = membership.department.municipality
+        ids.add(municipality.pk)
+        if municipality.kind == MunicipalityKind.AMANAH:
+            amanah_ids.add(municipality.pk)
+    if amanah_ids:
+        ids |= set(Municipality.objects.filter(parent_id__in=amanah_ids)
+                   .values_list("pk", flat=True))
+    return ids
+
+
+def admin_municipalities(user) -> QuerySet[Municipality]:
+    """The municipalities the user may configure (see `admin_municipality_ids`), in order."""
+    ids = admin_municipality_ids(user)
+    queryset = Municipality.objects.all()
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def admin_may_configure(user, municipality: Municipality | int) -> bool:
+    ids = admin_municipality_ids(user)
+    municipality_id = municipality if isinstance(municipality, int) else municipality.pk
+    return ids is None or municipality_id in ids
+
+
+def is_portal_admin(user) -> bool:
+    """May open the portal's configuration pages (superuser, or ADMIN role anywhere)."""
+    ids = admin_municipality_ids(user)
+    return ids is None or bool(ids)
 
 
 _NO_PERSON = object()

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from amanah.permissions import is_admin, is_staff_member, person_for_user
 from amanah.selectors import eservice_list_for_person, staff_department_list
+from amanah.staff_tools import staff_tools_for
 
 
 def url_or_none(name: str, *args, **kwargs) -> str | None:
@@ -52,4 +53,5 @@ def staff_home(request):
     departments = [(d, url_or_none("workflow:queue", d.department_id))
                    for d in staff_department_list(user=user)]
     return render(request, "amanah/staff_home.html",
-                  {"departments": departments, "may_open_admin": is_admin(user) and user.is_staff})
+                  {"departments": departments, "tool_groups": staff_tools_for(user),
+                   "may_open_admin": is_admin(user) and user.is_staff})

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import citizen, finance, public, reconciliation
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("finance/reconciliation/", reconciliation.runs, name="finance_reconciliation"),
     path("finance/reconciliation/<int:run_id>/", reconciliation.run_report,
          name="finance_reconciliation_run"),
+    path("finance/fees/", include("payments.urls_fees")),
+    path("finance/exports/", include("payments.urls_exports")),
 ]

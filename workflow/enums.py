@@ -37,6 +37,14 @@ ACTOR_APPLICANT = "applicant"
 ACTOR_SYSTEM = "system"
 
 
+class CaseChannel(models.TextChoices):
+    """Where a case was filed: online by the applicant, or at a counter by a clerk for a
+    walk-in citizen (the clerk is `Case.submitted_by`). Adoption counts the online share."""
+
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+
+
 class CasePriority(models.TextChoices):
     LOW = "low", _("Low")
     NORMAL = "normal", _("Normal")

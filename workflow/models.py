@@ -16,6 +16,7 @@ from amanah.uploads import download_name
 
 from .enums import (
     ActorKind,
+    CaseChannel,
     CaseEventKind,
     CasePriority,
     EscalationKind,
@@ -294,6 +295,8 @@ class Case(ChainHead):
                                  related_name="assigned_cases")
     priority = models.CharField(_("Priority"), max_length=8, choices=CasePriority.choices,
                                 default=CasePriority.NORMAL)
+    channel = models.CharField(_("Filed"), max_length=8, choices=CaseChannel.choices,
+                               default=CaseChannel.ONLINE)
     submitted_at = models.DateTimeField(_("Submitted at"))
     state_entered_at = models.DateTimeField(_("In this step since"))
     state_due_at = models.DateTimeField(_("Step due"), null=True, blank=True)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("mine/<int:case_id>/", views.my_case, name="my_case"),
     path("status/", views.status_check, name="status_check"),
     path("analytics/", views.analytics, name="analytics"),
+    path("designer/", include("workflow.urls_designer")),
+    path("holidays/", include("workflow.urls_holidays")),
+    path("exports/", include("workflow.urls_exports")),
 ]

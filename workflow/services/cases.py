@@ -19,6 +19,7 @@ from ..enums import (
     ACTOR_APPLICANT,
     ACTOR_SYSTEM,
     ActorKind,
+    CaseChannel,
     CaseEventKind,
     CasePriority,
     StatusCategory,
@@ -74,17 +75,32 @@ def _case_number_next(municipality: Municipality, prefix: str, at: dt.datetime) 
     return f"{prefix}-{year}-{counter.last_number:06d}"
 
 
+def _submitted_payload(*, documents: int, channel: str) -> dict | None:
+    payload = {}
+    if documents:
+        payload["documents"] = documents
+    if channel != CaseChannel.ONLINE:
+        payload["channel"] = channel
+    return payload or None
+
+
 @CONFIGURATION.pinned()
 @transaction.atomic
 def case_submit(*, kind: str, municipality: Municipality, subject: str, submitted_by=None,
                 applicant_person: Person | None = None,
                 applicant_establishment: Establishment | None = None,
                 description: str = "", priority: str = CasePriority.NORMAL,
-                documents: tuple | list = ()) -> Case:
-    """Open a numbered case on the published version of `kind`; routing follows after commit."""
+                documents: tuple | list = (), channel: str = CaseChannel.ONLINE) -> Case:
+    """Open a numbered case on the published version of `kind`; routing follows after commit.
+
+    `channel` COUNTER: a clerk (`submitted_by`) files for a walk-in applicant, who must then be
+    given; the event records the channel, so the audit trail says who filed it and where."""
     subject = (subject or "").strip()
     if not subject:
         raise errors.required("workflow.subject_required", "subject", "الموضوع", "The subject")
+    if channel not in CaseChannel.values:
+        raise DomainError("workflow.channel_invalid", "قناة التقديم غير صحيحة.",
+                          "Unknown filing channel.", field="channel")
     if priority not in CasePriority.values:
         raise DomainError("workflow.priority_invalid", "الأولوية غير صحيحة.",
                           "Unknown priority.", field="priority")
@@ -122,7 +138,7 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
         description=description or "", applicant_person=applicant_person,
         applicant_establishment=applicant_establishment,
         submitted_by=submitted_by if getattr(submitted_by, "pk", None) else None,
-        priority=priority, submitted_at=at, state=start, category=start.category,
+        priority=priority, channel=channel, submitted_at=at, state=start, category=start.category,
         state_entered_at=at,
         due_at=sla_due_at(at, version.sla_hours) if version.sla_hours else None)
     case.department = step_department(case, start)
@@ -133,7 +149,8 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
     event = case_event_append(case, kind=CaseEventKind.SUBMITTED, at=at, actor=case.submitted_by,
                               acting=acting, to_state=start, to_department=case.department,
                               to_status=start.category,
-                              payload={"documents": len(documents)} if documents else None)
+                              payload=_submitted_payload(documents=len(documents),
+                                                         channel=channel))
     case.save()
     event.case = case
     event.save()
