@@ -11,7 +11,7 @@ from amanah.models import Department, StaffMembership
 from amanah.permissions import is_admin, is_staff_member, person_for_user
 from amanah.selectors import eservice_list_startable
 
-from ..enums import ActorKind, CaseEventKind
+from ..enums import ActorKind, CaseChannel, CaseEventKind
 from ..models import (
     QUEUE_ORDER,
     Case,
@@ -81,7 +81,20 @@ def case_kind_list_startable(*, user) -> list[DefinitionVersion]:
     there (or at the Amanah), offered online, and open to them by the e-service's rollout.
     Three queries (the person, the published versions, the rollouts)."""
     person = person_for_user(user)
-    if person is None or person.municipality is None:
+    if person is None:
+        return []
+    return _kinds_startable(person=person, user=user)
+
+
+def case_kind_list_startable_at_counter(*, person) -> list[DefinitionVersion]:
+    """The kinds a clerk may file at the counter for `person`: exactly those the person could
+    submit online where they live (the pilot is theirs to qualify for, not the clerk's). Two
+    queries."""
+    return _kinds_startable(person=person, user=None)
+
+
+def _kinds_startable(*, person, user) -> list[DefinitionVersion]:
+    if person.municipality is None:
         return []
     versions = definitions_published_for(municipality=person.municipality)
     offers = {offer.eservice.pk: offer.eservice for offer in eservice_list_startable(
@@ -101,7 +114,8 @@ def case_list_for_applicant(*, user) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     person = person_for_user(user)
-    mine = Q(submitted_by_id=user.pk)
+    # What a clerk filed at the counter is the applicant's, not the clerk's own.
+    mine = Q(submitted_by_id=user.pk) & ~Q(channel=CaseChannel.COUNTER)
     if person is not None:
         # The establishments' ids are read first (one small query): a join or a subquery
         # inside the OR would make PostgreSQL scan every case, where three plain conditions
@@ -306,3 +320,14 @@ def attachment_get_for_user(*, attachment_id: int, user) -> CaseAttachment:
 def _attachment_not_found() -> NotFound:
     return NotFound("workflow.attachment_not_found", "لم يتم العثور على المرفق.",
                     "Document not found.")
+
+
+def case_get_filed_at_counter(*, case_id: int, clerk) -> Case:
+    """A case as its counter clerk sees it right after filing (its number to hand over): only
+    the clerk who filed it. NotFound alike for any other. One query."""
+    case = (Case.objects.select_related("definition", "applicant_person", "municipality")
+            .filter(pk=case_id, channel=CaseChannel.COUNTER,
+                    submitted_by_id=getattr(clerk, "pk", None)).first())
+    if case is None:
+        raise errors.case_not_found()
+    return case
