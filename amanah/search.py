@@ -10,7 +10,7 @@ reads the same query the same way. A provider is
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -25,6 +25,7 @@ from .identity import (
     official_id_type,
     unified_number_normalise,
 )
+from .models import Establishment, Person
 
 MIN_NAME_LETTERS = 2
 MAX_QUERY_LENGTH = 100
@@ -72,6 +73,11 @@ class SearchQuery:
     mobile: str = ""  # E.164, as Person.mobile stores it
     reference: str = ""  # upper case, digits ASCII: a case, bill, permit or notice number
     name: str = ""
+    # The people and establishments the ID, mobile or name points to, looked up once for
+    # every provider (search_parties_resolve): providers then filter on indexed foreign keys.
+    parties_resolved: bool = False
+    person_ids: tuple[int, ...] = ()
+    establishment_ids: tuple[int, ...] = ()
 
     @property
     def is_searchable(self) -> bool:
@@ -91,6 +97,47 @@ class SearchQuery:
         for name_field in fields:
             condition |= Q(**{f"{name_field}__iregex": pattern})
         return condition
+
+
+# A name like "محمد" matches many people: the search looks at this many of each kind of party.
+PARTY_LIMIT = 200
+
+
+def search_parties_resolve(query: SearchQuery) -> SearchQuery:
+    """The query with the ids of the people and establishments its ID, unified number, mobile
+    or name points to: at most two queries, none for a reference or an already resolved
+    query. Providers call it first; search_run calls it once for all of them."""
+    if query.parties_resolved:
+        return query
+    people = Q()
+    if query.national_id:
+        people |= Q(national_id=query.national_id)
+    if query.mobile:
+        people |= Q(mobile=query.mobile)
+    if query.name:
+        people |= query.name_q("name_ar", "name_en")
+    establishments = Q()
+    if query.unified_number:
+        establishments |= Q(unified_number=query.unified_number)
+    if query.name:
+        establishments |= query.name_q("name_ar", "name_en")
+    person_ids = tuple(Person.objects.filter(people).order_by("pk")
+                       .values_list("pk", flat=True)[:PARTY_LIMIT]) if people else ()
+    establishment_ids = tuple(Establishment.objects.filter(establishments).order_by("pk")
+                              .values_list("pk", flat=True)[:PARTY_LIMIT]) \
+        if establishments else ()
+    return replace(query, parties_resolved=True, person_ids=person_ids,
+                   establishment_ids=establishment_ids)
+
+
+def parties_q(query: SearchQuery, *, person_field: str, establishment_field: str) -> Q:
+    """Rows whose person or establishment is one the query points to (resolved first)."""
+    condition = Q()
+    if query.person_ids:
+        condition |= Q(**{f"{person_field}__in": list(query.person_ids)})
+    if query.establishment_ids:
+        condition |= Q(**{f"{establishment_field}__in": list(query.establishment_ids)})
+    return condition
 
 
 def name_pattern(name: str) -> str:
@@ -145,7 +192,10 @@ def search_query_parse(text: str) -> SearchQuery:
         return SearchQuery(text=raw, kind=QueryKind.REFERENCE, reference=normal.upper())
     if len(_LETTER.findall(raw)) < MIN_NAME_LETTERS:
         return SearchQuery(text=raw, kind=QueryKind.TOO_SHORT)
-    return SearchQuery(text=raw, kind=QueryKind.NAME, name=raw)
+    # One word of letters is read as a name, and also as a reference: an application's
+    # reference is hexadecimal and may, rarely, have no digit.
+    return SearchQuery(text=raw, kind=QueryKind.NAME, name=raw,
+                       reference="" if " " in raw else raw.upper())
 
 
 @dataclass(frozen=True)
@@ -227,6 +277,7 @@ def search_run(*, user, text: str, limit_per_kind: int = 20) -> SearchResults:
         return SearchResults(query=query, message=_(
             "That is too short to search for: type at least two letters of a name, or a "
             "whole number."))
+    query = search_parties_resolve(query)
     groups: dict[str, list[SearchHit]] = {}
     labels: dict[str, object] = {}
     for _name, provider in search_providers():

@@ -1,12 +1,12 @@
 """The staff search's provider for cases: by case number, the applicant's ID, unified number,
 mobile or name, among the cases the user may read (held by, or worked on by, their
-departments). One query."""
+departments)."""
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from amanah.search import SearchHit, SearchQuery
+from amanah.search import SearchHit, SearchQuery, parties_q, search_parties_resolve
 
 from .enums import StatusCategory
 from .models import Case
@@ -16,26 +16,16 @@ KIND = "case"
 KIND_LABEL = _("Transactions")
 
 
-def _matches(query: SearchQuery) -> Q | None:
-    condition = Q()
-    if query.reference:
-        condition |= Q(number=query.reference)
-    if query.national_id:
-        condition |= Q(applicant_person__national_id=query.national_id)
-    if query.unified_number:
-        condition |= Q(applicant_establishment__unified_number=query.unified_number)
-    if query.mobile:
-        condition |= Q(applicant_person__mobile=query.mobile)
-    if query.name:
-        condition |= query.name_q("applicant_person__name_ar", "applicant_person__name_en",
-                                  "applicant_establishment__name_ar",
-                                  "applicant_establishment__name_en")
-    return condition or None
-
-
 def case_search(*, query: SearchQuery, user, limit: int) -> list[SearchHit]:
-    matches = _matches(query)
-    if matches is None or not getattr(user, "is_authenticated", False):
+    """One query (after the parties, resolved once by search_run)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    query = search_parties_resolve(query)
+    matches = parties_q(query, person_field="applicant_person_id",
+                        establishment_field="applicant_establishment_id")
+    if query.reference:
+        matches |= Q(number=query.reference)
+    if not matches:
         return []
     cases = (Case.objects.filter(matches).filter(readable_by_staff(user))
              .select_related("definition", "municipality", "applicant_person",
