@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from . import views_search
+
+urlpatterns: list = [
+    path("search/", views_search.staff_search, name="staff_search"),
+]
 
 
 # --- Counter service (helper "counter"): find a walk-in citizen by ID, then file or bill. ---
