@@ -215,3 +215,15 @@ def test_the_confirmation_is_only_for_the_clerk_who_filed(client, world, clerk, 
     for other in (world.staff("customer_service", StaffRole.HEAD), walk_in.user):
         client.force_login(other)
         assert client.get(f"/en/transactions/counter/filed/{case.pk}/").status_code == 404
+
+
+def test_a_clerk_of_another_department_keeps_reading_what_they_filed(client, world, walk_in):
+    # the counter's department is on the submitted event, so it is a department that worked
+    # on the case: the central clerk can open the case page the confirmation links to
+    central = world.staff("customer_service", StaffRole.CLERK, municipality=world.amanah)
+    case = case_submit_at_counter(clerk=central, person=walk_in, kind="general_correspondence",
+                                  subject="طلب إفادة")
+    client.force_login(central)
+    page = client.get(f"/en/transactions/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert f"At the counter, by {central.get_full_name()}" in page.content.decode()
