@@ -76,3 +76,38 @@ def test_the_queue_page_has_a_search_box_that_goes_to_the_staff_search(client, w
         .content.decode()
     assert 'action="/en/staff/search/"' in body
     assert 'id="id_staff_search_q"' in body
+
+
+def test_the_search_page_runs_the_same_queries_for_2_and_12_cases(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    for _ in range(2):
+        case_new(world)
+    client.force_login(clerk)
+    url = URL.format(language="ar")
+    national_id = world.applicant.national_id
+    client.get(url, {"q": national_id})  # warm the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url, {"q": national_id})
+    assert len(response.context["results"].groups[0].hits) == 2
+    for _ in range(10):
+        case_new(world)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"q": national_id})
+    assert len(response.context["results"].groups[0].hits) == 12
+    assert len(many) == len(few)
+
+
+def test_results_are_grouped_by_kind_with_the_query_echoed(client, world):
+    case = case_new(world)
+    clerk = world.staff("customer_service", StaffRole.CLERK)
+    client.force_login(clerk)
+    response = client.get(URL.format(language="en"), {"q": world.applicant.national_id})
+    body = response.content.decode()
+    assert f'value="{world.applicant.national_id}"' in body
+    assert f"1 result for “{world.applicant.national_id}”" in body
+    assert "Searched as a national ID." in body
+    assert '<h3 id="group-case">Transactions' in body
+    assert case.number in body
