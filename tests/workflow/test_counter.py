@@ -227,3 +227,15 @@ def test_a_clerk_of_another_department_keeps_reading_what_they_filed(client, wor
     page = client.get(f"/en/transactions/cases/{case.pk}/")
     assert page.status_code == 200
     assert f"At the counter, by {central.get_full_name()}" in page.content.decode()
+
+
+def test_the_public_status_check_answers_the_citizen_and_not_the_clerk(client, world, clerk,
+                                                                       walk_in):
+    case = case_submit_at_counter(clerk=clerk, person=walk_in, kind="general_correspondence",
+                                  subject="طلب إفادة")
+    citizen = client.post("/en/transactions/status/", {"number": case.number,
+                                                        "national_id": walk_in.national_id})
+    clerks_own_id = client.post("/en/transactions/status/", {
+        "number": case.number, "national_id": clerk.person.national_id})
+    assert (citizen.status_code, clerks_own_id.status_code) == (200, 404)
+    assert citizen.context["result"].number == case.number
