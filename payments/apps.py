@@ -13,14 +13,17 @@ class PaymentsConfig(AppConfig):
         from amanah.celery import periodic_task_register
         from amanah.events import chain_register
         from amanah.obligations import obligation_provider_register
+        from amanah.search import search_provider_register
 
         from . import tasks  # noqa: F401 - registers the Celery tasks
         from .models import BillEvent, PaymentEvent
         from .obligations import bill_obligations
         from .registry import register_builtin_kinds
+        from .search import bill_search
 
         register_builtin_kinds()
         obligation_provider_register("payments", bill_obligations)
+        search_provider_register("payments", bill_search)
         chain_register("bill", BillEvent)
         chain_register("payment", PaymentEvent)
         self._gateways_register()

@@ -116,3 +116,13 @@ class WriteOffForm(_Reason):
 class RefundDecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason (required to reject)"), max_length=500,
                              required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CounterFeeForm(MiscFeeBillForm):
+    """A fee issued at the counter: the payer is the citizen being served, the number the
+    system's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["payer_id"]
+        del self.fields["reference"]

@@ -14,7 +14,14 @@ from amanah.identity import PERSON_ID_TYPES, official_id_type
 from amanah.models import EService, Establishment, Municipality, Person
 from amanah.rollout import eservice_rollouts_startable
 
-from .enums import BillStatus, FeeComponent, PaymentStatus, ResolutionKind, ResolutionStatus
+from .enums import (
+    BillEventKind,
+    BillStatus,
+    FeeComponent,
+    PaymentStatus,
+    ResolutionKind,
+    ResolutionStatus,
+)
 from .models import Bill, FeeSchedule, InboundMessage, Payment, Receipt, SuspenseResolution
 from .services.bills import OPEN_STATUSES
 
@@ -516,3 +523,15 @@ def inbound_answer_get(*, rq_uid: str) -> StoredAnswer | None:
         return None
     digest, status, body = stored
     return StoredAnswer(body_sha256=digest, status=status, body=bytes(body))
+
+
+def bill_get_issued_at_counter(*, billing_account: str, clerk) -> Bill:
+    """A bill as the clerk who issued it at the counter sees it (its SADAD number to hand
+    over): only that clerk. NotFound alike for any other. One query."""
+    bill = (Bill.objects.select_related("payer_person", "eservice", "municipality")
+            .filter(billing_account=billing_account, issued_by_id=getattr(clerk, "pk", None),
+                    events__kind=BillEventKind.ISSUED,
+                    events__payload__channel="counter").first())
+    if bill is None:
+        raise NotFound("bill.not_found", "الفاتورة غير موجودة.", "No such bill.")
+    return bill

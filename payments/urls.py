@@ -22,4 +22,5 @@ urlpatterns = [
          name="finance_reconciliation_run"),
     path("finance/fees/", include("payments.urls_fees")),
     path("finance/exports/", include("payments.urls_exports")),
+    path("counter/", include("payments.urls_counter")),
 ]

@@ -10,11 +10,14 @@ class PermitsConfig(AppConfig):
     def ready(self) -> None:
         from amanah.celery import periodic_task_register
         from amanah.events import chain_register
+        from amanah.search import search_provider_register
 
         from .models import ApplicationEvent, PermitEvent
+        from .search import permit_search
 
         chain_register("permit_application", ApplicationEvent)
         chain_register("permit", PermitEvent)
+        search_provider_register("permits", permit_search)
         from . import (
             certificate_tasks,  # noqa: F401 - registers the certificate's tasks
             party_tasks,  # noqa: F401 - registers the consent SMS tasks

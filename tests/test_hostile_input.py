@@ -40,7 +40,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.functional import cached_property
 from django.utils.translation import override
 
-from amanah.models import Department, User
+from amanah.models import Department, Person, User
 from payments.models import Bill, Receipt
 from payments.services import payment_record
 from permits.models import Application
@@ -158,6 +158,8 @@ def _world_build() -> dict[str, str]:
         "photo_id": "1", "inspection_id": "1",
         # violations: a checklist question of an inspection (none with this id: answers 404)
         "question_id": "1",
+        # the counter: the person a clerk serves (the demo citizen)
+        "person_id": str(Person.objects.get(national_id=citizen).pk),
     }
 
 

@@ -9,16 +9,19 @@ class ViolationsConfig(AppConfig):
 
     def ready(self) -> None:
         from amanah.events import chain_register
+        from amanah.search import search_provider_register
 
         from . import payables
         from .evidence import evidence_content_check
         from .models import InspectionEvent, ViolationEvent
+        from .search import violation_search
 
         chain_register("violation", ViolationEvent)
         # An inspection's evidence (answers, photos' bytes) is sealed in its SUBMITTED event;
         # audit_verify recomputes it, so a changed photo or finding names the inspection.
         chain_register("inspection", InspectionEvent, content_check=evidence_content_check)
         payables.register()
+        search_provider_register("violations", violation_search)
         # Each part registers its own seams (guards and effects, obligations, the sampling
         # handler, periodic tasks, menus).
         self._inspections_register()

@@ -10,14 +10,17 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         from amanah.celery import periodic_task_register
         from amanah.events import chain_register
+        from amanah.search import search_provider_register
 
         from . import (
             registry,  # noqa: F401 - registers the generic guards and effects
             tasks,  # noqa: F401 - registers the Celery tasks in this process
         )
         from .models import CaseEvent
+        from .search import case_search
 
         chain_register("case", CaseEvent)
+        search_provider_register("workflow", case_search)
 
         # Every 15 minutes: SLAs are counted in working hours, so finer gives nothing.
         periodic_task_register("workflow-sla-sweep", "workflow.sla_sweep", 15 * 60.0)

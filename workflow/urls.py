@@ -16,4 +16,5 @@ urlpatterns = [
     path("designer/", include("workflow.urls_designer")),
     path("holidays/", include("workflow.urls_holidays")),
     path("exports/", include("workflow.urls_exports")),
+    path("counter/", include("workflow.urls_counter")),
 ]

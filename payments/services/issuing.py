@@ -48,9 +48,9 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
                fee_component: str = FeeComponent.MAIN, fee_variant: str = "",
                due_date: dt.date | None = None, expiry_date: dt.date | None = None,
                description_ar: str = "", description_en: str = "", issued_by=None,
-               billing_account: str | None = None) -> Bill:
+               billing_account: str | None = None, channel: str = "") -> Bill:
     """Issues a bill (by the fee schedule of `fee_component` unless an amount is given) and
-    queues its BillNew.
+    queues its BillNew. `channel` ("counter") says where it was issued, in its first event.
 
     A suspense payment already received for its BillingAcct is matched to it at once.
     """
@@ -120,7 +120,8 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
     # The first link is keyed by the BillingAcct, so it is made before the insert and the bill
     # is written once, with its chain head.
     issued = BillEvent(kind=BillEventKind.ISSUED, to_status=bill.status, version=bill.version,
-                       actor=issued_by, payload={"amount": str(amount), "fee": snapshot},
+                       actor=issued_by, payload={"amount": str(amount), "fee": snapshot,
+                                                 **({"channel": channel} if channel else {})},
                        at=clock.now())
     issued.link(bill)
     bill.save()

@@ -138,8 +138,13 @@ def test_claim_and_transfer_through_the_api(world):
                        format="json").json()["assignee"] == clerk.username
     response = client.post(f"/api/v1/workflow/cases/{case.pk}/transfer/",
                            {"department": "licensing", "note": "للاختصاص"}, format="json")
-    # the clerk no longer holds it, so the answer is the same 404 as for any unseen case
-    assert response.status_code == 404
+    # the clerk no longer holds it but their department worked on it: the answer is the case
+    # as they may now see it, read only (nothing they may do on it)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["department"]["code"] == "licensing"
+    assert (body["actions_available"], body["can_claim"], body["can_assign"],
+            body["can_transfer"]) == ([], False, False, False)
     assert Case.objects.get(pk=case.pk).department == world.department("licensing")
 
 

@@ -11,7 +11,7 @@ from amanah.models import Department, StaffMembership
 from amanah.permissions import is_admin, is_staff_member, person_for_user
 from amanah.selectors import eservice_list_startable
 
-from ..enums import ActorKind, CaseEventKind
+from ..enums import ActorKind, CaseChannel, CaseEventKind
 from ..models import (
     QUEUE_ORDER,
     Case,
@@ -37,7 +37,7 @@ from ..services.definitions import (
 )
 from ..services.documents import attachment_may_replace
 from ..services.steps import guard_refusal
-from ._common import CASE_RELATED, case_filter, staff_department_ids
+from ._common import CASE_RELATED, case_filter, staff_department_ids, worked_on_by
 
 # Events an applicant never sees on their timeline: internal notes and staff-only documents.
 # has_key first: on PostgreSQL a missing key compares as NULL, and NOT (NULL) would hide
@@ -81,7 +81,20 @@ def case_kind_list_startable(*, user) -> list[DefinitionVersion]:
     there (or at the Amanah), offered online, and open to them by the e-service's rollout.
     Three queries (the person, the published versions, the rollouts)."""
     person = person_for_user(user)
-    if person is None or person.municipality is None:
+    if person is None:
+        return []
+    return _kinds_startable(person=person, user=user)
+
+
+def case_kind_list_startable_at_counter(*, person) -> list[DefinitionVersion]:
+    """The kinds a clerk may file at the counter for `person`: exactly those the person could
+    submit online where they live (the pilot is theirs to qualify for, not the clerk's). Two
+    queries."""
+    return _kinds_startable(person=person, user=None)
+
+
+def _kinds_startable(*, person, user) -> list[DefinitionVersion]:
+    if person.municipality is None:
         return []
     versions = definitions_published_for(municipality=person.municipality)
     offers = {offer.eservice.pk: offer.eservice for offer in eservice_list_startable(
@@ -101,7 +114,8 @@ def case_list_for_applicant(*, user) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     person = person_for_user(user)
-    mine = Q(submitted_by_id=user.pk)
+    # What a clerk filed at the counter is the applicant's, not the clerk's own.
+    mine = Q(submitted_by_id=user.pk) & ~Q(channel=CaseChannel.COUNTER)
     if person is not None:
         # The establishments' ids are read first (one small query): a join or a subquery
         # inside the OR would make PostgreSQL scan every case, where three plain conditions
@@ -161,29 +175,44 @@ class CaseDetail:
     # (None: these are the first).
     timeline_before: int | None = None
     timeline_older_before: int | None = None
+    # Staff of a department that worked on the case before: they read it, and nothing more.
+    is_read_only: bool = False
 
     @property
     def is_staff_view(self) -> bool:
         return self.viewer_kind == ActorKind.STAFF
 
 
-def _case_for_user(case_id: int, user) -> tuple[Case, str]:
-    """The case and how the user sees it; NotFound alike for a missing case and a forbidden one."""
+def _case_for_user(case_id: int, user) -> tuple[Case, str, bool]:
+    """The case, how the user sees it, and whether only to read it; NotFound alike for a
+    missing case and a forbidden one.
+
+    Staff of a department that worked on the case before (it was routed or transferred away)
+    read it as staff do, and may do nothing on it: the services refuse them, since they hold
+    no role in the holding department. That costs one query, only for such a reader."""
     case = Case.objects.select_related(*CASE_RELATED, "version", "submitted_by").filter(
         pk=case_id).first()
     if case is None or not getattr(user, "is_authenticated", False):
         raise errors.case_not_found()
     if staff_roles_in(user, case.department_id) or is_admin(user):
-        return case, ActorKind.STAFF
+        return case, ActorKind.STAFF, False
     if user_is_applicant(case, user):
-        return case, ActorKind.APPLICANT
+        return case, ActorKind.APPLICANT, False
+    department_ids = staff_department_ids(user)
+    if department_ids and Case.objects.filter(pk=case.pk).filter(
+            worked_on_by(department_ids)).exists():
+        return case, ActorKind.STAFF, True
     raise errors.case_not_found()
 
 
-def case_get_visible(*, case_id: int, user) -> Case:
-    """The case if the user may see it (staff of its department, or its applicant); else the
-    same NotFound as for a case that does not exist."""
-    return _case_for_user(case_id, user)[0]
+def case_get_visible(*, case_id: int, user, include_read_only: bool = True) -> Case:
+    """The case if the user may see it (staff of its department, its applicant, or, unless
+    `include_read_only` is False, staff of a department that worked on it); else the same
+    NotFound as for a case that does not exist."""
+    case, _viewer, read_only = _case_for_user(case_id, user)
+    if read_only and not include_read_only:
+        raise errors.case_not_found()
+    return case
 
 
 TIMELINE_PAGE_SIZE = 50
@@ -204,7 +233,7 @@ def case_get_for_user(*, case_id: int, user, timeline_limit: int | None = None,
     the guard's reason rather than hidden: "attach the report first" tells staff what to do.
     The guards run again, with the case locked, when the action is taken.
     """
-    case, viewer = _case_for_user(case_id, user)
+    case, viewer, read_only = _case_for_user(case_id, user)
     staff = viewer == ActorKind.STAFF
     events = CaseEvent.objects.filter(case=case).select_related(
         "actor", "from_state", "to_state", "department", "from_department", "to_department")
@@ -240,7 +269,7 @@ def case_get_for_user(*, case_id: int, user, timeline_limit: int | None = None,
     detail = CaseDetail(case=case, viewer_kind=viewer, events=event_list,
                         attachments=list(attachments), comments=comment_list,
                         actions_available=[], timeline_before=timeline_before,
-                        timeline_older_before=older_before)
+                        timeline_older_before=older_before, is_read_only=read_only)
     transitions = list(Transition.objects.filter(version_id=case.version_id)
                        .select_related("to_state").order_by("position", "id"))
     detail.transition_labels = {(t.from_state_id, t.action): t for t in transitions}
@@ -249,7 +278,7 @@ def case_get_for_user(*, case_id: int, user, timeline_limit: int | None = None,
     if staff and assignee_ids:
         detail.assignees_named = {u.pk: u for u in get_user_model().objects.filter(
             pk__in=assignee_ids)}
-    if not case.is_open:
+    if not case.is_open or read_only:
         return detail
     is_applicant = viewer == ActorKind.APPLICANT or user_is_applicant(case, user)
     for transition in (t for t in transitions if t.from_state_id == case.state_id):
@@ -287,15 +316,19 @@ def case_get_for_user(*, case_id: int, user, timeline_limit: int | None = None,
 
 
 def attachment_get_for_user(*, attachment_id: int, user) -> CaseAttachment:
-    """A document the user may download: staff of the holding department (every version), or
-    the applicant for the current version of documents that are not internal. Anything else
-    looks like it does not exist."""
+    """A document the user may download: staff of the holding department, or of one that
+    worked on the case (every version), or the applicant for the current version of documents
+    that are not internal. Anything else looks like it does not exist."""
     attachment = (CaseAttachment.objects.select_related("case", "replaced_by")
                   .filter(pk=attachment_id).first())
     if attachment is None or not getattr(user, "is_authenticated", False):
         raise _attachment_not_found()
     case = attachment.case
     if staff_roles_in(user, case.department_id) or is_admin(user):
+        return attachment
+    department_ids = staff_department_ids(user)
+    if department_ids and Case.objects.filter(pk=case.pk).filter(
+            worked_on_by(department_ids)).exists():
         return attachment
     if (not attachment.is_internal and getattr(attachment, "replaced_by", None) is None
             and user_is_applicant(case, user)):
@@ -306,3 +339,14 @@ def attachment_get_for_user(*, attachment_id: int, user) -> CaseAttachment:
 def _attachment_not_found() -> NotFound:
     return NotFound("workflow.attachment_not_found", "لم يتم العثور على المرفق.",
                     "Document not found.")
+
+
+def case_get_filed_at_counter(*, case_id: int, clerk) -> Case:
+    """A case as its counter clerk sees it right after filing (its number to hand over): only
+    the clerk who filed it. NotFound alike for any other. One query."""
+    case = (Case.objects.select_related("definition", "applicant_person", "municipality")
+            .filter(pk=case_id, channel=CaseChannel.COUNTER,
+                    submitted_by_id=getattr(clerk, "pk", None)).first())
+    if case is None:
+        raise errors.case_not_found()
+    return case

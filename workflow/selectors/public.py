@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from amanah.errors import NotFound
 from amanah.identity import digits_normalise
 
-from ..enums import CaseEventKind
+from ..enums import CaseChannel, CaseEventKind
 from ..models import Case, CaseEvent
 
 
@@ -46,7 +46,9 @@ def case_status_public(*, number: str, national_id: str) -> PublicStatus:
     if case is not None:
         if case.applicant_person is not None:
             owner_ids.append(case.applicant_person.national_id)
-        submitter = getattr(case.submitted_by, "person", None) if case.submitted_by else None
+        # A clerk who filed at the counter is not the case's owner.
+        submitter = (getattr(case.submitted_by, "person", None)
+                     if case.submitted_by and case.channel != CaseChannel.COUNTER else None)
         if submitter is not None:
             owner_ids.append(submitter.national_id)
     matched = any(hmac.compare_digest(owner.encode(), national_id.encode())

@@ -26,7 +26,7 @@ from .definitions import (
     version_validate,
 )
 from .moves import MoveOutcome, case_move_apply, case_move_request, case_move_sweep
-from .online import case_submit_online
+from .online import case_submit_at_counter, case_submit_online
 from .sla import SweepResult, sla_sweep
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "case_route",
     "case_route_sweep",
     "case_submit",
+    "case_submit_at_counter",
     "case_submit_online",
     "case_transfer",
     "case_transition",

@@ -7,7 +7,7 @@ from amanah.enums import StaffRole
 from amanah.models import Establishment
 from amanah.permissions import person_for_user, staff_memberships
 
-from ..enums import ACTOR_APPLICANT, ACTOR_SYSTEM, ActorKind
+from ..enums import ACTOR_APPLICANT, ACTOR_SYSTEM, ActorKind, CaseChannel
 from ..models import Case, Transition
 
 # Roles that may move a case on to another department (إحالة) or take it from the queue.
@@ -32,7 +32,8 @@ class ActingAs:
 def user_is_applicant(case: Case, user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if case.submitted_by_id == user.pk:
+    # A clerk who filed at the counter did so as staff, for the applicant: not as them.
+    if case.submitted_by_id == user.pk and case.channel != CaseChannel.COUNTER:
         return True
     person = person_for_user(user)
     if person is None:

@@ -8,6 +8,7 @@ import logging
 from django.db import transaction
 
 from amanah import clock
+from amanah.counter import COUNTER_FILE_ROLES, counter_department, counter_refused
 from amanah.dates import business_date, hijri_year
 from amanah.dispatch import task_on_commit
 from amanah.errors import Conflict, DomainError, PermissionDenied
@@ -75,6 +76,19 @@ def _case_number_next(municipality: Municipality, prefix: str, at: dt.datetime) 
     return f"{prefix}-{year}-{counter.last_number:06d}"
 
 
+def _counter_desk(clerk, *, municipality: Municipality, applicant_person: Person | None):
+    """(department, role) in which `clerk` files at `municipality`'s counter, or a refusal."""
+    if not getattr(clerk, "is_authenticated", False) or applicant_person is None:
+        raise DomainError("workflow.counter_applicant_required",
+                          "يقدم الموظف الطلب في الكاونتر باسم مواطن محدد.",
+                          "A counter filing is made by a clerk for a given citizen.",
+                          field="applicant")
+    desk = counter_department(clerk, municipality=municipality, roles=COUNTER_FILE_ROLES)
+    if desk is None:
+        raise counter_refused()
+    return desk
+
+
 def _submitted_payload(*, documents: int, channel: str) -> dict | None:
     payload = {}
     if documents:
@@ -104,6 +118,9 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
     if priority not in CasePriority.values:
         raise DomainError("workflow.priority_invalid", "الأولوية غير صحيحة.",
                           "Unknown priority.", field="priority")
+    counter_desk = (_counter_desk(submitted_by, municipality=municipality,
+                                  applicant_person=applicant_person)
+                    if channel == CaseChannel.COUNTER else None)
     submitter_person = person_for_user(submitted_by) if submitted_by is not None else None
     if applicant_person is None and applicant_establishment is None:
         applicant_person = submitter_person
@@ -120,16 +137,24 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
                                field="applicant")
     checked = [document_check(document) for document in documents]
     version = definition_resolve(code=kind, municipality=municipality)
+    # At the counter the pilot is the applicant's to qualify for, not the clerk's: a clerk
+    # files only what the citizen could have filed online where they live.
     definition_start_check(definition=version.definition, municipality=municipality,
-                           user=submitted_by, person=applicant_person)
+                           user=None if counter_desk else submitted_by, person=applicant_person)
     start = version.states.filter(is_start=True).first()
     if start is None:
         raise DomainError("workflow.definition_broken", "تعريف المعاملة غير مكتمل.",
                           "The transaction's definition has no start state.")
 
     at = clock.now()
-    acting = (ActingAs(ActorKind.APPLICANT, ACTOR_APPLICANT, None) if submitter_person
-              or submitted_by is None else staff_acting(submitted_by, None))
+    if counter_desk is not None:
+        # The clerk acts as staff of the counter's department, even if they also have a Person.
+        department, role = counter_desk
+        acting = ActingAs(ActorKind.STAFF, role, department.pk)
+    elif submitter_person or submitted_by is None:
+        acting = ActingAs(ActorKind.APPLICANT, ACTOR_APPLICANT, None)
+    else:
+        acting = staff_acting(submitted_by, None)
     prefix = version.definition.case_prefix or municipality.code
     # The case is created in its start step: creating is the only other place a step is set.
     case = Case(

@@ -319,7 +319,11 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
                                   initial={"assignee": case.assignee_id})
         if detail.can_assign else None,
         "queue_url": reverse("workflow:queue", args=[case.department_id])
-        if detail.is_staff_view and case.department_id else None,
+        if detail.is_staff_view and case.department_id and not detail.is_read_only else None,
+        "read_only_notice": _("This transaction is now with %(department)s; you can read it "
+                              "because your department worked on it.") % {
+            "department": label(case.department) or _("the municipality")}
+        if detail.is_read_only else "",
         "is_awaiting_applicant": case.category == StatusCategory.AWAITING_APPLICANT,
         "document_help": CASE_DOCUMENT_POLICY.describe("en" if is_english() else "ar"),
         "document_accept": CASE_DOCUMENT_POLICY.accept,
@@ -331,11 +335,11 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
 
 def _after_action(request, case_id: int, department_id: int | None, success: str,
                   staff_page: bool):
-    """Back to the case if the user still sees it; else (sent to another department) to the
-    queue they came from."""
+    """Back to the case if the user still holds it; else (sent to another department, which
+    leaves them only reading it) to the queue they came from."""
     messages.success(request, success)
     try:
-        selectors.case_get_visible(case_id=case_id, user=request.user)
+        selectors.case_get_visible(case_id=case_id, user=request.user, include_read_only=False)
     except NotFound:
         if department_id:
             return redirect("workflow:queue", department_id)
@@ -358,6 +362,15 @@ def _case_view(request, case_id: int, *, staff_page: bool):
             raise Http404
         # Where staff go when the case leaves their department: its queue, as it was.
         department_id = detail.case.department_id if staff_page else None
+        if detail.is_read_only:
+            # The services would refuse too (no role in the holding department); refusing
+            # here says why in the page's words and runs none of them.
+            error = PageError(op=request.POST.get("op", ""), code="workflow.read_only",
+                              message=_("Your department worked on this transaction, so you "
+                                        "can read it, but only its current department can "
+                                        "act on it or comment."), status=403)
+            return _render_case(request, detail, template=template, error=error,
+                                status=error.status)
         error, success = _case_action(request, detail)
         if error is None:
             return _after_action(request, case_id, department_id, success,
