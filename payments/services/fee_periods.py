@@ -9,11 +9,10 @@ from django.db import transaction
 
 from amanah import clock
 from amanah.dates import business_date, dual_date_format
-from amanah.enums import MunicipalityKind, StaffRole
 from amanah.errors import DomainError, NotFound, PermissionDenied
 from amanah.models import EService
 from amanah.money import sar
-from amanah.permissions import staff_memberships
+from amanah.permissions import is_amanah_admin
 
 from ..enums import FeeRuleKind
 from ..models import FeeSchedule
@@ -23,13 +22,7 @@ from .fees import fee_schedule_create
 def fee_schedule_may_change(user) -> bool:
     """A fee schedule is per municipality class, shared by every municipality of the class:
     only a superuser or an admin of the Amanah itself may change it (branch admins view)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(m.role == StaffRole.ADMIN
-               and m.department.municipality.kind == MunicipalityKind.AMANAH
-               for m in staff_memberships(user))
+    return is_amanah_admin(user)
 
 
 def fee_series(schedule: FeeSchedule):
