@@ -99,7 +99,8 @@ def bills(request):
     return render(request, "payments/finance/bills.html", {
         "page": _page(request, qs), "status": status, "q": query, "fee_schedule": fee_schedule,
         "query_prefix": urlencode({"status": status, "q": query,
-                                   "fee_schedule": fee_schedule}) + "&",
+                                   **({"fee_schedule": fee_schedule} if fee_schedule else {})})
+        + "&",
         "statuses": BillStatus.choices, "may_issue": request.finance.may_issue_bills,
     })
 
