@@ -158,6 +158,8 @@ def _world_build() -> dict[str, str]:
         "photo_id": "1", "inspection_id": "1",
         # violations: a checklist question of an inspection (none with this id: answers 404)
         "question_id": "1",
+        # configuration pages: a fee period, a holiday, a staff role (none: answer 404 or 403)
+        "fee_id": "1", "holiday_id": "1", "membership_id": "1",
     }
 
 

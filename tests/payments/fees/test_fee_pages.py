@@ -175,3 +175,12 @@ def test_the_finance_bill_list_filters_by_fee_period(clock, client, amanah_admin
     client.force_login(amanah_admin)
     response = client.get(f"/en/payments/finance/bills/?fee_schedule={fee.pk}")
     assert [b.pk for b in response.context["page"].object_list] == [under_fee.pk]
+
+
+def test_the_new_period_form_starts_from_the_current_rule(clock, client, amanah_admin, fee):
+    clock.set(at_riyadh(2026, 3, 1, 10))
+    client.force_login(amanah_admin)
+    response = client.get(f"/ar{BASE}{fee.pk}/new-period/")
+    assert response.status_code == 200
+    assert 'id="id_effective_from"' in response.content.decode()
+    assert response.context["form"].initial["amount"] == Decimal("1000.00")
