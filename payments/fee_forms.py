@@ -26,8 +26,10 @@ class FeePeriodForm(forms.Form):
                                  **MONEY, widget=forms.TextInput(attrs={"inputmode": "decimal",
                                                                         "dir": "ltr"}))
     unit_ar = forms.CharField(label=_("Unit (Arabic)"), max_length=40, required=False,
+                              widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
                               help_text=_("For a rate: what is counted, e.g. م²"))
     unit_en = forms.CharField(label=_("Unit (English)"), max_length=40, required=False,
+                              widget=forms.TextInput(attrs={"dir": "ltr", "lang": "en"}),
                               help_text=_("For a rate: what is counted, e.g. m²"))
 
 

@@ -58,8 +58,9 @@ class PeriodUsage:
     period: FeeSchedule
     bills: int
     total: Decimal
-    added_by: object  # a User or None (periods older than the history)
+    added_by: object  # a User, or None: added outside a signed-in request, or before history
     added_at: dt.datetime
+    has_history: bool
     changes: list  # later historical records: who changed the period and when
 
 
@@ -86,5 +87,6 @@ def fee_detail(*, fee_id: int) -> tuple[FeeSchedule, list[PeriodUsage]] | None:
             period=period, bills=used.get("bills", 0), total=used.get("total") or Decimal("0"),
             added_by=created.history_user if created else None,
             added_at=created.history_date if created else period.created_at,
+            has_history=created is not None,
             changes=[r for r in records if r.history_type == "~"]))
     return fee, result

@@ -29,8 +29,10 @@ class HolidayForm(forms.Form):
     date_to = forms.DateField(label=gettext_lazy("Last day"), input_formats=["%Y-%m-%d"],
                               widget=DATE_WIDGET, required=False,
                               help_text=gettext_lazy("Empty: a single day"))
-    name_ar = forms.CharField(label=gettext_lazy("Name (Arabic)"), max_length=200)
-    name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=200)
+    name_ar = forms.CharField(label=gettext_lazy("Name (Arabic)"), max_length=200,
+                              widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}))
+    name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=200,
+                              widget=forms.TextInput(attrs={"dir": "ltr", "lang": "en"}))
 
     def clean(self):
         data = super().clean()
