@@ -106,6 +106,16 @@ def admin_may_configure(user, municipality: Municipality | int) -> bool:
     return ids is None or municipality_id in ids
 
 
+def is_amanah_admin(user) -> bool:
+    """May change configuration shared by every municipality (fee schedules per class, the
+    holiday calendar): a superuser, or an ADMIN of a department of the Amanah itself."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or any(
+        m.role == StaffRole.ADMIN and m.department.municipality.kind == MunicipalityKind.AMANAH
+        for m in staff_memberships(user))
+
+
 def is_portal_admin(user) -> bool:
     """May open the portal's configuration pages (superuser, or ADMIN role anywhere)."""
     ids = admin_municipality_ids(user)

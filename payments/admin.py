@@ -4,9 +4,14 @@ read-only, because their statuses change only through the payments services."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from amanah.admin import ReadOnlyAdmin
+from amanah.dates import dual_date_format
 from amanah.errors import DomainError
+from amanah.money import sar_format
 
 from .models import (
     Bill,
@@ -33,26 +38,72 @@ class FeeScheduleForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
+        def value(name):
+            # A saved period's rule is read-only in the admin: its fields are not in the form.
+            return data[name] if name in data else getattr(self.instance, name)
+
         try:
             fee_schedule_validate(
-                eservice=data["eservice"], municipality_class=data["municipality_class"],
-                kind=data["kind"], amount=data["amount"], minimum=data.get("minimum"),
-                effective_from=data["effective_from"], effective_to=data.get("effective_to"),
-                exclude_pk=self.instance.pk, component=data.get("component", ""),
-                variant=data.get("variant", ""))
+                eservice=value("eservice"), municipality_class=value("municipality_class"),
+                kind=value("kind"), amount=value("amount"), minimum=value("minimum"),
+                effective_from=value("effective_from"), effective_to=data.get("effective_to"),
+                exclude_pk=self.instance.pk, component=value("component"),
+                variant=value("variant"))
         except DomainError as error:
             raise ValidationError({error.field or None: f"{error.message_ar} — "
                                                         f"{error.message_en}"}) from None
         return data
 
 
+def _sar(value) -> str:
+    return "" if value is None else sar_format(value, get_language() or "ar")
+
+
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(admin.ModelAdmin):
+class FeeScheduleAdmin(SimpleHistoryAdmin):
+    """A period's rule is never edited in place (its bills were issued on it): a change is a
+    new period, added on the portal's fee page; here an existing period's end date may be set."""
+
     form = FeeScheduleForm
-    list_display = ["eservice", "component", "variant", "municipality_class", "kind", "amount",
-                    "minimum", "effective_from", "effective_to"]
+    list_display = ["eservice", "component", "variant", "municipality_class", "kind",
+                    "amount_shown", "minimum_shown", "effective_from", "effective_to"]
     list_filter = ["eservice", "component", "variant", "municipality_class", "kind"]
     search_fields = ["eservice__code", "name_ar", "name_en"]
+    FROZEN_ONCE_SAVED = ["eservice", "component", "variant", "municipality_class",
+                         "effective_from", "kind", "amount", "minimum", "unit_ar", "unit_en"]
+
+    @admin.display(description=gettext_lazy("Amount or rate (SAR)"), ordering="amount")
+    def amount_shown(self, obj):
+        # As every page shows money ("1,000.00"), never the locale's "1000,00".
+        return _sar(obj.amount)
+
+    @admin.display(description=gettext_lazy("Minimum (SAR)"), ordering="minimum")
+    def minimum_shown(self, obj):
+        return _sar(obj.minimum)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.FROZEN_ONCE_SAVED if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        language = get_language() or "ar"
+        start = dual_date_format(obj.effective_from, language)
+        end = dual_date_format(obj.effective_to, language) if obj.effective_to else None
+        if change:
+            request._fee_message = (
+                _("The period from %(start)s now ends on %(end)s.") % {"start": start, "end": end}
+                if end else _("The period from %(start)s is now open-ended.") % {"start": start})
+        else:
+            request._fee_message = _("A new period from %(start)s was added: %(rule)s.") % {
+                "start": start, "rule": _sar(obj.amount)}
+
+    def message_user(self, request, message, *args, **kwargs):
+        # Django's own words ("… was added successfully") say nothing about periods.
+        said = getattr(request, "_fee_message", None)
+        if said is not None:
+            request._fee_message = None
+            message = said
+        return super().message_user(request, message, *args, **kwargs)
 
 
 class BillEventInline(admin.TabularInline):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from amanah.events import AppendOnlyError, ChainedEvent, ChainHead, Event  # noqa: F401
 from amanah.identity import official_id_type
@@ -62,6 +63,9 @@ class FeeSchedule(models.Model):
     name_ar = models.CharField(_("Name (Arabic)"), max_length=200)
     name_en = models.CharField(_("Name (English)"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who added each period and who closed it, kept row by row (the fee's history page).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("Fee schedule")

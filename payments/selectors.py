@@ -319,8 +319,11 @@ def _in_scope(qs: QuerySet, municipality_ids, field: str) -> QuerySet:
     return qs.filter(**{f"{field}__in": list(municipality_ids)})
 
 
-def bill_list_for_staff(*, municipality_ids, status: str = "", query: str = "") -> QuerySet[Bill]:
+def bill_list_for_staff(*, municipality_ids, status: str = "", query: str = "",
+                        fee_schedule_id: int | None = None) -> QuerySet[Bill]:
     qs = _in_scope(Bill.objects.select_related(*_BILL_RELATED), municipality_ids, "municipality")
+    if fee_schedule_id is not None:
+        qs = qs.filter(fee_schedule_id=fee_schedule_id)
     if status:
         qs = qs.filter(status=status)
     if query:

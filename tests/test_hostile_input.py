@@ -160,6 +160,8 @@ def _world_build() -> dict[str, str]:
         "question_id": "1",
         # the counter: the person a clerk serves (the demo citizen)
         "person_id": str(Person.objects.get(national_id=citizen).pk),
+        # configuration pages: a fee period, a holiday, a staff role (none: answer 404 or 403)
+        "fee_id": "1", "holiday_id": "1", "membership_id": "1",
     }
 
 

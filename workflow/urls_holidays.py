@@ -1,5 +1,10 @@
-"""Pages of issue 12's part; included by the app's URL map (names stay in its namespace)."""
+"""The holiday calendar (issue 12, point 3); names in the workflow namespace."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import holidays
+
+urlpatterns: list = [
+    path("", holidays.holiday_list, name="holiday_list"),
+    path("<int:holiday_id>/remove/", holidays.holiday_delete, name="holiday_delete"),
+]

@@ -98,7 +98,7 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
                         effective_to: dt.date | None = None, minimum: Decimal | None = None,
                         unit_ar: str = "", unit_en: str = "", name_ar: str = "",
                         name_en: str = "", component: str = FeeComponent.MAIN,
-                        variant: str = "") -> FeeSchedule:
+                        variant: str = "", history_user=None) -> FeeSchedule:
     """Adds a period of a service's fee (or of one stage's); periods of one service, class and
     component never overlap."""
     # Locking the service row serialises concurrent edits of its schedules, so two admins
@@ -109,13 +109,18 @@ def fee_schedule_create(*, eservice: EService, municipality_class: int, kind: st
     fee_schedule_validate(eservice=eservice, municipality_class=municipality_class, kind=kind,
                           amount=amount, minimum=minimum, effective_from=effective_from,
                           effective_to=effective_to, component=component, variant=variant)
-    return FeeSchedule.objects.create(
+    schedule = FeeSchedule(
         eservice=eservice, municipality_class=municipality_class, component=component,
         variant=variant,
         kind=kind, amount=amount,
         minimum=minimum, effective_from=effective_from, effective_to=effective_to,
         unit_ar=unit_ar, unit_en=unit_en, name_ar=name_ar or eservice.name_ar,
         name_en=name_en or eservice.name_en)
+    if history_user is not None:
+        # Outside a request (a service called by a task or a test) the history still says who.
+        schedule._history_user = history_user
+    schedule.save()
+    return schedule
 
 
 def fee_schedule_find(*, eservice: EService, municipality_class: int, on: dt.date,

@@ -89,11 +89,18 @@ def bills(request):
     status = request.GET.get("status", "")
     status = status if status in BillStatus.values else ""
     query = digits_normalise(request.GET.get("q", ""))[:32]
+    # The fee history page links here for the bills issued under one period of a fee.
+    fee_schedule = request.GET.get("fee_schedule", "")
+    fee_schedule = fee_schedule if fee_schedule.isascii() and fee_schedule.isdigit() \
+        and len(fee_schedule) <= 18 else ""
     qs = selectors.bill_list_for_staff(municipality_ids=request.finance.municipality_ids,
-                                       status=status, query=query)
+                                       status=status, query=query,
+                                       fee_schedule_id=int(fee_schedule) if fee_schedule else None)
     return render(request, "payments/finance/bills.html", {
-        "page": _page(request, qs), "status": status, "q": query,
-        "query_prefix": urlencode({"status": status, "q": query}) + "&",
+        "page": _page(request, qs), "status": status, "q": query, "fee_schedule": fee_schedule,
+        "query_prefix": urlencode({"status": status, "q": query,
+                                   **({"fee_schedule": fee_schedule} if fee_schedule else {})})
+        + "&",
         "statuses": BillStatus.choices, "may_issue": request.finance.may_issue_bills,
     })
 
