@@ -5,25 +5,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from amanah.models import EService
 from amanah.scorecards import scorecard_figures
 from payments.enums import BillStatus
 from payments.models import Bill
-from tests.workflow.factories import world_build
 
-from .fixtures import NOVEMBER, bills_build, cases_build
+from .fixtures import NOVEMBER
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known(clock, settings, tmp_path):
-    settings.WORKFLOW_PRIVATE_ROOT = str(tmp_path / "private")
-    world = world_build()
-    eservice = EService.objects.get(code="general_correspondence")
-    cases_build(world, clock)
-    bills_build(world, clock, eservice)
-    return world, eservice
 
 
 def test_each_figure_per_municipality_equals_the_hand_computed_one(known):
