@@ -16,6 +16,7 @@ neither do people who live elsewhere: a pilot stays within the municipality that
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -26,8 +27,8 @@ from django.utils import translation
 
 from . import clock
 from .dates import business_date
-from .enums import MunicipalityKind, RolloutState, ThresholdBound
-from .errors import Conflict, DomainError, PermissionDenied
+from .enums import MunicipalityKind, RolloutState, StaffRole, ThresholdBound
+from .errors import Conflict, DomainError, NotFound, PermissionDenied
 from .models import (
     EService,
     EServiceRollout,
@@ -36,8 +37,8 @@ from .models import (
     PilotThreshold,
     StaffMembership,
 )
-from .permissions import admin_may_configure
-from .scorecards import METRICS, VOLUME_METRIC, scorecard_figures
+from .permissions import admin_may_configure, staff_memberships
+from .scorecards import METRICS, VOLUME_METRIC, Unit, scorecard_figures
 from .statuses import StatusTransitions
 
 
@@ -301,3 +302,71 @@ def rollout_state_set(*, eservice: EService, municipality: Municipality, state: 
 
 # simple_history keeps a change's reason in 100 characters.
 ROLLOUT_REASON_MAX = 100
+
+
+# --- Thresholds (set by the Amanah's admins) -----------------------------------------------
+
+def may_set_thresholds(user) -> bool:
+    """Thresholds hold for an e-service in every municipality, so only the Amanah sets them:
+    a superuser, or an ADMIN of one of the Amanah's own departments."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or any(
+        m.role == StaffRole.ADMIN and m.department.municipality.kind == MunicipalityKind.AMANAH
+        for m in staff_memberships(user))
+
+
+def _thresholds_refused() -> PermissionDenied:
+    return PermissionDenied("rollout.thresholds_not_allowed",
+                            "تحديد شروط التجربة لمسؤولي الأمانة فقط.",
+                            "Only the Amanah's administrators set pilot thresholds.")
+
+
+@transaction.atomic
+def pilot_threshold_set(*, eservice: EService, metric: str, bound: str, value, min_cases: int,
+                        actor) -> PilotThreshold:
+    """Set (or replace) what a pilot of `eservice` must reach on one figure before it goes
+    live; a share is written as a percentage (0–100)."""
+    if not may_set_thresholds(actor):
+        raise _thresholds_refused()
+    if metric not in METRICS:
+        raise DomainError("rollout.metric_invalid", "اختر مؤشرًا من القائمة.",
+                          "Choose a figure from the list.", field="metric")
+    if bound not in ThresholdBound.values:
+        raise DomainError("rollout.bound_invalid", "اختر «على الأقل» أو «على الأكثر».",
+                          "Choose “at least” or “at most”.", field="bound")
+    try:
+        value = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+        raise DomainError("rollout.threshold_value_invalid", "أدخل رقمًا موجبًا.",
+                          "Enter a number of zero or more.", field="value")
+    if METRICS[metric].unit == Unit.SHARE and value > 100:
+        raise DomainError("rollout.threshold_share_over_100",
+                          "النسبة لا تتجاوز ١٠٠٪.", "A share cannot be over 100%.",
+                          field="value")
+    if not isinstance(min_cases, int) or min_cases < 0 or min_cases > 1_000_000:
+        raise DomainError("rollout.min_cases_invalid", "أدخل عددًا صحيحًا من صفر فأكثر.",
+                          "Enter a whole number of zero or more.", field="min_cases")
+    threshold = (PilotThreshold.objects.select_for_update()
+                 .filter(eservice=eservice, metric=metric).first())
+    if threshold is None:
+        threshold = PilotThreshold(eservice=eservice, metric=metric)
+    threshold.bound, threshold.value, threshold.min_cases = bound, value, min_cases
+    threshold._history_user = actor
+    threshold.save()
+    return threshold
+
+
+@transaction.atomic
+def pilot_threshold_remove(*, threshold_id: int, actor) -> None:
+    """A pilot no longer has to reach this figure; the history keeps what it was."""
+    if not may_set_thresholds(actor):
+        raise _thresholds_refused()
+    threshold = PilotThreshold.objects.select_for_update().filter(pk=threshold_id).first()
+    if threshold is None:
+        raise NotFound("rollout.threshold_not_found", "هذا الشرط غير موجود.",
+                       "This threshold does not exist.")
+    threshold._history_user = actor
+    threshold.delete()
