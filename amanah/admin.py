@@ -225,7 +225,8 @@ class EServiceRolloutAdmin(SimpleHistoryAdmin):
             # Checked by the form a moment ago; met only when someone changed it meanwhile.
             messages.error(request, error.message)
             return
-        obj.pk, obj.state = saved.pk, saved.state
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
