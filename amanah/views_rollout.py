@@ -101,7 +101,7 @@ def rollout_change(request):
         return redirect("amanah:rollout_matrix")
     form = RolloutChangeForm(request.POST)
     if not form.is_valid():
-        if {"eservice", "municipality"} & set(form.errors):
+        if {"eservice", "municipality", "state"} & set(form.errors):
             return redirect("amanah:rollout_matrix")
         return _confirm_page(request, form, status=400)
     data = form.cleaned_data
