@@ -50,12 +50,13 @@ class RolloutChangeForm(forms.Form):
 
 
 class ScorecardForm(forms.Form):
+    """Every field has a default, filled in by the page before binding (so none is optional)."""
+
     eservice = _Localized(queryset=EService.objects.order_by("display_order", "code"),
-                          label=_("E-service"), required=False)
-    date_from = _Day(label=_("From"), required=False)
-    date_to = _Day(label=_("To"), required=False)
-    metric = forms.ChoiceField(label=_("Figure in the chart"), choices=METRIC_CHOICES,
-                               required=False)
+                          label=_("E-service"))
+    date_from = _Day(label=_("From"))
+    date_to = _Day(label=_("To"))
+    metric = forms.ChoiceField(label=_("Figure in the chart"), choices=METRIC_CHOICES)
 
     def clean(self):
         data = super().clean()

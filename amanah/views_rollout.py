@@ -145,10 +145,18 @@ def scorecards(request):
     scope = scorecard_municipality_ids(user)
     if scope is not None and not scope:
         return _forbidden(request)
-    form = ScorecardForm(request.GET or None)
     today = business_date(clock.now())
     eservices = eservice_list()
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    # What is not asked for is the default, shown as chosen in the form.
+    asked = request.GET.copy()
+    defaults = {"eservice": eservices[0].pk if eservices else "", "date_to": today,
+                "date_from": today - dt.timedelta(days=SCORECARD_DAYS - 1),
+                "metric": DEFAULT_CHART_METRIC}
+    for name, value in defaults.items():
+        if not asked.get(name):
+            asked[name] = str(value)
+    form = ScorecardForm(asked)
+    data = form.cleaned_data if form.is_valid() else {}
     eservice = data.get("eservice") or (eservices[0] if eservices else None)
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to - dt.timedelta(days=SCORECARD_DAYS - 1)
