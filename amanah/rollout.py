@@ -172,7 +172,7 @@ class GateResult:
         lines = []
         if self.too_few_cases:
             lines.append(
-                f"عدد المعاملات {self.cases} وأقل المطلوب {self.min_cases}"
+                f"عدد المعاملات {self.cases}، والحد الأدنى المطلوب {self.min_cases}"
                 if language.startswith("ar") else
                 f"{self.cases} transactions, at least {self.min_cases} needed")
         lines += [check.describe(language) for check in self.failing]
