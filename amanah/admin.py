@@ -4,12 +4,16 @@ Configuration models keep their history (django-simple-history), so every screen
 who changed what and when under "History". Labels come from the models' verbose names.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import clock
+from .enums import RolloutState
+from .errors import DomainError
 from .models import (
     ACTIVE_DEPARTMENTS,
     Department,
@@ -22,6 +26,7 @@ from .models import (
     StaffMembership,
     User,
 )
+from .rollout import ROLLOUT_REASON_MAX, rollout_state_check, rollout_state_set
 
 admin.site.site_header = _("Amanah Portal administration")
 admin.site.site_title = _("Amanah Portal")
@@ -127,10 +132,17 @@ class EstablishmentAdmin(SimpleHistoryAdmin):
 
 
 class EServiceRolloutInline(admin.TabularInline):
+    """Where the service is offered, read only: a change goes through the rollout's own screen
+    (or the portal's rollout matrix), where the pilot gate applies."""
+
     model = EServiceRollout
     extra = 0
     fields = ["municipality", "state"]
-    autocomplete_fields = ["municipality"]
+    readonly_fields = ["municipality", "state"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EService)
@@ -142,13 +154,44 @@ class EServiceAdmin(SimpleHistoryAdmin):
     ordering = ["display_order", "code"]
 
 
+class EServiceRolloutAdminForm(forms.ModelForm):
+    """The rollout's screen asks the same rules as the portal's matrix before saving (the
+    admin's own scope, the pilot gate); the save itself goes through `rollout_state_set`."""
+
+    change_reason = forms.CharField(label=_("Why (kept in the history)"), required=False,
+                                    max_length=ROLLOUT_REASON_MAX)
+
+    class Meta:
+        model = EServiceRollout
+        fields = ["eservice", "municipality", "state"]
+
+    def clean(self):
+        data = super().clean()
+        # On a change the two are read only, so they come from the row, not the form.
+        eservice = data.get("eservice") or getattr(self.instance, "eservice", None)
+        municipality = data.get("municipality") or getattr(self.instance, "municipality", None)
+        state = data.get("state")
+        if eservice is None or municipality is None or not state:
+            return data
+        current = self.instance.state if self.instance.pk else RolloutState.OFF
+        try:
+            rollout_state_check(eservice=eservice, municipality=municipality, state=state,
+                                actor=self.acting_user, current=current, at=clock.now())
+        except DomainError as error:
+            self.add_error("state" if error.field == "state" else None, error.message)
+        return data
+
+
 @admin.register(EServiceRollout)
 class EServiceRolloutAdmin(SimpleHistoryAdmin):
-    """Switching an e-service off, to pilot or live per municipality, many at once."""
+    """Switching an e-service off, to pilot or live per municipality. One row at a time, by
+    its change form: the list has no editable selects (each would be an unlabelled control),
+    and every change passes the pilot gate. The portal's rollout matrix does the same for
+    many at once."""
 
+    form = EServiceRolloutAdminForm
     list_display = ["eservice_column", municipality_column, "state"]
     list_display_links = ["eservice_column"]
-    list_editable = ["state"]
     list_filter = ["state", "municipality", "eservice__owning_app"]
     search_fields = ["eservice__code", "eservice__name_ar", "eservice__name_en",
                      "municipality__code", "municipality__name_ar", "municipality__name_en"]
@@ -160,6 +203,30 @@ class EServiceRolloutAdmin(SimpleHistoryAdmin):
                    ordering="eservice__display_order")
     def eservice_column(self, obj) -> str:
         return _in_language(obj.eservice)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row is one e-service in one municipality for good; only its state changes.
+        return ["eservice", "municipality"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switching off is a change of state, kept in the history
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = rollout_state_set(eservice=obj.eservice, municipality=obj.municipality,
+                                      state=form.cleaned_data["state"], actor=request.user,
+                                      reason=form.cleaned_data.get("change_reason", ""))
+        except DomainError as error:
+            # Checked by the form a moment ago; met only when someone changed it meanwhile.
+            messages.error(request, error.message)
+            return
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -77,3 +77,10 @@ class IdentityVerificationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired")
     USED = "used", _("Used")
+
+
+class ThresholdBound(models.TextChoices):
+    """Whether a pilot's figure must reach a threshold (at least) or stay under it (at most)."""
+
+    MIN = "min", _("At least")
+    MAX = "max", _("At most")

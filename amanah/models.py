@@ -24,10 +24,12 @@ from .enums import (
     OwningApp,
     RolloutState,
     StaffRole,
+    ThresholdBound,
 )
 from .events import Event
 from .identity import official_id_type
 from .process_cache import GenerationCache, TellsKeptCopies
+from .scorecards import METRIC_CHOICES
 
 
 class BilingualName(models.Model):
@@ -424,3 +426,33 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device} {'used' if self.used_at else 'unused'}"
+
+
+class PilotThreshold(models.Model):
+    """A figure an e-service's pilot must meet in a municipality before it may be switched live
+    (see `amanah.scorecards` for the figures, `amanah.rollout.pilot_gate_evaluate` for the
+    gate). Shares are written as percentages."""
+
+    eservice = models.ForeignKey(EService, verbose_name=_("e-service"), on_delete=models.CASCADE,
+                                 related_name="pilot_thresholds")
+    metric = models.CharField(_("figure"), max_length=24, choices=METRIC_CHOICES)
+    bound = models.CharField(_("must be"), max_length=3, choices=ThresholdBound.choices)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    min_cases = models.PositiveIntegerField(
+        _("minimum number of transactions"), default=20,
+        help_text=_("Below this many transactions in the period the figures do not count yet, "
+                    "and the pilot cannot be switched live."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pilot threshold")
+        verbose_name_plural = _("pilot thresholds")
+        ordering = ["eservice__display_order", "eservice__code", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["eservice", "metric"],
+                                    name="pilot_threshold_unique_per_metric"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="pilot_threshold_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.eservice.code} {self.metric} {self.bound} {self.value}"

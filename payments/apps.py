@@ -24,6 +24,11 @@ class PaymentsConfig(AppConfig):
         register_builtin_kinds()
         obligation_provider_register("payments", bill_obligations)
         search_provider_register("payments", bill_search)
+        from amanah.scorecards import scorecard_provider_register
+
+        from .scorecards import payments_scorecard
+
+        scorecard_provider_register("payments", payments_scorecard)
         chain_register("bill", BillEvent)
         chain_register("payment", PaymentEvent)
         self._gateways_register()

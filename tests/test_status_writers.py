@@ -32,6 +32,7 @@ STATUS_WRITERS = {
     ("workflow.Case", "sla_status"): "workflow.services.steps.case_sla_status_change",
     ("workflow.DefinitionVersion", "status"):
         "workflow.services.definitions.version_status_change",
+    ("amanah.EServiceRollout", "state"): "amanah.rollout.rollout_state_set",
     ("amanah.IdentityVerification", "status"):
         "amanah.auth.verifications.identity_verification_status_change",
     ("permits.Application", "status"):

@@ -21,6 +21,11 @@ class WorkflowConfig(AppConfig):
 
         chain_register("case", CaseEvent)
         search_provider_register("workflow", case_search)
+        from amanah.scorecards import scorecard_provider_register
+
+        from .scorecards import workflow_scorecard
+
+        scorecard_provider_register("workflow", workflow_scorecard)
 
         # Every 15 minutes: SLAs are counted in working hours, so finer gives nothing.
         periodic_task_register("workflow-sla-sweep", "workflow.sla_sweep", 15 * 60.0)

@@ -130,21 +130,20 @@ def test_a_configuration_change_is_recorded_with_who_made_it(admin_site_client, 
     assert "&rarr;&nbsp;&nbsp;2" in html
 
 
-def test_rollout_state_is_switched_from_the_list_and_recorded(admin_site_client, superuser):
-    # given a service piloted in Khobar
+def test_rollout_state_is_switched_from_its_form_and_recorded(admin_site_client, superuser):
+    # given a service piloted in Khobar (with no pilot thresholds)
     rollout = EServiceRolloutFactory(municipality=MunicipalityFactory(code="KHB"),
                                      state=RolloutState.PILOT)
-    # when the admin sets it live straight from the rollout list
-    response = admin_site_client.post(_admin_url(EServiceRollout, "changelist"), {
-        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1",
-        "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
-        "form-0-id": str(rollout.pk), "form-0-state": RolloutState.LIVE, "_save": "Save",
+    # when the admin sets it live from the rollout's form (the list has no editable selects)
+    response = admin_site_client.post(_admin_url(EServiceRollout, "change", rollout.pk), {
+        "state": RolloutState.LIVE, "change_reason": "Pilot done", "_save": "Save",
     })
-    # then it is live and the history names the admin
+    # then it is live and the history names the admin and the reason
     assert response.status_code == 302
     rollout.refresh_from_db()
     assert rollout.state == RolloutState.LIVE
-    assert rollout.history.order_by("-history_id").first().history_user == superuser
+    latest = rollout.history.order_by("-history_id").first()
+    assert (latest.history_user, latest.history_change_reason) == (superuser, "Pilot done")
 
 
 def test_search_finds_a_person_by_national_id(admin_site_client):
