@@ -57,6 +57,8 @@ def test_a_missing_required_comment_is_shown_next_to_the_comment_field(
     html = response.content.decode()
     assert ('<p class="field-error" id="error_comment_answer">'
             "A comment is required for this action.</p>") in html
+    # and the page's title says there is an error
+    assert "<title>Error: " in html
 
 
 def test_acting_on_a_stale_page_is_a_clear_conflict(client, world,

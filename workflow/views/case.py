@@ -312,6 +312,8 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
         "detail": detail, "case": case, "view": view, "panels": panels,
         "timeline": _timeline(view),
         "error": error, "top_error": top_error, "field_errors": field_errors,
+        # the refusal is shown on the page, so its title starts with "Error:"
+        "page_has_errors": error is not None,
         "posted": posted, "sla_badges": SLA_BADGES, "staff_texts": staff_texts,
         "transfer_form": TransferForm(departments=detail.transfer_departments)
         if detail.can_transfer else None,
