@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import clock
 from .enums import RolloutState
 from .errors import DomainError
+from .admin_labels import LabelledFieldsMixin, LabelledTabularInline
 from .models import (
     ACTIVE_DEPARTMENTS,
     Department,
@@ -43,7 +44,7 @@ def municipality_column(obj) -> str:
     return f"{obj.municipality.code} — {_in_language(obj.municipality)}" if obj.municipality else ""
 
 
-class StaffMembershipInline(admin.TabularInline):
+class StaffMembershipInline(LabelledTabularInline):
     model = StaffMembership
     extra = 0
     autocomplete_fields = ["user", "department"]
@@ -60,8 +61,10 @@ class DepartmentStaffMembershipInline(StaffMembershipInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LabelledFieldsMixin, DjangoUserAdmin):
     inlines = [UserStaffMembershipInline]
+    # Plain multiple selects: the two-box filter's script draws icons with prohibited ARIA.
+    filter_horizontal = ()
     list_display = ["username", "first_name", "last_name", "is_staff", "is_superuser",
                     "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role",
@@ -86,14 +89,17 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(LabelledFieldsMixin, SimpleHistoryAdmin):
     inlines = [DepartmentStaffMembershipInline]
     list_display = ["code", "name_ar", "name_en", municipality_column, "head", "is_active"]
     list_filter = ["municipality", "code", "is_active"]
     search_fields = ["code", "name_ar", "name_en", "municipality__code", "municipality__name_ar",
                      "municipality__name_en"]
     list_select_related = ["municipality", "head"]
-    autocomplete_fields = ["municipality", "head"]
+    autocomplete_fields = ["municipality"]
+    # An id box with a lookup, not the autocomplete: the autocomplete's box has no accessible
+    # name while it is empty (a department with no head yet).
+    raw_id_fields = ["head"]
 
     def delete_queryset(self, request, queryset):
         # A bulk delete skips Department.delete(): tell the processes keeping departments.
@@ -112,7 +118,7 @@ class StaffMembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(LabelledFieldsMixin, SimpleHistoryAdmin):
     list_display = ["national_id", "name_ar", "name_en", "mobile", "mobile_confirmed_at",
                     municipality_column]
     list_filter = ["municipality", ("mobile_confirmed_at", admin.EmptyFieldListFilter)]
@@ -131,7 +137,7 @@ class EstablishmentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["municipality", "representatives"]
 
 
-class EServiceRolloutInline(admin.TabularInline):
+class EServiceRolloutInline(LabelledTabularInline):
     """Where the service is offered, read only: a change goes through the rollout's own screen
     (or the portal's rollout matrix), where the pilot gate applies."""
 
@@ -183,7 +189,7 @@ class EServiceRolloutAdminForm(forms.ModelForm):
 
 
 @admin.register(EServiceRollout)
-class EServiceRolloutAdmin(SimpleHistoryAdmin):
+class EServiceRolloutAdmin(LabelledFieldsMixin, SimpleHistoryAdmin):
     """Switching an e-service off, to pilot or live per municipality. One row at a time, by
     its change form: the list has no editable selects (each would be an unlabelled control),
     and every change passes the pilot gate. The portal's rollout matrix does the same for

@@ -4,6 +4,7 @@ from django.utils.translation import get_language
 
 from amanah.navigation import nav_for_request
 from amanah.permissions import is_staff_member, person_for_user
+from amanah.service_hours import service_days_text, service_times_text
 
 
 def _other_language_url(path: str, language: str, other: str) -> str:
@@ -40,4 +41,6 @@ def portal(request):
         "user_display_name": display_name,
         "user_is_staff_member": is_staff_user,
         "nav_items": nav_for_request(request),
+        "service_days": service_days_text(),
+        "service_times": service_times_text(),
     }

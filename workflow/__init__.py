@@ -7,5 +7,6 @@ For other apps (permits, violations):
   system, allowed where the transition lists "system" (e.g. "bill paid, continue");
 - give definitions your own guards and effects in `AppConfig.ready()` with
   `workflow.registry.guard_register(name)` / `effect_register(name)`.
-Working time is Sunday–Thursday 08:00–15:00 Asia/Riyadh minus `Holiday` rows (working_time.py).
+Working time is settings.SERVICE_HOURS (Sunday–Thursday 08:00–15:00 Asia/Riyadh by default)
+minus `Holiday` rows (working_time.py).
 """

@@ -188,6 +188,14 @@ LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Riyadh"
+# The Amanah's service hours, in Asia/Riyadh time: the one source for the footer, the SLA
+# calendar (workflow/working_time.py) and the analytics' working hours. 08:00-15:00 is what the
+# SLA calendar has always counted; days are Python weekdays (Monday 0 ... Sunday 6).
+SERVICE_HOURS = {
+    "days": tuple(env.list("SERVICE_HOURS_DAYS", cast=int, default=[6, 0, 1, 2, 3])),
+    "opens": env.str("SERVICE_HOURS_OPENS", default="08:00"),
+    "closes": env.str("SERVICE_HOURS_CLOSES", default="15:00"),
+}
 USE_I18N = True
 USE_TZ = True
 

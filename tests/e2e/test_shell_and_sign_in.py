@@ -92,7 +92,7 @@ def test_sign_in_and_sign_up_pages_on_a_phone(mobile_page, live_server, screensh
     mobile_page.fill("#id_password", "wrong")
     with mobile_page.expect_navigation():
         mobile_page.click("form.form-card button[type=submit]")
-    assert mobile_page.inner_text(".error-summary") == \
+    assert mobile_page.inner_text(".error-summary li") == \
         "رقم الهوية (أو اسم المستخدم) أو كلمة المرور غير صحيحة."
     screenshot(mobile_page, "sign-in-error-ar-mobile")
 

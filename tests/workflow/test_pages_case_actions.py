@@ -57,6 +57,8 @@ def test_a_missing_required_comment_is_shown_next_to_the_comment_field(
     html = response.content.decode()
     assert ('<p class="field-error" id="error_comment_answer">'
             "A comment is required for this action.</p>") in html
+    # and the page's title says there is an error
+    assert "<title>Error: " in html
 
 
 def test_acting_on_a_stale_page_is_a_clear_conflict(client, world,
@@ -208,11 +210,23 @@ def test_the_applicant_responds_to_a_return_with_a_document_and_resumes(client, 
     assert list(case.attachments.values_list("original_name", flat=True)) == ["deed.pdf"]
 
 
-def test_the_applicant_withdraws_while_allowed(client, world):
+def test_the_applicant_withdraws_while_allowed(client, world, django_capture_on_commit_callbacks):
     case = case_new(world)
-    response = _post(client, world.applicant.user, case, {
+    # when the applicant presses "withdraw", they are asked to confirm and nothing changes yet
+    response = _refused(client, django_capture_on_commit_callbacks, world.applicant.user, case, {
         "op": "transition", "action": "withdraw", "expected_version": case.row_version},
-        page="mine")
+        page="mine", language="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (f"Your request {case.number} will be withdrawn. You cannot undo this."
+            in html)
+    assert '<input type="hidden" name="confirmed" value="yes">' in html
+    assert f'href="/en/transactions/mine/{case.pk}/">Cancel, go back to the transaction</a>' \
+        in html
+    # when they confirm
+    response = _post(client, world.applicant.user, case, {
+        "op": "transition", "action": "withdraw", "expected_version": case.row_version,
+        "confirmed": "yes"}, page="mine")
     assert response.status_code == 302
     assert Case.objects.get(pk=case.pk).category == StatusCategory.CANCELLED
     # and a finished case offers nothing more
@@ -259,3 +273,23 @@ def test_an_upload_without_a_file_and_an_empty_comment_are_refused_next_to_their
         "comment": {"body": "The comment is required for this action."}}
     assert 'id="comment-body-error">The comment is required for this action.</p>' in \
         response.content.decode()
+
+
+def test_a_reviewer_confirms_a_rejection_before_it_is_made(
+        client, world, django_capture_on_commit_callbacks):
+    case = case_new(world)
+    reviewer = world.staff("customer_service", StaffRole.REVIEWER)
+    # when the reviewer presses "reject" with a message, the message is carried to a confirm step
+    response = _refused(client, django_capture_on_commit_callbacks, reviewer, case, {
+        "op": "transition", "action": "reject", "comment": "مرفوض لعدم الاختصاص",
+        "expected_version": case.row_version})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"ستُرفض المعاملة {case.number}، ولا يمكن التراجع عن ذلك." in html
+    assert '<input type="hidden" name="comment" value="مرفوض لعدم الاختصاص">' in html
+    # when they confirm, the case is rejected with that message
+    response = _post(client, reviewer, case, {
+        "op": "transition", "action": "reject", "comment": "مرفوض لعدم الاختصاص",
+        "expected_version": case.row_version, "confirmed": "yes"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).category == StatusCategory.REJECTED

@@ -45,7 +45,7 @@ WITH ev AS (
 _STAYS_SELECT_SQL = "SELECT key, created_at, left_at FROM stays WHERE key IS NOT NULL"
 
 # Each stay measured twice: wall-clock hours, and working hours on the SLA calendar of
-# working_time.py (Sunday–Thursday, 08:00–15:00 Riyadh, minus admins' holidays), computed in the
+# working_time.py (settings.SERVICE_HOURS in Riyadh time, minus admins' holidays), computed in the
 # database: one generated row per calendar day a stay spans, clipped to that day's working
 # hours. Cost: O(calendar days covered by all stays), a few hundred thousand rows for ten
 # thousand cases, in the same single query as before.

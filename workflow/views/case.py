@@ -312,6 +312,8 @@ def _render_case(request, detail: selectors.CaseDetail, *, template: str,
         "detail": detail, "case": case, "view": view, "panels": panels,
         "timeline": _timeline(view),
         "error": error, "top_error": top_error, "field_errors": field_errors,
+        # the refusal is shown on the page, so its title starts with "Error:"
+        "page_has_errors": error is not None,
         "posted": posted, "sla_badges": SLA_BADGES, "staff_texts": staff_texts,
         "transfer_form": TransferForm(departments=detail.transfer_departments)
         if detail.can_transfer else None,
@@ -348,6 +350,43 @@ def _after_action(request, case_id: int, department_id: int | None, success: str
 
 
 _APPLICANT_OPS = {"transition", "comment", "attachment"}
+# Moves that end a case for good (withdraw, reject): asked once more before they are made.
+_IRREVERSIBLE_CATEGORIES = (StatusCategory.REJECTED, StatusCategory.CANCELLED)
+
+
+def _irreversible_option(request, detail: selectors.CaseDetail):
+    """The posted transition's option when it ends the case and was not yet confirmed."""
+    if request.POST.get("op") != "transition" or request.POST.get("confirmed") == "yes":
+        return None
+    # A page out of date is refused as it is, rather than asking to confirm a move that fails.
+    if request.POST.get("expected_version") != str(detail.case.row_version):
+        return None
+    action = request.POST.get("action")
+    return next((option for option in detail.actions_available
+                 if option.action == action and option.enabled
+                 and option.to_category in _IRREVERSIBLE_CATEGORIES), None)
+
+
+def _render_confirm(request, detail: selectors.CaseDetail, option, *, staff_page: bool):
+    """The confirmation step of an irreversible move: what will happen, confirm or go back.
+    What was typed travels in hidden fields, so confirming posts the same action again."""
+    number = detail.case.number
+    if option.to_category == StatusCategory.CANCELLED and not staff_page:
+        consequence = _("Your request %(number)s will be withdrawn. You cannot undo this.")
+    elif option.to_category == StatusCategory.CANCELLED:
+        consequence = _("The transaction %(number)s will be cancelled. You cannot undo this.")
+    else:
+        consequence = _("The transaction %(number)s will be rejected. You cannot undo this.")
+    return render(request, "workflow/case_confirm.html", {
+        "case": detail.case, "detail": detail, "option": option,
+        "document_help": CASE_DOCUMENT_POLICY.describe("en" if is_english() else "ar"),
+        "document_accept": CASE_DOCUMENT_POLICY.accept,
+        "label": option.name("en" if is_english() else "ar"),
+        "consequence": consequence % {"number": number},
+        "posted": request.POST,
+        "back_url": reverse("workflow:case" if staff_page else "workflow:my_case",
+                            args=[detail.case.pk]),
+    })
 
 
 def _case_view(request, case_id: int, *, staff_page: bool):
@@ -360,6 +399,9 @@ def _case_view(request, case_id: int, *, staff_page: bool):
     if request.method == "POST":
         if not staff_page and request.POST.get("op") not in _APPLICANT_OPS:
             raise Http404
+        confirming = _irreversible_option(request, detail)
+        if confirming is not None:
+            return _render_confirm(request, detail, confirming, staff_page=staff_page)
         # Where staff go when the case leaves their department: its queue, as it was.
         department_id = detail.case.department_id if staff_page else None
         if detail.is_read_only:
