@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import clock
+from .admin_labels import LabelledFieldsMixin, LabelledTabularInline
 from .enums import RolloutState
 from .errors import DomainError
-from .admin_labels import LabelledFieldsMixin, LabelledTabularInline
 from .models import (
     ACTIVE_DEPARTMENTS,
     Department,

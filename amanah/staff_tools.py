@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .counter import is_counter_staff
 from .permissions import is_portal_admin, is_staff_member
+from .selectors_rollout import scorecard_municipality_ids
 
 
 def staff(user) -> bool:
@@ -20,6 +22,16 @@ def staff(user) -> bool:
 
 def portal_admin(user) -> bool:
     return is_portal_admin(user)
+
+
+def counter_staff(user) -> bool:
+    return is_counter_staff(user)
+
+
+def scorecard_readers(user) -> bool:
+    """Admins, and heads of department for their municipality (the page's own rule)."""
+    scope = scorecard_municipality_ids(user)
+    return scope is None or bool(scope)
 
 
 @dataclass(frozen=True)
@@ -72,10 +84,11 @@ staff_tool_register(url_name="amanah:staff_search", group="work", order=10,
                     label=_("Find a transaction"),
                     description=_("By case or bill number, ID or iqama, unified number, "
                                   "name or mobile."))
-staff_tool_register(url_name="amanah:counter", group="work", order=20,
+staff_tool_register(url_name="amanah:counter", group="work", order=20, audience=counter_staff,
                     label=_("Counter service"),
                     description=_("File a request or issue a fee for a citizen at the counter."))
 staff_tool_register(url_name="amanah:scorecards", group="work", order=30,
+                    audience=scorecard_readers,
                     label=_("Pilot and branch scorecards"),
                     description=_("How each e-service is doing in each municipality."))
 staff_tool_register(url_name="workflow:designer_list", group="config", order=10,
