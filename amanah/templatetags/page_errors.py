@@ -10,9 +10,13 @@ register = template.Library()
 
 
 def _has_errors(value) -> bool:
-    if isinstance(value, BaseForm):
+    # type(), not isinstance(): isinstance() asks a lazy object (the context's csrf_token) for
+    # its __class__, which evaluates it — and a CSRF token evaluated on a page without a form
+    # sets a cookie on every answer, error pages and machine refusals included.
+    kind = type(value)
+    if issubclass(kind, BaseForm):
         return value.is_bound and bool(value.errors)
-    if isinstance(value, BaseFormSet):
+    if issubclass(kind, BaseFormSet):
         return value.is_bound and value.total_error_count() > 0
     return False
 
