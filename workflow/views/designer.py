@@ -14,9 +14,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amanah.errors import DomainError
@@ -298,6 +297,7 @@ def _draft_page(request, version, *, state_forms=None, transition_forms=None, st
         "summary": _problem_summary(context, language),
         "published": version.definition.versions.filter(
             status=VersionStatus.PUBLISHED).first(),
+        "form_refused": status == 400,
     })
     return render(request, "workflow/designer/draft.html", context, status=status)
 
