@@ -158,6 +158,8 @@ def _world_build() -> dict[str, str]:
         "photo_id": "1", "inspection_id": "1",
         # violations: a checklist question of an inspection (none with this id: answers 404)
         "question_id": "1",
+        # the procedure designer (admins only: every role here is refused before a lookup)
+        "definition_id": "1", "version_id": "1", "state_id": "1", "transition_id": "1",
     }
 
 

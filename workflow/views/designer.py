@@ -50,6 +50,8 @@ def _definitions_for(user):
 
 
 def _definition_or_refuse(request, definition_id: int):
+    if admin_municipality_ids(request.user) == set():
+        return None  # not an admin anywhere: refused before anything is looked up
     definition = get_object_or_404(WorkflowDefinition.objects.select_related(
         "municipality__parent"), pk=definition_id)
     if not admin_may_configure(request.user, definition.municipality_id):
@@ -58,6 +60,8 @@ def _definition_or_refuse(request, definition_id: int):
 
 
 def _version_or_refuse(request, version_id: int):
+    if admin_municipality_ids(request.user) == set():
+        return None
     version = get_object_or_404(DefinitionVersion.objects.select_related(
         "definition__municipality__parent", "published_by"), pk=version_id)
     if not admin_may_configure(request.user, version.definition.municipality_id):
@@ -231,7 +235,8 @@ def designer_definition(request, definition_id: int):
         raise Http404
     published = pages.published_of(definition, versions)
     raw = request.GET.get("version", "")
-    shown = next((v for v in versions if raw.isdigit() and v.number == int(raw)), None)
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    shown = next((v for v in versions if v.number == number), None)
     if raw and shown is None:
         raise Http404
     shown = shown or published or versions[0]
