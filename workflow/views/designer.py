@@ -8,7 +8,6 @@ and refuse anything but a draft; these views only check who is asking and transl
 """
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
@@ -67,6 +66,45 @@ def _version_or_refuse(request, version_id: int):
     if not admin_may_configure(request.user, version.definition.municipality_id):
         return None
     return version
+
+
+# --- What happened, said on the page it comes back to ------------------------------------------
+# (The site-wide message list is not used: a status region holding list items is not a list for
+# assistive technology, and axe refuses it.)
+
+DONE = {
+    "state_saved": gettext_lazy("The state is saved in the draft."),
+    "state_deleted": gettext_lazy("The state and its transitions are removed from the draft."),
+    "transition_saved": gettext_lazy("The transition is saved in the draft."),
+    "transition_deleted": gettext_lazy("The transition is removed from the draft."),
+    "published": gettext_lazy("The version is published. New cases follow it from now on."),
+    "discarded": gettext_lazy("The draft is discarded."),
+}
+REFUSALS = {
+    "confirm_missing": gettext_lazy("Tick the box to confirm the deletion."),
+    "workflow.version_not_draft": gettext_lazy(
+        "A published or retired version cannot be changed; start a new draft."),
+    "workflow.version_gone": gettext_lazy("This draft no longer exists."),
+    "workflow.state_gone": gettext_lazy("This state is no longer in the draft."),
+    "workflow.transition_gone": gettext_lazy("This transition is no longer in the draft."),
+    "workflow.definition_gone": gettext_lazy("This procedure no longer exists."),
+}
+
+
+def _back(url_name: str, pk: int, *, anchor: str = "", done: str = "", refused: str = ""):
+    url = reverse(url_name, args=[pk])
+    if done:
+        url += f"?done={done}"
+    elif refused:
+        url += f"?refused={refused if refused in REFUSALS else 'other'}"
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _notices(request) -> dict:
+    return {"done_notice": DONE.get(request.GET.get("done", "")),
+            "refused_notice": REFUSALS.get(request.GET.get("refused", ""))
+            or (_("The change was refused; reload the page and try again.")
+                if request.GET.get("refused") == "other" else None)}
 
 
 # --- Forms ----------------------------------------------------------------------------------
@@ -253,6 +291,7 @@ def designer_definition(request, definition_id: int):
         "versions": versions, "published": published, "diff": diff,
         "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
     })
+    context.update(_notices(request))
     return render(request, "workflow/designer/definition.html", context)
 
 
@@ -265,8 +304,7 @@ def designer_draft_start(request, definition_id: int):
     try:
         draft = draft_start(definition_id=definition.pk, actor=request.user)
     except DomainError as refusal:
-        messages.error(request, refusal.message)
-        return redirect("workflow:designer_definition", definition_id=definition.pk)
+        return _back("workflow:designer_definition", definition.pk, refused=refusal.code)
     return redirect("workflow:designer_draft", version_id=draft.pk)
 
 
@@ -303,6 +341,7 @@ def _draft_page(request, version, *, state_forms=None, transition_forms=None, st
         "published": version.definition.versions.filter(
             status=VersionStatus.PUBLISHED).first(),
         "form_refused": status == 400,
+        **_notices(request),
     })
     return render(request, "workflow/designer/draft.html", context, status=status)
 
@@ -329,20 +368,20 @@ def designer_draft(request, version_id: int):
         return forbidden(request)
     if version.status != VersionStatus.DRAFT:
         return redirect(reverse("workflow:designer_definition",
-                                args=[version.definition_id]) + f"?version={version.number}")
+                                args=[version.definition_id]) + f"?version={version.number}"
+                        + (f"&refused={request.GET['refused']}"
+                           if request.GET.get("refused") in REFUSALS else ""))
     return _draft_page(request, version)
 
 
 def _refused_edit(request, version, refusal: DomainError):
     """A refusal that is not about a field of the form (the draft was published meanwhile,
-    the state is gone…): back to the page with the message on top."""
-    messages.error(request, refusal.message)
-    return redirect("workflow:designer_draft", version_id=version.pk)
+    the state is gone…): back to the page, which says so on top."""
+    return _back("workflow:designer_draft", version.pk, refused=refusal.code)
 
 
-def _draft_back(version, anchor: str = ""):
-    url = reverse("workflow:designer_draft", args=[version.pk])
-    return redirect(f"{url}#{anchor}" if anchor else url)
+def _draft_back(version, anchor: str = "", *, done: str = ""):
+    return _back("workflow:designer_draft", version.pk, anchor=anchor, done=done)
 
 
 @login_required
@@ -368,8 +407,7 @@ def designer_state_save(request, version_id: int, state_id: int | None = None):
                 return _refused_edit(request, version, refusal)
             form.add_error(refusal.field, refusal.message)
         else:
-            messages.success(request, _("The state is saved in the draft."))
-            return _draft_back(version, f"item-state-{state.code}")
+            return _draft_back(version, f"item-state-{state.code}", done="state_saved")
     return _draft_page(request, version, state_forms={prefix: form}, status=400)
 
 
@@ -380,14 +418,12 @@ def designer_state_delete(request, version_id: int, state_id: int):
     if version is None:
         return forbidden(request)
     if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm the deletion."))
-        return _draft_back(version)
+        return _back("workflow:designer_draft", version.pk, refused="confirm_missing")
     try:
         draft_state_delete(version_id=version.pk, state_id=state_id, actor=request.user)
     except DomainError as refusal:
         return _refused_edit(request, version, refusal)
-    messages.success(request, _("The state and its transitions are removed from the draft."))
-    return _draft_back(version)
+    return _draft_back(version, done="state_deleted")
 
 
 @login_required
@@ -423,8 +459,8 @@ def designer_transition_save(request, version_id: int, transition_id: int | None
                 return _refused_edit(request, version, refusal)
             form.add_error(refusal.field, refusal.message)
         else:
-            messages.success(request, _("The transition is saved in the draft."))
-            return _draft_back(version, f"item-transition-{transition.pk}")
+            return _draft_back(version, f"item-transition-{transition.pk}",
+                               done="transition_saved")
     return _draft_page(request, version, transition_forms={prefix: form}, status=400)
 
 
@@ -435,15 +471,13 @@ def designer_transition_delete(request, version_id: int, transition_id: int):
     if version is None:
         return forbidden(request)
     if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm the deletion."))
-        return _draft_back(version)
+        return _back("workflow:designer_draft", version.pk, refused="confirm_missing")
     try:
         draft_transition_delete(version_id=version.pk, transition_id=transition_id,
                                 actor=request.user)
     except DomainError as refusal:
         return _refused_edit(request, version, refusal)
-    messages.success(request, _("The transition is removed from the draft."))
-    return _draft_back(version)
+    return _draft_back(version, done="transition_deleted")
 
 
 @login_required
@@ -464,10 +498,8 @@ def designer_publish(request, version_id: int):
         except DomainError as refusal:
             refused = refusal.message
         else:
-            messages.success(request, _("Version %(number)d is published. New cases follow "
-                                        "it from now on.") % {"number": version.number})
-            return redirect("workflow:designer_definition",
-                            definition_id=version.definition_id)
+            return _back("workflow:designer_definition", version.definition_id,
+                         done="published")
     context = _version_context(version, language=language, with_problems=True)
     published = version.definition.versions.filter(status=VersionStatus.PUBLISHED).first()
     diff = pages.diff_rows(version_diff(
@@ -498,7 +530,6 @@ def designer_discard(request, version_id: int):
             definition_id = version_discard(version_id=version.pk, actor=request.user)
         except DomainError as refusal:
             return _refused_edit(request, version, refusal)
-        messages.success(request, _("The draft is discarded."))
-        return redirect("workflow:designer_definition", definition_id=definition_id)
+        return _back("workflow:designer_definition", definition_id, done="discarded")
     return render(request, "workflow/designer/discard.html", {
         "version": version, "definition": version.definition})

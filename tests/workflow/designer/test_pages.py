@@ -186,6 +186,7 @@ def test_editing_a_published_version_through_the_pages_changes_nothing(world, si
         f"state-{state.pk}-code": "in_review", f"state-{state.pk}-category": "in_review",
         f"state-{state.pk}-department_code": "legal"})
     assert response.status_code == 302
+    assert response["Location"].endswith("?refused=workflow.version_not_draft")
     assert _content_dump(published) == before
     assert State.objects.get(pk=state.pk).name_en == "In review"
 
