@@ -354,8 +354,12 @@ def _problem_summary(context: dict, language: str) -> list[dict]:
         for row in context["transitions"]})
     summary = []
     for problem in context["view"].problems:
-        summary.append({"message": problem.message_en if language.startswith("en")
-                        else problem.message_ar,
+        message = problem.message_en if language.startswith("en") else problem.message_ar
+        links_known = [t for t in getattr(problem, "targets", ()) if t in names]
+        if links_known:
+            # "States not reachable from the start: a, b" — the links below name them.
+            message = message.rsplit(": ", 1)[0]
+        summary.append({"message": message,
                         "links": [{"name": names[t][0], "anchor": names[t][1]}
                                   for t in getattr(problem, "targets", ()) if t in names]})
     return summary

@@ -91,7 +91,7 @@ def test_an_invalid_draft_shows_each_problem_next_to_its_state(world, signed_in,
         "state-new-department_code": "", "state-new-sla_hours": "8"})
     # then the page comes back (post, redirect, get) to the new state
     assert response.status_code == 302
-    assert response["Location"] == f"{url}#item-state-legal_opinion"
+    assert response["Location"] == f"{url}?done=state_saved#item-state-legal_opinion"
     html = client.get(url).content.decode()
     item = _item(html, "item-state-legal_opinion")
     assert "ds-item-problem" in item
@@ -193,9 +193,9 @@ def test_editing_a_published_version_through_the_pages_changes_nothing(world, si
 
 def test_discarding_asks_first(world, signed_in, admin):
     draft = _draft(world, admin)
+    _english(signed_in)
     url = reverse("workflow:designer_discard", args=[draft.pk])
-    assert "Every change made in this draft will be lost." in _english(
-        signed_in).get(url).content.decode()
+    assert "Every change made in this draft will be lost." in signed_in.get(url).content.decode()
     assert DefinitionVersion.objects.filter(pk=draft.pk).exists()
     assert signed_in.post(url).status_code == 302
     assert not DefinitionVersion.objects.filter(pk=draft.pk).exists()
