@@ -216,3 +216,22 @@ def test_the_history_compares_a_version_with_the_one_before(world, signed_in, ad
     assert "What changed from version 1 to version 2" in html
     assert re.search(r"SLA \(working hours\): <span class=\"ds-diff-old\">21</span> → "
                      r"<span class=\"ds-diff-new\">30</span>", html)
+
+
+def test_the_list_costs_the_same_queries_however_many_procedures(world, signed_in, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflow.demo_definitions import COMPLAINT
+    from workflow.services import definition_import
+
+    url = reverse("workflow:designer_list")
+    with CaptureQueriesContext(connection) as before:
+        assert signed_in.get(url).status_code == 200
+    definition_import(data={**COMPLAINT, "code": "complaint_copy", "eservice": None},
+                      municipality=world.amanah, publish=True)
+    _draft(world, admin)
+    with CaptureQueriesContext(connection) as after:
+        html = signed_in.get(url).content.decode()
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert html.count("designer/procedures/") == 3
