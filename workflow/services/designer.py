@@ -115,20 +115,23 @@ def draft_state_save(*, version_id: int, actor, state_id: int | None = None, cod
                           "The SLA is from 1 to 10,000 working hours, or left empty.",
                           field="sla_hours")
     if state_id is None:
-        state = State(version=version, position=(version.states.aggregate(
-            n=Max("position"))["n"] or 0) + 1)
+        position = (version.states.aggregate(n=Max("position"))["n"] or 0) + 1
     else:
-        state = version.states.filter(pk=state_id).first()
-        if state is None:
+        existing = version.states.filter(pk=state_id).first()
+        if existing is None:
             raise Conflict("workflow.state_gone", "لم تعد هذه الحالة موجودة في المسودة.",
                            "This state is no longer in the draft.")
-    if version.states.filter(code=code).exclude(pk=state.pk).exists():
+        position = existing.position
+    if version.states.filter(code=code).exclude(pk=state_id).exists():
         raise DomainError("workflow.designer_code_taken", "هذا الرمز مستخدم لحالة أخرى.",
                           "Another state already has this code.", field="code")
-    state.code, state.name_ar, state.name_en, state.category = code, name_ar, name_en, category
-    state.department_code = (department_code or "").strip()
-    state.sla_hours, state.is_start = sla_hours, bool(is_start)
-    state.transfer_department_codes = sorted({c for c in transfer_department_codes if c})
+    # Built whole (an update when it has the row's id): every field of the step comes from
+    # the form, and a state's category is a definition's data, not a case's status.
+    state = State(pk=state_id, version=version, position=position, code=code,
+                  name_ar=name_ar, name_en=name_en, category=category,
+                  department_code=(department_code or "").strip(), sla_hours=sla_hours,
+                  is_start=bool(is_start),
+                  transfer_department_codes=sorted({c for c in transfer_department_codes if c}))
     _recorded(state, actor).save()
     return state
 
