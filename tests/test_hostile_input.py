@@ -162,6 +162,8 @@ def _world_build() -> dict[str, str]:
         "person_id": str(Person.objects.get(national_id=citizen).pk),
         # configuration pages: a fee period, a holiday, a staff role (none: answer 404 or 403)
         "fee_id": "1", "holiday_id": "1", "membership_id": "1",
+        # the procedure designer (admins only: every role here is refused before a lookup)
+        "definition_id": "1", "version_id": "1", "state_id": "1", "transition_id": "1",
     }
 
 

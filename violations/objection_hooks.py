@@ -7,7 +7,10 @@ from amanah.errors import DomainError
 from workflow.registry import effect_register, guard_register
 
 
-@guard_register("violation_objection_decided")
+@guard_register("violation_objection_decided", label_ar="البت في كل بنود الاعتراض",
+                label_en="Every objection item decided",
+                help_ar="يلزم أن تبت الإدارة القانونية في كل بند من بنود الاعتراض.",
+                help_en="Legal staff must have decided every item of the objection.")
 def guard_objection_decided(*, case, transition, actor) -> bool:
     from .models import Objection
     from .services.objections import objection_undecided_lines
@@ -25,7 +28,10 @@ def guard_objection_decided(*, case, transition, actor) -> bool:
     return True
 
 
-@effect_register("violation_objection_settle")
+@effect_register("violation_objection_settle", label_ar="تسوية الاعتراض",
+                 label_en="Settle the objection",
+                 help_ar="يطبق قرار الاعتراض على المخالفة وغراماتها.",
+                 help_en="Applies the objection's decision to the notice and its fines.")
 def effect_objection_settle(*, case_id: int, event_id: int) -> None:
     # swept by violations.objections_settle_sweep if lost
     task_on_commit("violations.objection_settle", case_id=case_id)

@@ -213,6 +213,15 @@ class DefinitionVersionInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, gettext("Edit states and transitions"))
 
 
+def _designer_link(definition_id: int):
+    """The portal's designer draws the procedure and edits drafts with human labels."""
+    from django.utils.html import format_html
+
+    url = reverse("workflow:designer_definition", args=[definition_id])
+    return format_html('<a href="{}">{}</a>', url,
+                       gettext("See the diagram and edit it in the procedure designer"))
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Definition file (JSON)"))
     municipality = forms.ModelChoiceField(label=_("Into municipality"),
@@ -228,13 +237,18 @@ class WorkflowDefinitionAdmin(_ConfigHistoryAdmin):
     search_fields = ["code", "name_ar", "name_en"]
     list_select_related = ["municipality", "eservice"]
     fields = ["code", "municipality", "eservice", "name_ar", "name_en", "description_ar",
-              "description_en", "case_prefix"]
+              "description_en", "case_prefix", "designer_link"]
+    readonly_fields = ["designer_link"]
     inlines = [DefinitionVersionInline]
     actions = ["new_draft", "export_published"]
     change_list_template = "workflow/admin/definition_change_list.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_versions=Count("versions"))
+
+    @admin.display(description=_("Procedure designer"))
+    def designer_link(self, definition):
+        return _designer_link(definition.pk) if definition.pk else "—"
 
     @admin.display(description=_("Versions"), ordering="_versions")
     def version_count(self, definition):
@@ -325,13 +339,13 @@ def _json_download(data, filename: str) -> HttpResponse:
 @admin.register(DefinitionVersion)
 class DefinitionVersionAdmin(_ConfigHistoryAdmin):
     list_display = ["definition", "number", "status", "sla_hours", "published_at",
-                    "published_by"]
+                    "publisher"]
     list_filter = ["status", "definition__municipality", "definition__code"]
     list_select_related = ["definition__municipality", "published_by"]
     search_fields = ["definition__code", "definition__name_ar", "definition__name_en"]
     inlines = [StateInline, TransitionInline]
     actions = ["publish", "validate", "export_json", "new_draft_from"]
-    readonly_fields = ["status", "published_at", "published_by", "problems"]
+    readonly_fields = ["status", "published_at", "publisher", "problems", "designer_link"]
     change_form_template = "workflow/admin/version_change_form.html"
     object_history_template = "workflow/admin/version_history.html"
     # Newest changes to the version's states and transitions shown under its own history.
@@ -354,7 +368,7 @@ class DefinitionVersionAdmin(_ConfigHistoryAdmin):
         if obj is None:
             return ["definition", "number", "sla_hours", "notes"]
         return ["definition", "number", "status", "sla_hours", "notes", "published_at",
-                "published_by", "problems"]
+                "publisher", "problems", "designer_link"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != VersionStatus.DRAFT:
@@ -368,6 +382,16 @@ class DefinitionVersionAdmin(_ConfigHistoryAdmin):
         if obj is not None and obj.status != VersionStatus.DRAFT:
             return False
         return super().has_delete_permission(request, obj)
+
+    # The field has no verbose name of its own (it would take a migration to give it one);
+    # shown through this, the admin's label is translated like every other.
+    @admin.display(description=_("Published by"), ordering="published_by")
+    def publisher(self, version):
+        return version.published_by or "—"
+
+    @admin.display(description=_("Procedure designer"))
+    def designer_link(self, version):
+        return _designer_link(version.definition_id)
 
     @admin.display(description=_("Problems that block publishing"))
     def problems(self, version):

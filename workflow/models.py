@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -134,6 +135,13 @@ class DefinitionVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
 
+def _localized_name(obj) -> str:
+    """`name_en` on English pages (falling back to Arabic), else `name_ar`."""
+    if (get_language() or "ar").startswith("en"):
+        return obj.name_en or obj.name_ar
+    return obj.name_ar or obj.name_en
+
+
 def _version_editable_check(version_id: int | None) -> None:
     """Published and retired versions are frozen: running cases depend on them as they are."""
     if version_id and DefinitionVersion.objects.filter(pk=version_id).exclude(
@@ -176,7 +184,7 @@ class State(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.category})"
+        return f"{_localized_name(self)} ({self.code})"
 
     def clean(self):
         _version_editable_check(self.version_id)
@@ -221,7 +229,9 @@ class Transition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action}: {self.from_state_id} → {self.to_state_id}"
+        # Names, not row ids: "Refer: In review → Legal opinion" is what an admin recognises.
+        return (f"{_localized_name(self)}: {_localized_name(self.from_state)} → "
+                f"{_localized_name(self.to_state)}")
 
     def clean(self):
         _version_editable_check(self.version_id)

@@ -16,6 +16,9 @@ scheduled this way, never done inline.
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -23,23 +26,63 @@ _guards: dict[str, Callable] = {}
 _effects: dict[str, Callable] = {}
 
 
-def _register(table: dict[str, Callable], kind: str, name: str):
+@dataclass(frozen=True)
+class HookLabel:
+    """What an admin reads instead of a guard's or effect's code name, in both languages: a
+    short label for the check box and one line saying what it does."""
+
+    label_ar: str = ""
+    label_en: str = ""
+    help_ar: str = ""
+    help_en: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.label_en if _english() else self.label_ar
+
+    @property
+    def help(self) -> str:
+        return self.help_en if _english() else self.help_ar
+
+    @property
+    def is_complete(self) -> bool:
+        return all((self.label_ar, self.label_en, self.help_ar, self.help_en))
+
+
+def _english() -> bool:
+    return (get_language() or "ar").startswith("en")
+
+
+_labels: dict[tuple[str, str], HookLabel] = {}
+
+
+def _register(table: dict[str, Callable], kind: str, name: str, label: HookLabel):
     def decorator(fn: Callable) -> Callable:
         existing = table.get(name)
         if existing is not None and existing is not fn:
             raise ValueError(f"{kind} {name!r} is already registered by {existing.__module__}")
         table[name] = fn
+        _labels[kind, name] = label
         return fn
 
     return decorator
 
 
-def guard_register(name: str):
-    return _register(_guards, "guard", name)
+def guard_register(name: str, *, label_ar: str = "", label_en: str = "", help_ar: str = "",
+                   help_en: str = ""):
+    """Register a guard under `name`; the labels are what the procedure designer shows."""
+    return _register(_guards, "guard", name, HookLabel(label_ar, label_en, help_ar, help_en))
 
 
-def effect_register(name: str):
-    return _register(_effects, "effect", name)
+def effect_register(name: str, *, label_ar: str = "", label_en: str = "", help_ar: str = "",
+                    help_en: str = ""):
+    """Register an effect under `name`; the labels are what the procedure designer shows."""
+    return _register(_effects, "effect", name, HookLabel(label_ar, label_en, help_ar, help_en))
+
+
+def hook_label(kind: str, name: str) -> HookLabel | None:
+    """The labels of a registered guard (`kind="guard"`) or effect, None when unregistered."""
+    return _labels.get((kind, name))
 
 
 def guard_get(name: str) -> Callable | None:
@@ -61,31 +104,44 @@ def effect_names() -> frozenset[str]:
 # --- The generic ones every deployment has -------------------------------------------------
 
 
-@guard_register("always")
+@guard_register("always", label_ar="دون شرط", label_en="No condition",
+                help_ar="يمكن اتخاذ الإجراء في أي وقت.",
+                help_en="The action may be taken at any time.")
 def guard_always(*, case, transition, actor) -> bool:
     return True
 
 
-@guard_register("has_attachment")
+@guard_register("has_attachment", label_ar="يوجد مستند مرفق",
+                label_en="A document is attached",
+                help_ar="يلزم وجود مستند واحد على الأقل في المعاملة.",
+                help_en="The transaction must have at least one document.")
 def guard_has_attachment(*, case, transition, actor) -> bool:
     """At least one document on the case (e.g. before a review can be completed)."""
     return case.attachments.exists()
 
 
-@guard_register("is_assigned")
+@guard_register("is_assigned", label_ar="المعاملة مسندة لموظف",
+                label_en="Assigned to an employee",
+                help_ar="يلزم أن يكون أحد موظفي الإدارة قد استلم المعاملة.",
+                help_en="Someone in the department must have taken the transaction.")
 def guard_is_assigned(*, case, transition, actor) -> bool:
     """Someone in the department has taken the case before it can be decided."""
     return case.assignee_id is not None
 
 
-@effect_register("notify_applicant")
+@effect_register("notify_applicant", label_ar="إشعار مقدم الطلب",
+                 label_en="Notify the applicant",
+                 help_ar="يُرسل إلى مقدم الطلب رسالة بما تم بعد حفظ الإجراء.",
+                 help_en="Sends the applicant a message about the step once it is saved.")
 def effect_notify_applicant(*, case_id: int, event_id: int) -> None:
     from amanah.dispatch import task_on_commit
 
     task_on_commit("workflow.case_notify_applicant", event_id=event_id)
 
 
-@effect_register("log")
+@effect_register("log", label_ar="تسجيل في سجل النظام", label_en="Write to the system log",
+                 help_ar="يكتب سطراً في سجل النظام للمتابعة الفنية فقط.",
+                 help_en="Writes a line to the system log, for technical follow-up only.")
 def effect_log(*, case_id: int, event_id: int) -> None:
     logger.info("workflow effect: case %s event %s", case_id, event_id)
 

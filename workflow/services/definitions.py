@@ -31,8 +31,22 @@ class DefinitionInvalid(DomainError):
         self.problems = problems
 
 
-def _problem(code: str, ar: str, en: str, field: str | None = None) -> DomainError:
-    return DomainError(f"workflow.validation.{code}", ar, en, field=field)
+def _problem(code: str, ar: str, en: str, field: str | None = None,
+             targets: list[str] | tuple[str, ...] = ()) -> DomainError:
+    """A broken rule. `targets` names what it concerns — `state:<code>` or
+    `transition:<id>` — so the designer can show it next to that box or arrow; a rule about
+    the whole version has none."""
+    problem = DomainError(f"workflow.validation.{code}", ar, en, field=field)
+    problem.targets = tuple(targets)
+    return problem
+
+
+def state_target(code: str) -> str:
+    return f"state:{code}"
+
+
+def transition_target(transition_id: int) -> str:
+    return f"transition:{transition_id}"
 
 
 def _fallback_municipalities(municipality: Municipality) -> list[Municipality]:
@@ -169,13 +183,15 @@ def version_validate(*, version: DefinitionVersion) -> list[DomainError]:
     if len(starts) != 1:
         problems.append(_problem(
             "start_state", f"يجب أن تكون هناك حالة بداية واحدة بالضبط (يوجد {len(starts)}).",
-            f"There must be exactly one start state (found {len(starts)}).", "states"))
+            f"There must be exactly one start state (found {len(starts)}).", "states",
+            [state_target(s.code) for s in starts] if len(starts) > 1 else ()))
 
     foreign = [t for t in transitions if t.from_state_id not in by_id or t.to_state_id not in by_id]
     if foreign:
         problems.append(_problem(
             "foreign_state", "انتقال يشير إلى حالة من إصدار آخر.",
-            "A transition points to a state of another version.", "transitions"))
+            "A transition points to a state of another version.", "transitions",
+            [transition_target(t.pk) for t in foreign]))
 
     outgoing: dict[int, list[int]] = defaultdict(list)
     incoming: dict[int, list[int]] = defaultdict(list)
@@ -190,7 +206,8 @@ def version_validate(*, version: DefinitionVersion) -> list[DomainError]:
             names = ", ".join(unreachable)
             problems.append(_problem(
                 "unreachable_state", f"حالات لا يمكن الوصول إليها من البداية: {names}",
-                f"States not reachable from the start: {names}", "states"))
+                f"States not reachable from the start: {names}", "states",
+                [state_target(code) for code in unreachable]))
 
     terminals = [s.pk for s in states if s.is_terminal]
     can_finish: set[int] = set()
@@ -201,19 +218,24 @@ def version_validate(*, version: DefinitionVersion) -> list[DomainError]:
         names = ", ".join(stuck)
         problems.append(_problem(
             "no_terminal_path", f"حالات لا يمكن أن تنتهي منها المعاملة: {names}",
-            f"States from which no final state can be reached: {names}", "states"))
+            f"States from which no final state can be reached: {names}", "states",
+            [state_target(code) for code in stuck]))
 
     guards, effects = registry.guard_names(), registry.effect_names()
     unknown_guards = sorted({g for t in transitions for g in t.guards} - guards)
     if unknown_guards:
         names = ", ".join(unknown_guards)
         problems.append(_problem("unknown_guard", f"شروط غير مسجلة في النظام: {names}",
-                                 f"Guards not registered in the system: {names}", "guards"))
+                                 f"Guards not registered in the system: {names}", "guards",
+                                 [transition_target(t.pk) for t in transitions
+                                  if set(t.guards) - guards]))
     unknown_effects = sorted({e for t in transitions for e in t.effects} - effects)
     if unknown_effects:
         names = ", ".join(unknown_effects)
         problems.append(_problem("unknown_effect", f"آثار غير مسجلة في النظام: {names}",
-                                 f"Effects not registered in the system: {names}", "effects"))
+                                 f"Effects not registered in the system: {names}", "effects",
+                                 [transition_target(t.pk) for t in transitions
+                                  if set(t.effects) - effects]))
 
     unknown_roles = sorted({r for t in transitions for r in t.allowed_roles} - KNOWN_ACTORS)
     no_actor = sorted(t.action for t in transitions if not t.allowed_roles)
@@ -221,7 +243,10 @@ def version_validate(*, version: DefinitionVersion) -> list[DomainError]:
         names = ", ".join(unknown_roles + no_actor)
         problems.append(_problem("bad_actor", f"أدوار غير معروفة أو انتقالات بلا منفذ: {names}",
                                  f"Unknown roles or transitions nobody may take: {names}",
-                                 "allowed_roles"))
+                                 "allowed_roles",
+                                 [transition_target(t.pk) for t in transitions
+                                  if not t.allowed_roles
+                                  or set(t.allowed_roles) - KNOWN_ACTORS]))
 
     problems.extend(_ownership_problems(version, states))
     return problems
@@ -232,7 +257,8 @@ def _ownership_problems(version: DefinitionVersion, states: list[State]) -> list
     if unowned:
         names = ", ".join(unowned)
         return [_problem("state_unowned", f"حالات بلا إدارة مالكة: {names}",
-                         f"States without an owning department: {names}", "department_code")]
+                         f"States without an owning department: {names}", "department_code",
+                         [state_target(code) for code in unowned])]
     # A code must resolve somewhere: in the definition's municipality or, failing that, the
     # Amanah — the same fallback cases use — or the case would land in nobody's queue.
     chain = _fallback_municipalities(version.definition.municipality)
@@ -243,7 +269,10 @@ def _ownership_problems(version: DefinitionVersion, states: list[State]) -> list
     if missing:
         names = ", ".join(missing)
         return [_problem("state_unowned", f"رموز إدارات غير موجودة: {names}",
-                         f"Department codes that do not exist: {names}", "department_code")]
+                         f"Department codes that do not exist: {names}", "department_code",
+                         [state_target(s.code) for s in states
+                          if ({s.department_code, *s.transfer_department_codes}
+                              & set(missing))])]
     return []
 
 
