@@ -9,9 +9,11 @@ class AmanahConfig(AppConfig):
 
     def ready(self):
         # Registers the start-up check that refuses a mistyped limit (manage.py check, deploy).
-        from . import ratelimits  # noqa: F401
         # Registers amanah's tasks in the web process too: a commit queues them by name.
-        from . import tasks  # noqa: F401
+        from . import (
+            ratelimits,  # noqa: F401
+            tasks,  # noqa: F401
+        )
         from .celery import periodic_task_register
 
         # The sweeper behind amanah.notification_send: messages whose task was lost.

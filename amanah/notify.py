@@ -399,3 +399,60 @@ def notification_list_for_person(*, person: Person | None, user: User | None,
         condition |= Q(user=user)
     queryset = Notification.objects.filter(condition).order_by("-created_at", "-pk")
     return list(queryset[:limit]) if limit else queryset
+
+
+# --- Editing the texts ------------------------------------------------------------------
+
+TEMPLATE_FIELDS = ("subject_ar", "subject_en", "body_ar", "body_en")
+
+
+def notification_template_may_edit(user) -> bool:
+    """The texts are the Amanah's, for every municipality: superusers and admins of an Amanah
+    edit them; a branch's admin may read them only."""
+    from .enums import MunicipalityKind
+    from .permissions import admin_municipality_ids, staff_memberships
+
+    ids = admin_municipality_ids(user)
+    if ids is None:
+        return True
+    return any(m.role == "admin" and m.department.municipality.kind == MunicipalityKind.AMANAH
+               for m in staff_memberships(user))
+
+
+@transaction.atomic
+def notification_template_update(*, template_id: int, actor: User, subject_ar: str,
+                                 subject_en: str, body_ar: str, body_en: str,
+                                 is_active: bool) -> NotificationTemplate:
+    """New words for one event's message; refused whole when a text names a placeholder its
+    event does not provide, or a message has no text in one of the languages."""
+    from .errors import NotFound, PermissionDenied
+
+    if not notification_template_may_edit(actor):
+        raise PermissionDenied("notification.not_allowed",
+                               "تعديل نصوص الإشعارات لمشرفي الأمانة فقط.",
+                               "Only the Amanah's administrators may edit notification texts.")
+    template = NotificationTemplate.objects.select_for_update().filter(pk=template_id).first()
+    if template is None:
+        raise NotFound("notification.template_not_found", "النص غير موجود.",
+                       "No such notification text.")
+    values = {"subject_ar": subject_ar.strip(), "subject_en": subject_en.strip(),
+              "body_ar": body_ar.strip(), "body_en": body_en.strip()}
+    for field in ("body_ar", "body_en"):
+        if not values[field]:
+            raise DomainError("notification.text_required", "النص مطلوب باللغتين.",
+                              "The text is required in both languages.", field=field)
+    if template.channel == NotificationChannel.EMAIL:
+        for field in ("subject_ar", "subject_en"):
+            if not values[field]:
+                raise DomainError("notification.subject_required",
+                                  "عنوان البريد مطلوب باللغتين.",
+                                  "The email's subject is required in both languages.",
+                                  field=field)
+    for field, text in values.items():
+        template_text_check(event=template.event, text=text, field=field)
+    for field, text in values.items():
+        setattr(template, field, text)
+    template.is_active = is_active
+    template._history_user = actor
+    template.save()
+    return template

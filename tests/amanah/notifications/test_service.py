@@ -4,7 +4,6 @@ after the commit, none on rollback, retried on a backend error, swept when the t
 import time
 
 import pytest
-from django.core import mail
 from django.db import transaction
 
 from amanah.enums import NotificationChannel, NotificationStatus
