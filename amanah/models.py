@@ -428,7 +428,7 @@ class RecoveryCode(models.Model):
         return f"{self.device} {'used' if self.used_at else 'unused'}"
 
 
-class NotificationTemplate(models.Model):
+class NotificationTemplate(TellsKeptCopies, models.Model):
     """The words of one event's message on one channel, in both languages, edited by admins.
 
     Placeholders are `{name}`; the names each event may use are declared in code
@@ -501,3 +501,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient_key} ({self.channel}, {self.status})"
+
+
+def _notification_templates_load() -> dict[str, list[NotificationTemplate]]:
+    by_event: dict[str, list[NotificationTemplate]] = {}
+    for template in NotificationTemplate.objects.filter(is_active=True).order_by("channel"):
+        by_event.setdefault(template.event, []).append(template)
+    return by_event
+
+
+# Every payment, bill and case event reads its texts: a few dozen rows that admins change
+# rarely, kept by each process (a payment notification's hot path then adds no SELECT).
+ACTIVE_NOTIFICATION_TEMPLATES = GenerationCache(_notification_templates_load)
+NotificationTemplate.kept_copy = ACTIVE_NOTIFICATION_TEMPLATES

@@ -26,7 +26,7 @@ from . import clock
 from .dispatch import task_on_commit
 from .enums import NotificationChannel, NotificationStatus
 from .errors import DomainError
-from .models import Notification, NotificationTemplate, Person, User
+from .models import ACTIVE_NOTIFICATION_TEMPLATES, Notification, NotificationTemplate, Person, User
 from .notifications import SmsMessage, sms_backend
 from .statuses import StatusTransitions, row_lock_ensure
 
@@ -238,8 +238,7 @@ def notification_request(*, event: str, key: str, recipients: list[Recipient],
         raise ValueError(f"unknown notification event {event!r}")
     if not recipients:
         return []
-    templates = list(NotificationTemplate.objects.filter(event=event, is_active=True)
-                     .order_by("channel"))
+    templates = ACTIVE_NOTIFICATION_TEMPLATES.get().get(event, [])
     now = clock.now()
     rows, seen = [], set()
     for recipient in recipients:

@@ -70,7 +70,7 @@ def test_an_admin_edits_a_text_and_the_history_says_who_and_when(client):
     latest = template.history.order_by("-history_date").first()
     assert latest.history_user == admin
     page = client.get(f"{URL.format(lang='en')}{template.pk}/").content.decode()
-    assert "History of changes" in page and admin.username in page
+    assert "History of changes" in page and admin.get_full_name() in page
     # and the next message uses the new words
     person = CitizenFactory(language="en")
     notification_request(event="bill.paid", key="k1", recipients=[Recipient.of_person(person)],

@@ -183,7 +183,7 @@ def test_the_sweeper_sends_what_a_lost_task_did_not(sms, clock, queued):
     person = PersonFactory()
     clock.set(clock.now())
     # given a message whose task was lost (queued, never run)
-    with queued() as tasks:
+    with queued(notifications=True) as tasks:
         _request(person)
     assert [name for name, _ in tasks] == ["amanah.notification_send"] * 2
     # when the sweeper runs a minute later nothing is taken from a task that may still come
