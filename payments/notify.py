@@ -16,8 +16,11 @@ from amanah.dates import business_date, dual_date_format
 from amanah.money import sar_format
 from amanah.notify import notification_request, recipients_of
 
-from .enums import SuspenseReason
+from .enums import BillStatus, SuspenseReason
 from .models import Bill, Payment
+
+# As payments.services.bills.OPEN_STATUSES (not imported: the services import this module).
+OPEN_STATUSES = (BillStatus.PENDING_REGISTRATION, BillStatus.UNPAID)
 
 
 def _both(render) -> dict[str, str]:
@@ -46,8 +49,6 @@ def bill_notify(*, bill: Bill, event: str) -> list[int]:
 def bill_expiring_notify_due(*, today: dt.date | None = None, days: int | None = None) -> int:
     """Daily: each open bill expiring within `days` (BILL_EXPIRY_NOTICE_DAYS) is announced to
     its payer once per expiry date (a rescheduled bill is announced again)."""
-    from .services.bills import OPEN_STATUSES
-
     today = today or business_date(clock.now())
     days = settings.BILL_EXPIRY_NOTICE_DAYS if days is None else days
     bills = list(Bill.objects.filter(status__in=OPEN_STATUSES, expiry_date__gte=today,

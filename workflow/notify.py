@@ -2,7 +2,8 @@
 
 Called inside the transaction that writes the event: the message is recorded with it and
 sent after the commit, once per event (the key is the event's id). The applicant is told
-only what the applicant's presenter shows of an event, so an internal note is never sent.
+only the event's `message` — the model's own split of what the applicant reads from the
+internal note (the presenters read the same property) — and nothing of an internal event.
 """
 
 from amanah.dates import dual_date_format
@@ -10,7 +11,6 @@ from amanah.notify import Recipient, notification_request, recipients_of
 
 from .enums import CaseEventKind, StatusCategory
 from .models import Case, CaseEvent, Escalation
-from .presenters import applicant_event
 
 DECIDED = frozenset({StatusCategory.APPROVED, StatusCategory.REJECTED, StatusCategory.CLOSED})
 
@@ -34,8 +34,8 @@ def _applicant_event_code(event: CaseEvent) -> str:
 
 def case_applicant_notify(*, case: Case, event: CaseEvent) -> list[int]:
     """The applicant (or the establishment's representatives) hears about `event`."""
-    shown = applicant_event(event)
-    if event.kind != CaseEventKind.SUBMITTED and shown is None:
+    # Not imported from presenters: they sit above the services that call this.
+    if event.is_internal:
         return []
     recipients = recipients_of(person=case.applicant_person,
                                establishment=case.applicant_establishment)
@@ -43,7 +43,7 @@ def case_applicant_notify(*, case: Case, event: CaseEvent) -> list[int]:
     return notification_request(
         event=_applicant_event_code(event), key=f"case-event:{event.pk}", recipients=recipients,
         context={"case_number": case.number, "service": _named(case.definition),
-                 "state": _named(state), "message": shown.message if shown else ""})
+                 "state": _named(state), "message": event.message})
 
 
 def case_event_notify(*, event_id: int) -> list[int]:

@@ -17,7 +17,7 @@ from amanah.notify import (
     notification_sweep,
     template_text_check,
 )
-from amanah.tasks import notification_send as notification_send_task
+from amanah.notify_tasks import notification_send as notification_send_task
 from tests.factories import PersonFactory
 
 from .backends import FlakySmsBackend
