@@ -408,13 +408,14 @@ TEMPLATE_FIELDS = ("subject_ar", "subject_en", "body_ar", "body_en")
 def notification_template_may_edit(user) -> bool:
     """The texts are the Amanah's, for every municipality: superusers and admins of an Amanah
     edit them; a branch's admin may read them only."""
-    from .enums import MunicipalityKind
+    from .enums import MunicipalityKind, StaffRole
     from .permissions import admin_municipality_ids, staff_memberships
 
     ids = admin_municipality_ids(user)
     if ids is None:
         return True
-    return any(m.role == "admin" and m.department.municipality.kind == MunicipalityKind.AMANAH
+    return any(m.role == StaffRole.ADMIN
+               and m.department.municipality.kind == MunicipalityKind.AMANAH
                for m in staff_memberships(user))
 
 
