@@ -504,9 +504,19 @@ class Notification(models.Model):
 
 
 def _notification_templates_load() -> dict[str, list[NotificationTemplate]]:
-    by_event: dict[str, list[NotificationTemplate]] = {}
-    for template in NotificationTemplate.objects.filter(is_active=True).order_by("channel"):
-        by_event.setdefault(template.event, []).append(template)
+    """The active texts by event; an event with no row at all says its default texts (a row
+    switched off is not sent)."""
+    from .notify_texts import DEFAULT_TEXTS, default_texts
+
+    rows: dict[str, list[NotificationTemplate]] = {}
+    for template in NotificationTemplate.objects.order_by("channel"):
+        rows.setdefault(template.event, []).append(template)
+    by_event = {event: [t for t in templates if t.is_active] for event, templates in rows.items()}
+    for event in DEFAULT_TEXTS:
+        if event not in rows:
+            by_event[event] = [NotificationTemplate(event=event, channel=channel,
+                                                    **default_texts(event, channel))
+                               for channel in (NotificationChannel.EMAIL, NotificationChannel.SMS)]
     return by_event
 
 

@@ -402,6 +402,19 @@ def notification_list_for_person(*, person: Person | None, user: User | None,
 
 # --- Editing the texts ------------------------------------------------------------------
 
+def notification_templates_seed() -> int:
+    """Rows for every event's default texts that has none (a fresh or flushed database);
+    answers how many were made. Never changes a row an admin edited."""
+    from .notify_texts import DEFAULT_TEXTS, default_texts
+
+    made = 0
+    for event in DEFAULT_TEXTS:
+        for channel in NotificationChannel.values:
+            made += NotificationTemplate.objects.get_or_create(
+                event=event, channel=channel, defaults=default_texts(event, channel))[1]
+    return made
+
+
 TEMPLATE_FIELDS = ("subject_ar", "subject_en", "body_ar", "body_en")
 
 

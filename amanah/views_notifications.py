@@ -40,7 +40,9 @@ class NotificationTemplateForm(forms.Form):
     def __init__(self, *args, channel: str, read_only: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if channel == "email":
-            self.fields["subject_en"].widget.attrs["dir"] = "ltr"
+            for name, direction in (("subject_ar", "rtl"), ("subject_en", "ltr")):
+                self.fields[name].required = True
+                self.fields[name].widget.attrs["dir"] = direction
         else:
             del self.fields["subject_ar"], self.fields["subject_en"]
         for field in self.fields.values():
