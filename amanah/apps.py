@@ -8,5 +8,10 @@ class AmanahConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the start-up check that refuses a mistyped limit (manage.py check, deploy).
-        from . import ratelimits  # noqa: F401
+        # The start-up check that refuses a mistyped limit (manage.py check, deploy), and the
+        # notification tasks, registered in the web process too: a commit queues them by name.
+        from . import notify_tasks, ratelimits  # noqa: F401
+        from .celery import periodic_task_register
+
+        # The sweeper behind amanah.notification_send: messages whose task was lost.
+        periodic_task_register("amanah-notification-sweep", "amanah.notification_sweep", 120.0)

@@ -84,3 +84,15 @@ class ThresholdBound(models.TextChoices):
 
     MIN = "min", _("At least")
     MAX = "max", _("At most")
+
+
+class NotificationChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED_NO_ADDRESS = "skipped_no_address", _("Not sent: no address")

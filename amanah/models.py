@@ -20,6 +20,8 @@ from .enums import (
     IdentityVerificationStatus,
     IdType,
     MunicipalityKind,
+    NotificationChannel,
+    NotificationStatus,
     OneTimeCodePurpose,
     OwningApp,
     RolloutState,
@@ -456,3 +458,101 @@ class PilotThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.eservice.code} {self.metric} {self.bound} {self.value}"
+
+
+class NotificationTemplate(TellsKeptCopies, models.Model):
+    """The words of one event's message on one channel, in both languages, edited by admins.
+
+    Placeholders are `{name}`; the names each event may use are declared in code
+    (`amanah.notify.EVENTS`), so a template can only promise facts the event provides."""
+
+    event = models.CharField(_("event"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    subject_ar = models.CharField(_("subject in Arabic"), max_length=200, blank=True)
+    subject_en = models.CharField(_("subject in English"), max_length=200, blank=True)
+    body_ar = models.TextField(_("text in Arabic"))
+    body_en = models.TextField(_("text in English"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification text")
+        verbose_name_plural = _("notification texts")
+        ordering = ["event", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "channel"],
+                                    name="notification_template_one_per_event_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.channel})"
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel, rendered when its event happened.
+
+    (key, channel, recipient_key) is unique: the database, not a query before the insert,
+    makes sure one event never sends twice however often it is requested."""
+
+    event = models.CharField(_("event"), max_length=40)
+    key = models.CharField(_("dedupe key"), max_length=120)
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    # "person:<id>" or "user:<id>": one column for the unique key whichever FK is set.
+    recipient_key = models.CharField(max_length=40)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="notifications")
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=2, default="ar")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=20, choices=NotificationStatus.choices)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel", "recipient_key"],
+                                    name="notification_once_per_key_channel_recipient"),
+            models.CheckConstraint(condition=Q(person__isnull=False) | Q(user__isnull=False),
+                                   name="notification_has_a_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="notification_person_idx"),
+            models.Index(fields=["user", "-created_at"], name="notification_user_idx"),
+            models.Index(fields=["status", "created_at"], name="notification_status_idx",
+                         condition=Q(status="queued")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient_key} ({self.channel}, {self.status})"
+
+
+def _notification_templates_load() -> dict[str, list[NotificationTemplate]]:
+    """The active texts by event; an event with no row at all says its default texts (a row
+    switched off is not sent)."""
+    from .notify_texts import DEFAULT_TEXTS, default_texts
+
+    rows: dict[str, list[NotificationTemplate]] = {}
+    for template in NotificationTemplate.objects.order_by("channel"):
+        rows.setdefault(template.event, []).append(template)
+    by_event = {event: [t for t in templates if t.is_active] for event, templates in rows.items()}
+    for event in DEFAULT_TEXTS:
+        if event not in rows:
+            by_event[event] = [NotificationTemplate(event=event, channel=channel,
+                                                    **default_texts(event, channel))
+                               for channel in (NotificationChannel.EMAIL, NotificationChannel.SMS)]
+    return by_event
+
+
+# Every payment, bill and case event reads its texts: a few dozen rows that admins change
+# rarely, kept by each process (a payment notification's hot path then adds no SELECT).
+ACTIVE_NOTIFICATION_TEMPLATES = GenerationCache(_notification_templates_load)
+NotificationTemplate.kept_copy = ACTIVE_NOTIFICATION_TEMPLATES

@@ -29,3 +29,4 @@ def tasks_run_batch(task_name: str, calls: list[dict]) -> int:
         else:
             done += 1
     return done
+

@@ -40,6 +40,9 @@ class PaymentsConfig(AppConfig):
         # Just after midnight Riyadh time (CELERY_TIMEZONE), bills whose expiry date passed.
         periodic_task_register("payments-bill-expire-due", "payments.bill_expire_due",
                                crontab(minute=5, hour=0))
+        # In the morning, when a reminder can still be acted on the same day.
+        periodic_task_register("payments-bill-expiring-notify", "payments.bill_expiring_notify",
+                               crontab(minute=0, hour=9))
         self._menu_register()
 
     @staticmethod

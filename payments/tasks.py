@@ -25,6 +25,14 @@ def bill_expire_due() -> int:
     return expire()
 
 
+@shared_task(name="payments.bill_expiring_notify")
+def bill_expiring_notify() -> int:
+    """Daily: payers of bills about to expire are reminded (payments/notify.py)."""
+    from .notify import bill_expiring_notify_due
+
+    return bill_expiring_notify_due()
+
+
 @shared_task(name="payments.receipt_ensure")
 def receipt_ensure(receipt_id: int) -> None:
     from .receipts import receipt_pdf_ensure

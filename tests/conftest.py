@@ -133,7 +133,7 @@ def queued(django_capture_on_commit_callbacks):
     from contextlib import contextmanager
 
     @contextmanager
-    def capture():
+    def capture(*, notifications: bool = False):
         found = []
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             yield found
@@ -141,6 +141,11 @@ def queued(django_capture_on_commit_callbacks):
         # making a department inside the block): bookkeeping of this process, not a task.
         callbacks = [c for c in callbacks
                      if getattr(c, "__module__", "") != "amanah.process_cache"]
+        # Most business actions now also tell someone (amanah/notify.py); the messages are
+        # recorded rows that tests about them read. Asked for with notifications=True.
+        if not notifications:
+            callbacks = [c for c in callbacks
+                         if getattr(c, "task_name", "") != "amanah.notification_send"]
         found.extend((c.task_name, c.kwargs) for c in callbacks if hasattr(c, "task_name"))
         found.extend(("<other>", {}) for c in callbacks if not hasattr(c, "task_name"))
 
@@ -162,13 +167,14 @@ def workflow_caches_forget():
     """Each test starts with no copy of the holiday calendar, the departments or frozen
     versions kept from another test (their rows are rolled back or flushed without going
     through a writer)."""
-    from amanah.models import ACTIVE_DEPARTMENTS
+    from amanah.models import ACTIVE_DEPARTMENTS, ACTIVE_NOTIFICATION_TEMPLATES
     from workflow.models import HOLIDAY_CALENDAR
     from workflow.services.definitions import frozen_versions_forget
 
     frozen_versions_forget()
     HOLIDAY_CALENDAR.forget()
     ACTIVE_DEPARTMENTS.forget()
+    ACTIVE_NOTIFICATION_TEMPLATES.forget()
 
 
 @pytest.fixture(autouse=True)

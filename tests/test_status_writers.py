@@ -47,6 +47,7 @@ STATUS_WRITERS = {
     ("violations.ViolationLine", "status"): "violations.services.records.line_status_change",
     ("violations.Penalty", "status"): "violations.services.records.penalty_status_change",
     ("violations.Objection", "status"): "violations.services.records.objection_status_change",
+    ("amanah.Notification", "status"): "amanah.notify.notification_status_change",
 }
 
 # Where a record is created with its first status (a constructor or create() argument).

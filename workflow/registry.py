@@ -134,9 +134,10 @@ def guard_is_assigned(*, case, transition, actor) -> bool:
                  help_ar="يُرسل إلى مقدم الطلب رسالة بما تم بعد حفظ الإجراء.",
                  help_en="Sends the applicant a message about the step once it is saved.")
 def effect_notify_applicant(*, case_id: int, event_id: int) -> None:
-    from amanah.dispatch import task_on_commit
+    # Recorded in the step's transaction, sent after its commit (amanah/notify.py).
+    from .notify import case_event_notify
 
-    task_on_commit("workflow.case_notify_applicant", event_id=event_id)
+    case_event_notify(event_id=event_id)
 
 
 @effect_register("log", label_ar="تسجيل في سجل النظام", label_en="Write to the system log",

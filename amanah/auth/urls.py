@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from .. import views_notifications
 from . import identity_views, views
 
 urlpatterns = [
     path("", views.account, name="account"),
+    path("notifications/", views_notifications.my_notifications, name="my_notifications"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("sign-up/", identity_views.sign_up, name="sign_up"),

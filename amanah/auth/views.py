@@ -192,9 +192,19 @@ def resend_code(request):
     return redirect("amanah:confirm_mobile")
 
 
+ACCOUNT_NOTIFICATIONS_SHOWN = 10
+
+
 @login_required
 def account(request):
+    from ..notify import notification_list_for_person
+
     person = person_for_user(request.user)
     departments = staff_department_list(user=request.user)
-    return render(request, "amanah/auth/account.html",
-                  {"person": person, "departments": departments})
+    # The newest few; the whole list is one link away (amanah:my_notifications).
+    notifications = notification_list_for_person(person=person, user=request.user,
+                                                 limit=ACCOUNT_NOTIFICATIONS_SHOWN + 1)
+    return render(request, "amanah/auth/account.html", {
+        "person": person, "departments": departments,
+        "notifications": notifications[:ACCOUNT_NOTIFICATIONS_SHOWN],
+        "more_notifications": len(notifications) > ACCOUNT_NOTIFICATIONS_SHOWN})

@@ -363,6 +363,17 @@ IDENTITY_PROOF_TTL_SECONDS = env.int("IDENTITY_PROOF_TTL_SECONDS", default=900)
 # Verification requests for one ID in 24 hours, so nobody floods a person's Nafath app.
 NAFATH_DAILY_REQUESTS_PER_ID = env.int("NAFATH_DAILY_REQUESTS_PER_ID", default=10)
 SMS_BACKEND = env.str("SMS_BACKEND", default="amanah.notifications.LogSmsBackend")
+# Notifications (amanah/notify.py): the email channel's backend (a class with send()); by
+# default Django's send_mail through EMAIL_BACKEND, which logs to the console unless set.
+EMAIL_NOTIFICATION_BACKEND = env.str("EMAIL_NOTIFICATION_BACKEND",
+                                     default="amanah.notify.DjangoMailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND",
+                        default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@amanah.gov.sa")
+# Attempts to deliver one message before it is marked failed (retried with backoff).
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# Payers are reminded this many days before an unpaid bill expires.
+BILL_EXPIRY_NOTICE_DAYS = env.int("BILL_EXPIRY_NOTICE_DAYS", default=3)
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

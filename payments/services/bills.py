@@ -18,6 +18,7 @@ from amanah.statuses import StatusTransitions, row_lock_ensure
 from ..enums import BillEventKind, BillStatus, OutboxKind
 from ..locks import bill_qs_for_update, locked_first
 from ..models import Bill, BillEvent, BillingAccountCounter
+from ..notify import bill_notify
 from .outbox_queue import outbox_enqueue
 
 logger = logging.getLogger("payments.bills")
@@ -275,5 +276,6 @@ def bill_expire_due(*, today: dt.date | None = None, limit: int = 1000) -> int:
                                payload={"expiry_date": bill.expiry_date.isoformat()})
             if bill.registered_at is not None or not bill.sadad_rejection:
                 outbox_enqueue(bill=bill, kind=OutboxKind.BILL_EXPIRED)
+            bill_notify(bill=bill, event="bill.expired")
             expired += 1
     return expired

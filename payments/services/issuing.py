@@ -29,6 +29,7 @@ from ..enums import (
 )
 from ..locks import locked_all, payment_qs_for_update
 from ..models import Bill, BillEvent
+from ..notify import bill_notify
 from ..registry import payable_get
 from .bills import bill_dates_check, billing_account_allocate, billing_account_lock
 from .fees import fee_calculate
@@ -130,6 +131,7 @@ def bill_issue(*, payable_kind: str, payable_ref: str, municipality: Municipalit
     # A row this transaction inserted is invisible to every other until the commit.
     row_lock_mark(bill)
     outbox_enqueue(bill=bill, kind=OutboxKind.BILL_NEW)
+    bill_notify(bill=bill, event="bill.issued")
     _suspense_match_new_bill(bill)
     return bill
 

@@ -30,6 +30,7 @@ from ..enums import (
 )
 from ..locks import bill_locked_by_account, bill_qs_for_update, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
+from ..notify import bill_notify, payment_held_notify
 from ..records import PaymentRecord
 from ..registry import payable_get
 from .bills import (
@@ -165,6 +166,7 @@ def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     else:
         if kind.on_paid is not None:
             _on_paid_call(kind, bill=bill, payment=payment)
+    bill_notify(bill=bill, event="bill.paid")
     receipt = Receipt(number=receipt_number_for(payment), bill=bill, payment=payment,
                       issued_at=clock.now())
     insert_row(receipt)
@@ -225,7 +227,7 @@ def payment_record(*, sptn: str, amount: Decimal, billing_account: str, bank_id:
         bill_event_record(bill=bill, kind=BillEventKind.PAYMENT_HELD,
                           payload={"sptn": sptn, "amount": str(amount), "reason": reason})
         # The payer is told their money is held, and why; the bill's page says the same.
-        task_on_commit("payments.payment_notify_payer", event_id=recorded.pk)
+        payment_held_notify(payment=payment, bill=bill)
     return PaymentRecordResult(payment=payment, outcome=PaymentOutcome.SUSPENSE, created=True)
 
 
@@ -491,9 +493,9 @@ def payment_match_to_bill(*, payment: Payment, bill: Bill) -> Payment:
                               payload=payload, changes=changes)
         bill_pay(bill=bill, payment=payment)
     else:
-        matched = payment_event_record(payment=payment, kind=PaymentEventKind.MATCHED,
-                                       payload=payload, changes=changes)
-        task_on_commit("payments.payment_notify_payer", event_id=matched.pk)
+        payment_event_record(payment=payment, kind=PaymentEventKind.MATCHED,
+                             payload=payload, changes=changes)
+        payment_held_notify(payment=payment, bill=bill)
         bill_event_record(bill=bill, kind=BillEventKind.PAYMENT_HELD,
                           payload={"sptn": payment.sptn, "amount": str(payment.amount),
                                    "reason": reason})

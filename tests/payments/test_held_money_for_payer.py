@@ -100,10 +100,7 @@ def test_the_payer_gets_an_sms_when_money_is_held(world, underpaid, sms):
     assert [(m.to, m.body) for m in sms] == [(world.citizen.mobile, (
         f"أمانة: وصل 100.00 ر.س لفاتورتك {bill.billing_account} وهو أقل من المستحق "
         "(150.00 ر.س)، فلم تُسدَّد. المبلغ محفوظ وستعيده المالية إليك أو تخصصه لفاتورة لك. "
-        "التفاصيل في صفحة الفاتورة.\n"
-        f"Amanah: SAR 100.00 arrived for your bill {bill.billing_account}, less than the "
-        "SAR 150.00 due, so it is not paid. The money is held; finance will refund it or apply "
-        "it to a bill of yours. Details on the bill's page."))]
+        "التفاصيل في صفحة الفاتورة."))]
 
 
 def test_an_overpayment_is_held_and_said_so(client, world, clock, sms, run_on_commit):
@@ -112,7 +109,7 @@ def test_an_overpayment_is_held_and_said_so(client, world, clock, sms, run_on_co
         _pay(bill, "200.00", clock)
     html = _text(_page(client, world, bill, "en"))
     assert "SAR 200.00 arrived for this bill, more than the amount due, so it is not paid." in html
-    assert "more than the SAR 150.00 due" in sms[0].body
+    assert "أكثر من المستحق (150.00 ر.س)" in sms[0].body
 
 
 def test_a_second_payment_of_a_paid_bill_is_held_and_said_so(client, world, clock, sms,
@@ -122,7 +119,7 @@ def test_a_second_payment_of_a_paid_bill_is_held_and_said_so(client, world, cloc
         _pay(bill, "150.00", clock)
     html = _text(_page(client, world, bill, "en"))
     assert "SAR 150.00 arrived for this bill after it was already paid." in html
-    assert "was already paid" in sms[-1].body
+    assert "وكانت مسددة من قبل" in sms[-1].body
 
 
 def test_a_refund_awaiting_approval_then_approved_is_shown_and_the_approval_sent(
@@ -168,7 +165,10 @@ def test_money_applied_to_another_bill_of_the_payer_is_shown_on_both(
     assert f"Applied to your bill {target.billing_account}" in html
     assert Bill.objects.get(pk=target.pk).status == BillStatus.PAID
     assert Bill.objects.get(pk=bill.pk).status == BillStatus.UNPAID
+    # (the other bill, now paid, is announced too: issue 12's bill.paid)
     assert [m.body for m in sms] == [(
+        f"أمانة: استلمنا سداد الفاتورة {target.billing_account} بمبلغ 100.00 ر.س. شكراً لكم."
+    ), (
         f"أمانة: خُصص مبلغ 100.00 ر.س المحفوظ لفاتورتك {bill.billing_account} لسداد "
         f"الفاتورة {target.billing_account}.\n"
         f"Amanah: the SAR 100.00 held for your bill {bill.billing_account} was applied to "

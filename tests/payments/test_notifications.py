@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from amanah import clock
+from amanah.models import Notification
 from payments.enums import (
     BillStatus,
-    PaymentEventKind,
     PaymentOutcome,
     PaymentStatus,
     SuspenseReason,
@@ -108,9 +108,11 @@ def test_wrong_amount_goes_to_suspense_and_the_bill_is_unchanged(client, paid, r
     assert (bill.status, bill.amount_paid) == (BillStatus.UNPAID, Decimal("0.00"))
     assert Receipt.objects.count() == 0
     assert paid_calls == []
-    # and the only thing queued is the SMS telling the payer their money is held
-    recorded = payment.events.get(kind=PaymentEventKind.RECORDED)
-    assert tasks == [("payments.payment_notify_payer", {"event_id": recorded.pk})]
+    # and nothing is queued but the messages telling the payer their money is held
+    assert tasks == []
+    assert set(Notification.objects.filter(key=f"payment.suspense:{payment.pk}")
+               .values_list("event", "channel")) == {("payment.suspense", "sms"),
+                                                     ("payment.suspense", "email")}
 
 
 def test_second_payment_for_a_paid_bill_goes_to_suspense(client):

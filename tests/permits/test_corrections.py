@@ -5,6 +5,7 @@ Every refusal leaves the application, its case and its documents exactly as they
 import pytest
 
 from amanah.errors import DomainError
+from amanah.models import Notification
 from permits.enums import ApplicationEventKind, ApplicationStatus
 from permits.models import AnswerVersion, ApplicationDocument, ApplicationEvent, CorrectionRequest
 from permits.services.corrections import (
@@ -79,10 +80,11 @@ def test_staff_ask_for_named_answers_and_documents_and_the_case_goes_to_the_appl
                           (ApplicationEventKind.STATUS_CHANGED, "awaiting_correction")]
     # and the owner is sent the note (the procedure's notify_applicant effect), the other
     # parties (the office) are told to look
-    assert [name for name, _ in tasks] == ["workflow.case_notify_applicant",
-                                           "permits.party_sms_send"]
-    assert tasks[1][1]["template"] == "correction_requested"
-    assert "owner" not in tasks[1][1]["roles"]
+    assert [name for name, _ in tasks] == ["permits.party_sms_send"]
+    assert tasks[0][1]["template"] == "correction_requested"
+    assert "owner" not in tasks[0][1]["roles"]
+    assert Notification.objects.filter(event="case.returned",
+                                       channel="sms").count() == 1
 
 
 @pytest.mark.parametrize(("changes", "code"), [

@@ -44,9 +44,10 @@ SWEEPERS = {
     "violations.fine_paid_effects": "violations.penalty_lift_due",
     # An objection whose case took its decide step: settled (lines, bills, DECIDED).
     "violations.objection_settle": "violations.objections_settle_sweep",
+    # Notifications (issue 12): each message is a recorded row; queued ones are swept.
+    "amanah.notification_send": "amanah.notification_sweep",
 }
-BEST_EFFORT = {"workflow.case_notify_applicant", "workflow.escalation_notify",
-               "payments.payment_notify_payer", "permits.party_sms_send",
+BEST_EFFORT = {"payments.payment_notify_payer", "permits.party_sms_send",
                "permits.consent_declined_notify", "permits.permit_notify_holder",
                "violations.objection_outcome_sms"}
 

@@ -232,9 +232,7 @@ def test_a_transfers_note_stays_with_staff_and_its_message_reaches_the_applicant
     assert NOTE not in page and NOTE not in api
     # and the SMS carries the message, and not the note
     assert [(m.to, m.body) for m in outbox] == [(
-        world.applicant.mobile,
-        f"معاملتكم {case.number}: قيد الدراسة / Your transaction {case.number}: In review\n"
-        f"{MESSAGE}")]
+        world.applicant.mobile, f"أمانة: معاملتكم {case.number}: قيد الدراسة.\n{MESSAGE}")]
     # and engineering's staff see both, each marked for whom it is
     reviewer = world.staff("engineering", StaffRole.REVIEWER)
     staff_page = _page(client, reviewer, case)
@@ -288,8 +286,8 @@ def test_a_return_for_correction_carries_a_message_and_an_internal_note(
     assert api["events"][-1]["message"] == "Please attach the site plan"
     assert NOTE not in page and NOTE not in json.dumps(api, ensure_ascii=False)
     assert [m.body for m in outbox] == [
-        f"معاملتكم {case.number}: بانتظار استكمال مقدم الطلب / Your transaction {case.number}: "
-        "Awaiting the applicant\nPlease attach the site plan"]
+        f"أمانة: أُعيدت معاملتكم {case.number} إليكم لاستكمالها: بانتظار استكمال مقدم الطلب."
+        "\nPlease attach the site plan"]
     # and staff see both
     assert NOTE in _main_text(_page(client, clerk, case))
 

@@ -26,6 +26,7 @@ from ..enums import (
     StatusCategory,
 )
 from ..models import Case, CaseAttachment, CaseComment, CaseCounter, Transition
+from ..notify import case_applicant_notify
 from ..working_time import sla_due_at
 from . import errors
 from .acting import (
@@ -183,6 +184,7 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
         attachment_store(case, upload, user=case.submitted_by, at=at, event_seq=event.seq)
     # Routing is a task; if it is lost (broker down) `case_route_sweep` routes the case.
     task_on_commit("workflow.case_route", case_id=case.pk)
+    case_applicant_notify(case=case, event=event)
     return case
 
 

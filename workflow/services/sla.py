@@ -9,13 +9,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from amanah import clock
-from amanah.dispatch import task_on_commit
 from amanah.enums import StaffRole
 from amanah.models import StaffMembership
 from amanah.statuses import row_lock_mark
 
 from ..enums import CaseEventKind, EscalationKind, SlaStatus, StatusCategory
 from ..models import Case, Escalation
+from ..notify import case_sla_at_risk_notify, escalation_notify
 from .steps import case_event_append, case_save, case_sla_status_change
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def _escalate(case: Case, at: dt.datetime, result: SweepResult) -> None:
                           payload={"escalation": kind, "to": head.pk if head else None})
         result.escalated += 1
         result.escalation_ids.append(escalation.pk)
-        task_on_commit("workflow.escalation_notify", escalation_id=escalation.pk)
+        escalation_notify(escalation=escalation)
 
 
 def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> SweepResult:
@@ -100,6 +100,7 @@ def sla_sweep(*, now: dt.datetime | None = None, batch_size: int = 200) -> Sweep
             for case in cases:
                 case_sla_status_change(case=case, to_status=SlaStatus.AT_RISK, at=at)
                 case_save(case)
+                case_sla_at_risk_notify(case=case, head=_head_of(case.department))
             result.at_risk += len(cases)
         if len(cases) < batch_size:
             break

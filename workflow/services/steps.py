@@ -9,7 +9,6 @@ from django.db import OperationalError, connection
 
 from amanah import clock
 from amanah.db import insert_and_update
-from amanah.dispatch import task_on_commit
 from amanah.errors import DomainError
 from amanah.events import AppendOnlyError
 from amanah.models import Department, StaffMembership
@@ -149,10 +148,12 @@ def staff_texts_check(acting: ActingAs, *, internal_note: str) -> str:
 
 
 def applicant_message_send(event: CaseEvent) -> None:
-    """Send the applicant, by SMS after the commit, the message a member of staff wrote them
-    (the notification path the `notify_applicant` effect uses). Best effort, like it."""
+    """Send the applicant, after the commit, the message a member of staff wrote them (the
+    notification the `notify_applicant` effect makes), recorded in this transaction."""
     if event.actor_kind == ActorKind.STAFF and event.message:
-        task_on_commit("workflow.case_notify_applicant", event_id=event.pk)
+        from ..notify import case_applicant_notify
+
+        case_applicant_notify(case=event.case, event=event)
 
 
 def case_open_check(case: Case) -> None:
