@@ -1,5 +1,10 @@
-"""Pages of issue 12's part; included by the app's URL map (names stay in its namespace)."""
+"""A department queue as a file: /transactions/exports/queue/<department>.csv or .xlsx"""
 
-from django.urls import path  # noqa: F401
+from django.urls import re_path
 
-urlpatterns: list = []
+from .views.exports import export_queue
+
+urlpatterns: list = [
+    re_path(r"^queue/(?P<department_id>[0-9]{1,18})\.(?P<file_format>csv|xlsx)$", export_queue,
+            name="export_queue"),
+]
