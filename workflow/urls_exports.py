@@ -1,10 +1,10 @@
-"""A department queue as a file: /transactions/exports/queue/<department>.csv or .xlsx"""
+"""A department queue as a file: /transactions/exports/queue/<department>.csv or .xlsx (a
+format other than those is a 404, answered by the view)."""
 
-from django.urls import re_path
+from django.urls import path
 
 from .views.exports import export_queue
 
 urlpatterns: list = [
-    re_path(r"^queue/(?P<department_id>[0-9]{1,18})\.(?P<file_format>csv|xlsx)$", export_queue,
-            name="export_queue"),
+    path("queue/<int:department_id>.<str:file_format>", export_queue, name="export_queue"),
 ]

@@ -195,9 +195,9 @@ def recon_item_columns(language: str) -> list[Column]:
 
 
 @finance_required
-def export_recon_items(request, run_id: str, file_format: str):
+def export_recon_items(request, run_id: int, file_format: str):
     file_format = _export_format(file_format)
-    run = selectors.recon_run_get_for_staff(pk=int(run_id))
+    run = selectors.recon_run_get_for_staff(pk=run_id)
     if run is None:
         raise Http404
     items = selectors.recon_run_exception_items(run=run)

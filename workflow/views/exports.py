@@ -62,10 +62,10 @@ def queue_columns(language: str) -> list[Column]:
 
 
 @login_required
-def export_queue(request, department_id: str, file_format: str):
+def export_queue(request, department_id: int, file_format: str):
     if file_format not in ("csv", "xlsx"):
         raise Http404
-    department = selectors.department_get(department_id=int(department_id))
+    department = selectors.department_get(department_id=department_id)
     if department is None:
         raise Http404
     if not queue_is_readable(request.user, department):
