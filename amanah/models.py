@@ -556,3 +556,27 @@ def _notification_templates_load() -> dict[str, list[NotificationTemplate]]:
 # rarely, kept by each process (a payment notification's hot path then adds no SELECT).
 ACTIVE_NOTIFICATION_TEMPLATES = GenerationCache(_notification_templates_load)
 NotificationTemplate.kept_copy = ACTIVE_NOTIFICATION_TEMPLATES
+
+
+class ExportLog(models.Model):
+    """One staff list taken out of the portal as a file: who, which list with which filters,
+    when, and how many rows (set when the last row was written; empty if the download was
+    abandoned)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.PROTECT, related_name="+")
+    list_name = models.CharField(_("list"), max_length=40)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    file_format = models.CharField(_("format"), max_length=4)
+    language = models.CharField(_("language"), max_length=2)
+    started_at = models.DateTimeField(_("started at"), default=clock.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["user", "-started_at"], name="export_log_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.list_name}.{self.file_format} {self.started_at:%Y-%m-%d %H:%M}"

@@ -146,6 +146,7 @@ def _world_build() -> dict[str, str]:
         "case_id": str(case.pk), "department_id": str(department.pk), "attachment_id": "1",
         "billing_account": paid.billing_account, "token": receipt.verify_token,
         "number": receipt.number, "payment_id": str(suspense.pk), "run_id": "1",
+        "file_format": "csv",  # the exports of staff lists (issue 12)
         # a simulated Nafath request nobody started: its page must still answer, never 5xx
         "transaction_id": uuid.uuid4().hex,
         "code": "building_permit",  # a permit type's service card

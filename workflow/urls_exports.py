@@ -1,5 +1,10 @@
-"""Pages of issue 12's part; included by the app's URL map (names stay in its namespace)."""
+"""A department queue as a file: /transactions/exports/queue/<department>.csv or .xlsx (a
+format other than those is a 404, answered by the view)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views.exports import export_queue
+
+urlpatterns: list = [
+    path("queue/<int:department_id>.<str:file_format>", export_queue, name="export_queue"),
+]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('amanah', '0006_establishment_size'),
+        ('amanah', '0007_notifications'),
     ]
 
     operations = [

@@ -84,8 +84,8 @@ def dashboard(request):
     }, status=400 if window.errors else 200)
 
 
-@finance_required
-def bills(request):
+def bill_filters(request) -> tuple[str, str, str]:
+    """(status, query, fee rule id) of the bill list, as its page and its export read them."""
     status = request.GET.get("status", "")
     status = status if status in BillStatus.values else ""
     query = digits_normalise(request.GET.get("q", ""))[:32]
@@ -93,28 +93,46 @@ def bills(request):
     fee_schedule = request.GET.get("fee_schedule", "")
     fee_schedule = fee_schedule if fee_schedule.isascii() and fee_schedule.isdigit() \
         and len(fee_schedule) <= 18 else ""
+    return status, query, fee_schedule
+
+
+def payment_filters(request) -> tuple[str, str]:
+    """(status, query) of the payment list, as its page and its export read them."""
+    status = request.GET.get("status", "")
+    status = status if status in PaymentStatus.values else ""
+    return status, request.GET.get("q", "").strip()[:40]
+
+
+def bill_filter_query(*, status: str, query: str, fee_schedule: str) -> dict:
+    return {"status": status, "q": query, **({"fee_schedule": fee_schedule} if fee_schedule
+                                             else {})}
+
+
+@finance_required
+def bills(request):
+    status, query, fee_schedule = bill_filters(request)
     qs = selectors.bill_list_for_staff(municipality_ids=request.finance.municipality_ids,
                                        status=status, query=query,
                                        fee_schedule_id=int(fee_schedule) if fee_schedule else None)
     return render(request, "payments/finance/bills.html", {
         "page": _page(request, qs), "status": status, "q": query, "fee_schedule": fee_schedule,
-        "query_prefix": urlencode({"status": status, "q": query,
-                                   **({"fee_schedule": fee_schedule} if fee_schedule else {})})
-        + "&",
+        "query_prefix": urlencode(bill_filter_query(status=status, query=query,
+                                                    fee_schedule=fee_schedule)) + "&",
+        "export_query": urlencode(bill_filter_query(status=status, query=query,
+                                                    fee_schedule=fee_schedule)),
         "statuses": BillStatus.choices, "may_issue": request.finance.may_issue_bills,
     })
 
 
 @finance_required
 def payments(request):
-    status = request.GET.get("status", "")
-    status = status if status in PaymentStatus.values else ""
-    query = request.GET.get("q", "").strip()[:40]
+    status, query = payment_filters(request)
     qs = selectors.payment_list_for_staff(municipality_ids=request.finance.municipality_ids,
                                           status=status, query=query)
     return render(request, "payments/finance/payments.html", {
         "page": _page(request, qs), "status": status, "q": query,
         "query_prefix": urlencode({"status": status, "q": query}) + "&",
+        "export_query": urlencode({"status": status, "q": query}),
         "statuses": PaymentStatus.choices,
     })
 

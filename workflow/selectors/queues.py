@@ -27,6 +27,19 @@ def case_queue_for_department(*, department: Department, user, scope: str = "all
     Read through the case_open_queue_idx (case_department_queue_idx with closed cases): the
     filter and the order are the index's, so a page costs the same at a million cases. The
     count stops at amanah.pagination.COUNT_CAP."""
+    queryset = case_queue_queryset(department=department, user=user, scope=scope,
+                                   state_code=state_code, category=category,
+                                   sla_status=sla_status, assignee_id=assignee_id, kind=kind,
+                                   include_closed=include_closed)
+    return CappedPaginator(queryset, max(1, min(per_page, 200))).get_page(page)
+
+
+def case_queue_queryset(*, department: Department, user, scope: str = "all",
+                        state_code: str | None = None, category: str | None = None,
+                        sla_status: str | None = None, assignee_id: int | None = None,
+                        kind: str | None = None, include_closed: bool = False):
+    """Every case of the department's queue with these filters, in the queue's order (its page
+    shows them page by page; its export all of them). Members only."""
     if department.pk not in staff_department_ids(user) and not is_admin(user):
         raise NotFound("workflow.queue_not_found", "لا يمكنك الاطلاع على هذه القائمة.",
                        "You cannot see this queue.")
@@ -36,8 +49,7 @@ def case_queue_for_department(*, department: Department, user, scope: str = "all
     queryset = case_filter(queryset, user=user, scope=scope, state_code=state_code,
                            category=category, sla_status=sla_status, assignee_id=assignee_id,
                            kind=kind)
-    queryset = queryset.order_by(*QUEUE_ORDER)
-    return CappedPaginator(queryset, max(1, min(per_page, 200))).get_page(page)
+    return queryset.order_by(*QUEUE_ORDER)
 
 
 def department_get(*, department_id: int) -> Department | None:

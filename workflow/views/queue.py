@@ -21,16 +21,9 @@ def queue(request, department_id: int):
     if department is None:
         raise Http404
     user = request.user
-    is_member = any(m.department_id == department.pk for m in staff_memberships(user))
-    if not (is_member or is_admin(user)):
+    if not queue_is_readable(user, department):
         return forbidden(request)
-    choices = selectors.queue_filter_choices(department=department)
-    english = is_english()
-    form = QueueFilterForm(
-        request.GET,
-        states=_dedupe([(c, en if english else ar) for c, ar, en in choices.states]),
-        kinds=_dedupe([(c, en if english else ar) for c, ar, en in choices.kinds]),
-        assignees=choices.assignees)
+    form = queue_filter_form(request, department)
     filters = form.filters()
     page = selectors.case_queue_for_department(department=department, user=user,
                                                per_page=QUEUE_PAGE_SIZE, **filters)
@@ -48,6 +41,23 @@ def queue(request, department_id: int):
         "filter_query": query.urlencode(), "scope": filters["scope"],
         "sla_badges": SLA_BADGES,
     })
+
+
+def queue_is_readable(user, department) -> bool:
+    """The department's members and admins read its queue (its page and its export)."""
+    is_member = any(m.department_id == department.pk for m in staff_memberships(user))
+    return is_member or is_admin(user)
+
+
+def queue_filter_form(request, department) -> QueueFilterForm:
+    """The queue's filters from the query string, as its page and its export read them."""
+    choices = selectors.queue_filter_choices(department=department)
+    english = is_english()
+    return QueueFilterForm(
+        request.GET,
+        states=_dedupe([(c, en if english else ar) for c, ar, en in choices.states]),
+        kinds=_dedupe([(c, en if english else ar) for c, ar, en in choices.kinds]),
+        assignees=choices.assignees)
 
 
 def _dedupe(pairs):
