@@ -46,6 +46,19 @@ def bill_notify(*, bill: Bill, event: str) -> list[int]:
                                 context=_bill_context(bill))
 
 
+def receipt_paid_notify(*, receipt_id: int) -> list[int]:
+    """The payer hears their bill was paid: run after the payment's commit by the receipt's
+    task (and its sweeper), keyed by the bill, so however often it runs one message goes."""
+    from .models import Receipt
+
+    receipt = (Receipt.objects.select_related("bill__payer_person", "bill__payer_establishment")
+               .filter(pk=receipt_id).first())
+    if receipt is None:
+        return []
+    with transaction.atomic():
+        return bill_notify(bill=receipt.bill, event="bill.paid")
+
+
 def bill_expiring_notify_due(*, today: dt.date | None = None, days: int | None = None) -> int:
     """Daily: each open bill expiring within `days` (BILL_EXPIRY_NOTICE_DAYS) is announced to
     its payer once per expiry date (a rescheduled bill is announced again)."""

@@ -35,25 +35,32 @@ def bill_expiring_notify() -> int:
 
 @shared_task(name="payments.receipt_ensure")
 def receipt_ensure(receipt_id: int) -> None:
+    """After a payment's commit: the payer is told, then the PDF is made. In that order: a PDF
+    on file is how the sweeper knows a receipt is done, so it must come last."""
+    from .notify import receipt_paid_notify
     from .receipts import receipt_pdf_ensure
 
+    receipt_paid_notify(receipt_id=receipt_id)
     receipt_pdf_ensure(receipt_id=receipt_id)
 
 
 @shared_task(name="payments.receipt_sweep")
 def receipt_sweep() -> int:
-    """Periodic: receipts whose after-commit task never ran (broker down) get their PDF."""
+    """Periodic: receipts whose after-commit task never ran (broker down) get their payer told
+    (once: the notification is keyed by the bill) and their PDF."""
     import datetime as dt
 
     from amanah import clock
 
     from .models import Receipt
+    from .notify import receipt_paid_notify
     from .receipts import receipt_pdf_ensure
 
     stale = clock.now() - dt.timedelta(minutes=5)
     ids = list(Receipt.objects.filter(pdf="", issued_at__lt=stale)
                .order_by("pk").values_list("pk", flat=True)[:200])
     for receipt_id in ids:
+        receipt_paid_notify(receipt_id=receipt_id)
         receipt_pdf_ensure(receipt_id=receipt_id)
     return len(ids)
 

@@ -30,7 +30,7 @@ from ..enums import (
 )
 from ..locks import bill_locked_by_account, bill_qs_for_update, payment_qs_for_update
 from ..models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
-from ..notify import bill_notify, payment_held_notify
+from ..notify import payment_held_notify
 from ..records import PaymentRecord
 from ..registry import payable_get
 from .bills import (
@@ -152,7 +152,8 @@ def _on_paid_call(kind, *, bill: Bill, payment: Payment) -> None:
 def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     """An applied payment pays its bill: the bill (locked, payable) becomes paid, the thing
     billed records it through its payable kind in the same transaction (see registry.py: it
-    only schedules anything further), and the receipt's PDF is made after the commit."""
+    only schedules anything further), and after the commit the payer is told and the
+    receipt's PDF is made."""
     bill_status_change(bill=bill, to_status=BillStatus.PAID, kind=BillEventKind.PAID,
                        actor=actor, payload={"sptn": payment.sptn, "amount": str(payment.amount)},
                        changes={"amount_paid": payment.amount, "paid_at": payment.processed_at})
@@ -166,7 +167,9 @@ def bill_pay(*, bill: Bill, payment: Payment, actor=None) -> Receipt:
     else:
         if kind.on_paid is not None:
             _on_paid_call(kind, bill=bill, payment=payment)
-    bill_notify(bill=bill, event="bill.paid")
+    # The payer is told by the receipt's task, after the commit (payments.notify
+    # `receipt_paid_notify`): a notification INSERT and the payer's SELECT stay off the money's
+    # hot path, and a payment rolled back has no receipt, so nobody is told of it.
     receipt = Receipt(number=receipt_number_for(payment), bill=bill, payment=payment,
                       issued_at=clock.now())
     insert_row(receipt)

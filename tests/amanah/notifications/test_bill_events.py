@@ -9,10 +9,12 @@ import pytest
 
 from amanah.models import Notification
 from amanah.notifications import LocmemSmsBackend
+from payments.models import Receipt
 from payments.notify import bill_expiring_notify_due
 from payments.services import payment_record
 from payments.services.bills import bill_expire_due
 from payments.services.issuing import bill_issue
+from payments.tasks import receipt_ensure, receipt_sweep
 from tests.factories import CitizenFactory, EstablishmentFactory, MunicipalityFactory, PersonFactory
 from tests.payments.factories import bill_make, misc_fee_service
 
@@ -78,6 +80,46 @@ def test_a_paid_bill_tells_the_payer(payer, sms, clock, django_capture_on_commit
     assert [(m.to, m.body) for m in sms] == [(payer.mobile, (
         f"Amanah: we received the payment of bill {bill.billing_account}, SAR 150.00. "
         "Thank you."))]
+
+
+def test_the_payment_itself_writes_no_notification_the_receipt_task_does(
+        payer, sms, clock, django_capture_on_commit_callbacks):
+    # given an unpaid bill
+    bill = bill_make(person=payer, amount="150.00")
+    # when the payment is recorded but its after-commit tasks have not run yet
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _pay(bill, "150.00", clock)
+    # then the money's transaction recorded no message (the hot path stays short) ...
+    assert "bill.paid" not in _events(payer) and sms == []
+    # ... and the receipt's task, once it runs, tells the payer once, however often it runs
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    receipt = Receipt.objects.get(bill=bill)
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt_ensure(receipt_id=receipt.pk)
+    assert _events(payer).count("bill.paid") == 1
+    assert [m.body for m in sms].count(
+        f"Amanah: we received the payment of bill {bill.billing_account}, SAR 150.00. "
+        "Thank you.") == 1
+
+
+def test_a_lost_receipt_task_is_swept_and_the_payer_told_once(
+        payer, sms, clock, django_capture_on_commit_callbacks):
+    # given a paid bill whose receipt task was lost with the broker
+    bill = bill_make(person=payer, amount="150.00")
+    with django_capture_on_commit_callbacks(execute=False):
+        _pay(bill, "150.00", clock)
+    assert "bill.paid" not in _events(payer)
+    # when the receipt sweeper runs after its grace period, twice
+    clock.advance(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert receipt_sweep() == 1
+        receipt_sweep()
+    # then the payer was told exactly once and the receipt has its PDF
+    assert _events(payer).count("bill.paid") == 1
+    assert len(sms) == 1
+    assert Receipt.objects.get(bill=bill).pdf
 
 
 def test_a_bill_about_to_expire_is_announced_once_per_expiry_date(
