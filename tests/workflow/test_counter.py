@@ -70,7 +70,10 @@ def test_a_clerk_files_for_a_walk_in_citizen_and_the_case_records_the_counter(
             submitted.department, submitted.payload) == (
         clerk, ActorKind.STAFF, StaffRole.CLERK,
         world.department("customer_service"), {"channel": "counter"})
-    assert len(callbacks) == 1 and case.routed_at is not None  # routed after the commit
+    # routed after the commit, and the citizen told (SMS and email) that it was received
+    assert sorted(callback.task_name for callback in callbacks) == [
+        "amanah.notification_send", "amanah.notification_send", "workflow.case_route"]
+    assert case.routed_at is not None
     # and the confirmation gives the number to hand over and the way to the case
     page = client.get(response["Location"])
     assert page.status_code == 200

@@ -40,6 +40,7 @@ from .acting import (
     staff_roles_in,
 )
 from .definitions import (
+    definition_is_offered_online,
     definition_resolve,
     definition_start_check,
     department_resolve,
@@ -184,7 +185,12 @@ def case_submit(*, kind: str, municipality: Municipality, subject: str, submitte
         attachment_store(case, upload, user=case.submitted_by, at=at, event_seq=event.seq)
     # Routing is a task; if it is lost (broker down) `case_route_sweep` routes the case.
     task_on_commit("workflow.case_route", case_id=case.pk)
-    case_applicant_notify(case=case, event=event)
+    # "We received your transaction" is for what a citizen files (online or at a counter) on
+    # the workflow's own e-services. A procedure another app opens for its own record (a
+    # permit's review, a fine's internal approval) is that app's to announce: its applicant
+    # must not learn of an internal step, such as a fine awaiting approval, from us.
+    if definition_is_offered_online(version.definition):
+        case_applicant_notify(case=case, event=event)
     return case
 
 

@@ -8,8 +8,9 @@ from amanah.models import Notification
 from amanah.notifications import LocmemSmsBackend
 from tests.factories import PersonFactory
 from tests.workflow.factories import case_new, world_build
-from workflow.models import Case
+from workflow.models import Case, WorkflowDefinition
 from workflow.services import case_claim, case_transition, sla_sweep
+from workflow.services.definitions import frozen_versions_forget
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,18 @@ def test_an_overdue_case_tells_the_assignee_and_the_head(
     staff_emails = Notification.objects.filter(channel="email", user__isnull=False)
     assert {(r.user_id, r.event) for r in staff_emails} == {
         (clerk.pk, "sla.overdue"), (head.pk, "sla.overdue")}
+
+
+def test_a_procedure_another_app_opens_for_its_own_record_tells_nobody_it_was_submitted(
+        world, sms, django_capture_on_commit_callbacks):
+    # given the procedure serves no e-service of the workflow's own (as a fine's internal
+    # approval, or a permit's review, which their apps announce themselves)
+    WorkflowDefinition.objects.filter(code="general_correspondence").update(eservice=None)
+    frozen_versions_forget()
+    # when a case is opened on it for a citizen
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_new(world, route=False)
+    # then the citizen is told nothing about it
+    assert sms == []
+    assert not Notification.objects.filter(key__startswith="case-event:",
+                                           person=case.applicant_person).exists()
