@@ -186,8 +186,8 @@ def seed(*, log: Log) -> None:
 # Filed for walk-in citizens by Khobar's customer-service clerk (search, the case header
 # "Filed at the counter" and the scorecards' adoption show them).
 COUNTER_CASES = [
-    ("KHB", "complaint", "بلاغ عن حفرة في شارع الملك فهد (قُدّم في الكاونتر)"),
-    ("KHB", "general_correspondence", "طلب إفادة عن مخطط الحي (قُدّم في الكاونتر)"),
+    ("KHB", "complaint", "حفرة في شارع الملك فهد أمام مدخل الحي"),
+    ("KHB", "general_correspondence", "طلب إفادة عن اعتماد مخطط حي الراكة الجنوبية"),
 ]
 
 # The last 90 days of the complaint pilot in each pilot municipality, so that the scorecards
@@ -206,7 +206,17 @@ PILOT_HISTORY = [
 # The live branch the pilots are compared with (switched once, as an admin would; if an admin
 # has switched it since, a re-seed leaves it as they chose).
 LIVE_BRANCH = ("complaint", "QTF")
-HISTORY_SUBJECT = "بلاغ تجريبي لتاريخ التجربة رقم {n}"
+# One subject per PILOT_HISTORY row, in order (a re-seed finds each case by it).
+HISTORY_SUBJECTS = [
+    "تسرب مياه من شبكة الري في الجزيرة الوسطى", "أعمدة إنارة مطفأة في ممشى الكورنيش",
+    "حاوية نفايات ممتلئة منذ يومين", "رصيف متكسر أمام المدرسة الابتدائية",
+    "أشجار تحجب إشارة المرور", "مطب صناعي دون دهان عاكس",
+    "كلاب ضالة قرب الحديقة العامة", "روائح من غرفة تفتيش الصرف",
+    "مخلفات تشذيب أشجار على الطريق", "لوحة إرشادية ساقطة عند التقاطع",
+    "ألعاب أطفال مكسورة في الحديقة", "بسطات عشوائية أمام السوق",
+    "انسداد تصريف مياه الأمطار", "سيارة مهملة منذ أشهر في الموقف",
+    "أرض فضاء تتجمع فيها النفايات", "ضعف إنارة النفق",
+]
 
 # What a complaints pilot must reach before it may go live (entered as an admin would).
 PILOT_THRESHOLDS = [("complaint", "cases", "min", 5, 0), ("complaint", "sla_met", "min", 60, 3)]
@@ -249,7 +259,7 @@ def _history_case(municipality_code: str, n: int, days_ago: int, outcome: str,
     person = _demo_citizen(municipality_code)
     if person is None:
         return False
-    subject = HISTORY_SUBJECT.format(n=n)
+    subject = HISTORY_SUBJECTS[n - 1]
     if Case.objects.filter(applicant_person=person, subject=subject).exists():
         return False
     municipality = person.municipality

@@ -13,6 +13,7 @@ from amanah.enums import NotificationStatus, RolloutState
 from amanah.models import EService, EServiceRollout, Municipality, Notification, PilotThreshold
 from amanah.rollout import pilot_gate_evaluate
 from payments.models import Bill
+from workflow.demo import HISTORY_SUBJECTS
 from workflow.enums import CaseChannel, StatusCategory, VersionStatus
 from workflow.models import Case, CaseEvent, DefinitionVersion
 
@@ -77,7 +78,7 @@ def test_the_rollout_matrix_shows_one_pilot_meeting_its_thresholds_and_one_not()
 def test_the_scorecards_have_closed_returned_and_open_complaints_over_90_days():
     # given the demo data
     _seed()
-    history = Case.objects.filter(subject__startswith="بلاغ تجريبي لتاريخ التجربة")
+    history = Case.objects.filter(subject__in=HISTORY_SUBJECTS)
     # then 16 complaints spread over the last 90 days in Khobar, Dammam and Qatif
     assert history.count() == 16
     assert dict(history.values_list("municipality__code").annotate(n=Count("id"))
