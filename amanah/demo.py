@@ -64,6 +64,8 @@ PILOT_STAFF = [
 OTHER_BRANCH_STAFF = [
     ("licensing", StaffRole.CLERK), ("inspection", StaffRole.INSPECTOR),
     ("finance", StaffRole.CASHIER),
+    # The counter and the complaints of a live branch are customer service's.
+    ("customer_service", StaffRole.CLERK),
 ]
 CENTRAL_STAFF = [
     ("legal", StaffRole.REVIEWER), ("legal", StaffRole.HEAD), ("finance", StaffRole.CASHIER),
@@ -160,6 +162,9 @@ class _Tally:
 
     def __str__(self) -> str:
         return ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.counts.items()))
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
 
 
 def seed(*, log: Log) -> None:
@@ -323,3 +328,21 @@ def eservice_start_page_ensure(*, code: str, url_name: str, log) -> None:
     service.url_name = url_name
     service.save(update_fields=["url_name"])
     log(f"e-service {code} starts at {url_name}")
+
+
+def notifications_deliver(*, log: Log) -> None:
+    """Send, through the real service, the messages the demo's own events queued, so that
+    "My notifications" has something when no Celery worker ran during the seed (with one, or
+    eager tasks, they are already sent and nothing is left to do)."""
+    from amanah.enums import NotificationStatus
+    from amanah.models import Notification
+    from amanah.notify import notification_send
+
+    outcomes = _Tally()
+    for notification_id in (Notification.objects.filter(status=NotificationStatus.QUEUED)
+                            .order_by("pk").values_list("pk", flat=True)):
+        try:
+            outcomes.add(str(notification_send(notification_id=notification_id)))
+        except Exception:  # kept queued for the worker's retry; the seed goes on
+            outcomes.add("retry later")
+    log(f"notifications of the demo's events: {outcomes or 'none waiting'}")

@@ -10,8 +10,9 @@ from django.utils.safestring import mark_safe
 
 from .charts import axis_value, mirror_anchor, mirror_index, mirror_x, nice_ceiling
 
-WIDTH, HEIGHT = 720, 280
-MARGIN_START, MARGIN_END, MARGIN_TOP, MARGIN_BOTTOM = 64, 12, 40, 44
+WIDTH, HEIGHT = 720, 296
+# The top margin keeps a full bar's value clear of the legend above it.
+MARGIN_START, MARGIN_END, MARGIN_TOP, MARGIN_BOTTOM = 64, 12, 56, 44
 LIVE_FILL, PILOT_FILL, PILOT_STRIPE = "#1f6f43", "#f6d58b", "#8a5a00"
 
 

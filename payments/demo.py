@@ -46,6 +46,7 @@ DEMO_BILLS = [
 
 def seed(*, log: Log) -> None:
     _seed_fee_schedules(log)
+    counter_fee_seed(log)
     _seed_bills(log)
     eservice_start_page_ensure(code="bill_inquiry", url_name="payments:bill_inquiry", log=log)
     eservice_start_page_ensure(code="misc_fee", url_name="payments:my_bills", log=log)
@@ -112,3 +113,30 @@ def _seed_bills(log: Log) -> None:
             f"{counts['accepted']} accepted")
     else:
         log(f"bills: {created} created, {kept} kept; uploads wait for SADAD in the outbox")
+
+
+# A fee issued at Khobar's counter for a walk-in citizen by the customer-service clerk.
+COUNTER_FEE = ("DEMO-COUNTER-1", "1012345672", "رسوم شهادة مطابقة (صدرت في الكاونتر)",
+               "Compliance certificate (issued at the counter)")
+
+
+def counter_fee_seed(log: Log) -> None:
+    from amanah.models import User
+
+    from .services.misc_fees import misc_fee_issue
+
+    reference, national_id, description_ar, description_en = COUNTER_FEE
+    if Bill.objects.filter(payable_kind=MISC_FEE, payable_ref=reference).exists():
+        log("counter fee: kept")
+        return
+    person = Person.objects.filter(national_id=national_id).select_related(
+        "municipality").first()
+    clerk = User.objects.filter(username="khb.customer_service.clerk", is_active=True).first()
+    service = EService.objects.filter(code=MISC_FEE).first()
+    if person is None or clerk is None or service is None or person.municipality is None:
+        log("counter fee: demo citizen, clerk or misc_fee missing; skipped")
+        return
+    misc_fee_issue(actor=clerk, municipality=person.municipality, eservice=service,
+                   payer_person=person, description_ar=description_ar,
+                   description_en=description_en, reference=reference, at_counter=True)
+    log("counter fee: 1 created")

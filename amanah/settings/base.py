@@ -370,10 +370,18 @@ EMAIL_NOTIFICATION_BACKEND = env.str("EMAIL_NOTIFICATION_BACKEND",
 EMAIL_BACKEND = env.str("EMAIL_BACKEND",
                         default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@amanah.gov.sa")
+# The mail server, for EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 # Attempts to deliver one message before it is marked failed (retried with backoff).
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # Payers are reminded this many days before an unpaid bill expires.
 BILL_EXPIRY_NOTICE_DAYS = env.int("BILL_EXPIRY_NOTICE_DAYS", default=3)
+# The business days a pilot's figures are judged on before it may go live (amanah/rollout.py).
+PILOT_GATE_DAYS = env.int("PILOT_GATE_DAYS", default=90)
 
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

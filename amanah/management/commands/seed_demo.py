@@ -28,4 +28,9 @@ class Command(BaseCommand):
             self.stdout.write(f"seed_demo: {config.name} …")
             with transaction.atomic():
                 module.seed(log=lambda message: self.stdout.write(f"  {message}"))
+        # Last, once every app's events have queued their messages.
+        from amanah.demo import notifications_deliver
+
+        self.stdout.write("seed_demo: notifications …")
+        notifications_deliver(log=lambda message: self.stdout.write(f"  {message}"))
         self.stdout.write(self.style.SUCCESS("seed_demo: done"))
