@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.dates import WEEKDAYS
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
 # The Saudi week starts on Sunday: day lists and ranges read in this order.
 _WEEK_ORDER = (6, 0, 1, 2, 3, 4, 5)
-_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,8 @@ def _time_text(moment: dt.time) -> str:
     hour = moment.hour % 12 or 12
     half = (pgettext("time of day", "am") if moment.hour < 12
             else pgettext("time of day", "pm"))
-    text = f"{hour}:{moment.minute:02d} {half}"
-    return text.translate(_ARABIC_DIGITS) if (get_language() or "ar")[:2] == "ar" else text
+    # Western digits in both languages, as every other figure on the portal's pages.
+    return f"{hour}:{moment.minute:02d} {half}"
 
 
 def service_days_text() -> str:
