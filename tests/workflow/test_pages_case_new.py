@@ -24,7 +24,9 @@ def test_a_citizen_submits_a_complaint_with_a_photo(client, world,
     assert response.status_code == 302
     assert response["Location"] == f"/ar/transactions/mine/{case.pk}/"
     assert case.number.startswith("KHB-") and case.applicant_person == world.applicant
-    assert len(callbacks) == 1  # the routing task, after the commit
+    # the routing task after the commit, and the applicant told it was received (SMS, email)
+    assert sorted(callback.task_name for callback in callbacks) == [
+        "amanah.notification_send", "amanah.notification_send", "workflow.case_route"]
     assert case.routed_at is not None
     assert case.category == StatusCategory.IN_REVIEW
     assert list(case.attachments.values_list("original_name", flat=True)) == ["leak.jpg"]
