@@ -81,7 +81,8 @@ STAFF_PAGES = [
          lambda world: [world.department("customer_service").pk]),
     Page("config", "amanah:membership_revoke", lambda world: [world.clerk_membership.pk]),
     Page("config", "amanah:notification_template_edit", lambda world: [world.template.pk]),
-    Page("config", "amanah:rollout_matrix", submit="form[action$='/rollout/change/']"),
+    Page("config", "amanah:rollout_matrix", submit="form[action$='/rollout/change/']",
+         values={"state": "pilot"}),  # a live service put back to pilot: the confirmation
     # payments: fees, suspense, reconciliation, the counter's fee
     Page("config", "payments:fee_detail", lambda world: [world.fee.pk]),
     Page("config", "payments:fee_period_new", lambda world: [world.fee.pk]),
