@@ -59,6 +59,17 @@ def _sar(value) -> str:
     return "" if value is None else sar_format(value, get_language() or "ar")
 
 
+class VariantListFilter(admin.AllValuesFieldListFilter):
+    """The variant filter: the empty variant is the standard tariff, and its link says so
+    (Django's own filter would show it as a link with no text, which no one can read aloud)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": gettext_lazy("Standard tariff")}
+            yield choice
+
+
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(SimpleHistoryAdmin):
     """A period's rule is never edited in place (its bills were issued on it): a change is a
@@ -67,7 +78,8 @@ class FeeScheduleAdmin(SimpleHistoryAdmin):
     form = FeeScheduleForm
     list_display = ["eservice", "component", "variant", "municipality_class", "kind",
                     "amount_shown", "minimum_shown", "effective_from", "effective_to"]
-    list_filter = ["eservice", "component", "variant", "municipality_class", "kind"]
+    list_filter = ["eservice", "component", ("variant", VariantListFilter), "municipality_class",
+                   "kind"]
     search_fields = ["eservice__code", "name_ar", "name_en"]
     FROZEN_ONCE_SAVED = ["eservice", "component", "variant", "municipality_class",
                          "effective_from", "kind", "amount", "minimum", "unit_ar", "unit_en"]
