@@ -165,6 +165,8 @@ def _world_build() -> dict[str, str]:
         "fee_id": "1", "holiday_id": "1", "membership_id": "1",
         # the procedure designer (admins only: every role here is refused before a lookup)
         "definition_id": "1", "version_id": "1", "state_id": "1", "transition_id": "1",
+        # notification texts (admins only; the first seeded text)
+        "template_id": "1",
     }
 
 

@@ -10,6 +10,8 @@ import psycopg2
 import pytest
 from django.db import OperationalError, connection, connections
 
+from amanah.enums import NotificationStatus
+from amanah.models import Notification
 from payments.enums import BillStatus, PaymentStatus, SuspenseReason
 from payments.models import Bill, InboundMessage, Payment, PaymentEvent, Receipt
 from payments.sadad import wire
@@ -81,8 +83,13 @@ def test_concurrent_payments_for_one_bill_apply_exactly_one(sent_tasks):
                                   suspense_reason=SuspenseReason.ALREADY_PAID)
     assert held.count() == THREADS - 1
     assert Receipt.objects.count() == 1
-    # one receipt, and each payer told that their extra payment is held
-    assert sorted(sent_tasks) == (["payments.payment_notify_payer"] * (THREADS - 1)
+    # one receipt, and the payer told of each extra payment held, once per payment and
+    # channel with an address (amanah's notifications: one send task per message)
+    held_messages = Notification.objects.filter(event="payment.suspense").exclude(
+        status=NotificationStatus.SKIPPED_NO_ADDRESS)
+    assert {row["key"] for row in held_messages.values("key")} == {
+        f"payment.suspense:{pk}" for pk in held.values_list("pk", flat=True)}
+    assert sorted(sent_tasks) == (["amanah.notification_send"] * held_messages.count()
                                   + ["payments.receipt_ensure"])
 
 
