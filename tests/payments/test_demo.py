@@ -26,12 +26,14 @@ def test_seed_demo_adds_fee_schedules_and_unpaid_registered_bills_once():
     assert set(main_fees.values_list("eservice__code", flat=True)) == {
         "misc_fee", "building_permit", "commercial_license", "signage_permit"}
     assert main_fees.count() == 20
-    # and at least five unpaid bills, spread over five demo citizens, are known to SADAD
+    # and at least five unpaid bills, spread over five demo citizens, are known to SADAD (one
+    # of them the fee a Khobar clerk issued at the counter)
     unpaid = Bill.objects.filter(status=BillStatus.UNPAID, payable_ref__startswith="DEMO-")
-    assert unpaid.count() == 7
+    assert unpaid.count() == 8
+    assert unpaid.filter(payable_ref="DEMO-COUNTER-1").count() == 1
     assert unpaid.exclude(payer_person=None).values("payer_person").distinct().count() == 5
     assert SimulatedSadadBill.objects.filter(
-        billing_account__in=unpaid.values("billing_account")).count() == 7
+        billing_account__in=unpaid.values("billing_account")).count() == 8
     # and seeding again changes nothing
     before = _state()
     out = StringIO()
