@@ -20,14 +20,6 @@ def staff(user) -> bool:
     return bool(user.is_superuser or is_staff_member(user))
 
 
-def portal_admin(user) -> bool:
-    return is_portal_admin(user)
-
-
-def counter_staff(user) -> bool:
-    return is_counter_staff(user)
-
-
 def scorecard_readers(user) -> bool:
     """Admins, and heads of department for their municipality (the page's own rule)."""
     scope = scorecard_municipality_ids(user)
@@ -84,7 +76,7 @@ staff_tool_register(url_name="amanah:staff_search", group="work", order=10,
                     label=_("Find a transaction"),
                     description=_("By case or bill number, ID or iqama, unified number, "
                                   "name or mobile."))
-staff_tool_register(url_name="amanah:counter", group="work", order=20, audience=counter_staff,
+staff_tool_register(url_name="amanah:counter", group="work", order=20, audience=is_counter_staff,
                     label=_("Counter service"),
                     description=_("File a request or issue a fee for a citizen at the counter."))
 staff_tool_register(url_name="amanah:scorecards", group="work", order=30,
@@ -92,20 +84,20 @@ staff_tool_register(url_name="amanah:scorecards", group="work", order=30,
                     label=_("Pilot and branch scorecards"),
                     description=_("How each e-service is doing in each municipality."))
 staff_tool_register(url_name="workflow:designer_list", group="config", order=10,
-                    audience=portal_admin, label=_("Procedures"),
+                    audience=is_portal_admin, label=_("Procedures"),
                     description=_("Design, check and publish how transactions are routed."))
 staff_tool_register(url_name="amanah:rollout_matrix", group="config", order=20,
-                    audience=portal_admin, label=_("E-service rollout"),
+                    audience=is_portal_admin, label=_("E-service rollout"),
                     description=_("Which e-services are off, piloted or live where."))
 staff_tool_register(url_name="payments:fee_list", group="config", order=30,
-                    audience=portal_admin, label=_("Fee schedules"),
+                    audience=is_portal_admin, label=_("Fee schedules"),
                     description=_("Fees by period, their history and a fee preview."))
 staff_tool_register(url_name="amanah:department_list", group="config", order=40,
-                    audience=portal_admin, label=_("Departments and staff"),
+                    audience=is_portal_admin, label=_("Departments and staff"),
                     description=_("Departments, and who holds which role in them."))
 staff_tool_register(url_name="workflow:holiday_list", group="config", order=50,
-                    audience=portal_admin, label=_("Holidays"),
+                    audience=is_portal_admin, label=_("Holidays"),
                     description=_("Days the SLA clock does not count."))
 staff_tool_register(url_name="amanah:notification_templates", group="config", order=60,
-                    audience=portal_admin, label=_("Notification texts"),
+                    audience=is_portal_admin, label=_("Notification texts"),
                     description=_("The SMS and email texts, in Arabic and English."))

@@ -2,11 +2,9 @@
 department's members, granting and taking roles away, and opening or closing a department
 (both confirmed in words)."""
 
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from .enums import StaffRole
 from .errors import DomainError, PermissionDenied
 from .models import Department, StaffMembership
-from .permissions import admin_may_configure, admin_municipality_ids, is_portal_admin
+from .page_access import forbidden, portal_admin_required
+from .permissions import admin_may_configure, admin_municipality_ids
 from .selectors_config import department_history, department_members, departments_by_municipality
 from .services_config import department_active_set, staff_role_grant, staff_role_revoke
 
@@ -24,21 +23,6 @@ class RoleGrantForm(forms.Form):
     login = forms.CharField(label=gettext_lazy("Username, national ID or iqama"), max_length=150,
                             widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=StaffRole.choices)
-
-
-def _forbidden(request):
-    return render(request, "amanah/forbidden.html", status=403)
-
-
-def config_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_portal_admin(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _department(request, department_id: int) -> Department:
@@ -53,7 +37,7 @@ def _name(user) -> str:
     return user.get_full_name() or user.username
 
 
-@config_admin_required
+@portal_admin_required
 def department_list(request):
     return render(request, "amanah/config/department_list.html", {
         "groups": departments_by_municipality(
@@ -61,11 +45,11 @@ def department_list(request):
     })
 
 
-@config_admin_required
+@portal_admin_required
 def department_detail(request, department_id: int):
     department = _department(request, department_id)
     if not admin_may_configure(request.user, department.municipality_id):
-        return _forbidden(request)
+        return forbidden(request)
     form = RoleGrantForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -75,7 +59,7 @@ def department_detail(request, department_id: int):
                                               login=form.cleaned_data["login"],
                                               role=form.cleaned_data["role"], actor=request.user)
             except PermissionDenied:
-                return _forbidden(request)
+                return forbidden(request)
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
@@ -98,7 +82,7 @@ def _lang() -> str:
     return (get_language() or "ar")[:2]
 
 
-@config_admin_required
+@portal_admin_required
 def membership_revoke(request, membership_id: int):
     membership = (StaffMembership.objects.select_related("user", "department__municipality")
                   .filter(pk=membership_id, is_active=True).first())
@@ -106,7 +90,7 @@ def membership_revoke(request, membership_id: int):
         raise Http404
     department = membership.department
     if not admin_may_configure(request.user, department.municipality_id):
-        return _forbidden(request)
+        return forbidden(request)
     sentence = _("%(name)s will no longer be able to work as %(role)s in %(department)s.") % {
         "name": _name(membership.user), "role": membership.get_role_display(),
         "department": department.name(_lang())}
@@ -115,7 +99,7 @@ def membership_revoke(request, membership_id: int):
         try:
             staff_role_revoke(membership_id=membership.pk, actor=request.user)
         except PermissionDenied:
-            return _forbidden(request)
+            return forbidden(request)
         except DomainError as refused:
             error = refused.message
         else:
@@ -130,11 +114,11 @@ def membership_revoke(request, membership_id: int):
     }, status=400 if error else 200)
 
 
-@config_admin_required
+@portal_admin_required
 def department_active(request, department_id: int):
     department = _department(request, department_id)
     if not admin_may_configure(request.user, department.municipality_id):
-        return _forbidden(request)
+        return forbidden(request)
     closing = department.is_active
     values = {"department": department.name(_lang())}
     if closing:
@@ -149,7 +133,7 @@ def department_active(request, department_id: int):
             department_active_set(department_id=department.pk, is_active=not closing,
                                   actor=request.user)
         except PermissionDenied:
-            return _forbidden(request)
+            return forbidden(request)
         except DomainError as refused:
             error = refused.message
         else:

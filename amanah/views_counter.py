@@ -20,11 +20,8 @@ from .counter import (
 )
 from .errors import DomainError
 from .forms_counter import CounterFindForm, CounterPersonForm
+from .page_access import forbidden
 from .views import url_or_none
-
-
-def _forbidden(request):
-    return render(request, "amanah/forbidden.html", status=403)
 
 
 @login_required
@@ -33,7 +30,7 @@ def counter(request):
     """Find the citizen by ID; if the portal does not know them, offer to record them."""
     user = request.user
     if not is_counter_staff(user):
-        return _forbidden(request)
+        return forbidden(request)
     municipalities = counter_municipalities(user)
     find_form, person_form, status = CounterFindForm(), None, 200
     if request.method == "POST" and request.POST.get("op") == "register":
@@ -74,7 +71,7 @@ def counter(request):
 def counter_person(request, person_id: int):
     """The person card: who the clerk is serving, and what they can do for them."""
     if not is_counter_staff(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     person = person_get(person_id=person_id)
     if person is None:
         raise Http404

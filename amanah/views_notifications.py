@@ -20,6 +20,7 @@ from .notify import (
     template_text_check,
     text_render,
 )
+from .page_access import forbidden
 from .permissions import is_portal_admin, person_for_user
 
 HISTORY_SHOWN = 20
@@ -53,10 +54,6 @@ def _language() -> str:
     return "en" if (get_language() or "ar").startswith("en") else "ar"
 
 
-def _forbidden(request):
-    return render(request, "amanah/forbidden.html", status=403)
-
-
 def _event_rows(templates: list[NotificationTemplate], language: str) -> list[dict]:
     by_event: dict[str, dict] = {}
     for template in templates:
@@ -74,7 +71,7 @@ def _event_rows(templates: list[NotificationTemplate], language: str) -> list[di
 def notification_templates(request):
     """Every event's texts, by event and channel."""
     if not is_portal_admin(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     language = _language()
     templates = list(NotificationTemplate.objects.order_by("event", "channel"))
     return render(request, "amanah/notifications/template_list.html", {
@@ -100,7 +97,7 @@ def _preview(event: str, language_texts: dict) -> dict:
 def notification_template_edit(request, template_id: int):
     """One text: its placeholders explained, a preview with example values, its history."""
     if not is_portal_admin(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     template = NotificationTemplate.objects.filter(pk=template_id).first()
     if template is None or template.event not in EVENTS:
         raise Http404

@@ -16,6 +16,7 @@ from .dates import business_date
 from .enums import RolloutState
 from .errors import DomainError
 from .forms_rollout import RolloutChangeForm, ScorecardForm, ThresholdForm, ThresholdRemoveForm
+from .page_access import forbidden
 from .permissions import is_portal_admin
 from .rollout import (
     may_set_thresholds,
@@ -47,10 +48,6 @@ def _language() -> str:
     return get_language() or "ar"
 
 
-def _forbidden(request):
-    return render(request, "amanah/forbidden.html", status=403)
-
-
 def _name(named) -> str:
     return named.name_en or named.name_ar if _language().startswith("en") else named.name_ar
 
@@ -63,7 +60,7 @@ def _state_label(state: str) -> str:
 def rollout_matrix(request):
     user = request.user
     if not is_portal_admin(user):
-        return _forbidden(request)
+        return forbidden(request)
     municipalities, rows = matrix_read(user=user, at=clock.now())
     language = _language()
     for row in rows:
@@ -96,7 +93,7 @@ def rollout_change(request):
     """POST from a matrix cell: first the confirmation, in words; confirmed, the change."""
     user = request.user
     if not is_portal_admin(user):
-        return _forbidden(request)
+        return forbidden(request)
     if request.method == "GET":
         return redirect("amanah:rollout_matrix")
     form = RolloutChangeForm(request.POST)
@@ -144,7 +141,7 @@ def scorecards(request):
     user = request.user
     scope = scorecard_municipality_ids(user)
     if scope is not None and not scope:
-        return _forbidden(request)
+        return forbidden(request)
     today = business_date(clock.now())
     eservices = eservice_list()
     # What is not asked for is the default, shown as chosen in the form.
@@ -196,7 +193,7 @@ def scorecards(request):
 def pilot_thresholds(request):
     user = request.user
     if not may_set_thresholds(user):
-        return _forbidden(request)
+        return forbidden(request)
     eservices = eservice_list()
     by_pk = {str(e.pk): e for e in eservices}
     chosen = by_pk.get(request.POST.get("eservice") or request.GET.get("eservice") or "")

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from .page_access import forbidden
 from .permissions import is_staff_member
 from .search import search_run
 
@@ -16,7 +17,7 @@ RESULTS_PER_KIND = 20
 def staff_search(request):
     user = request.user
     if not (user.is_superuser or is_staff_member(user)):
-        return render(request, "amanah/forbidden.html", status=403)
+        return forbidden(request)
     text = request.GET.get("q", "")
     results = search_run(user=user, text=text, limit_per_kind=RESULTS_PER_KIND) \
         if text.strip() else None

@@ -1,10 +1,8 @@
 """Fee schedule pages: every fee with its period in force, a fee's history, a new period from
 a date (with a confirmation in words), and a preview of what a fee comes to."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +13,8 @@ from amanah import clock
 from amanah.dates import business_date, dual_date_format
 from amanah.errors import DomainError, PermissionDenied
 from amanah.money import sar_format
-from amanah.permissions import admin_municipalities, is_portal_admin
+from amanah.page_access import portal_admin_required
+from amanah.permissions import admin_municipalities
 
 from .. import selectors_fees
 from ..enums import FeeRuleKind
@@ -27,19 +26,6 @@ from .access import forbidden
 
 def _language() -> str:
     return (get_language() or "ar")[:2]
-
-
-def fee_admin_required(view):
-    """Signed in, and an admin of some municipality (or a superuser): they may read fees."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_portal_admin(request.user):
-            return forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _money(value) -> str:
@@ -62,7 +48,7 @@ def _rule_words(period) -> str:
     return words
 
 
-@fee_admin_required
+@portal_admin_required
 def fee_list(request):
     today = business_date(clock.now())
     filters = FeeFilterForm(request.GET or None)
@@ -81,7 +67,7 @@ def fee_list(request):
     })
 
 
-@fee_admin_required
+@portal_admin_required
 def fee_detail(request, fee_id: int):
     found = selectors_fees.fee_detail(fee_id=fee_id)
     if found is None:
@@ -111,7 +97,7 @@ def _form_refuse(form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-@fee_admin_required
+@portal_admin_required
 def fee_period_new(request, fee_id: int):
     found = selectors_fees.fee_detail(fee_id=fee_id)
     if found is None:
@@ -195,7 +181,7 @@ def _decimal(value):
     return Decimal(value)
 
 
-@fee_admin_required
+@portal_admin_required
 def fee_preview(request):
     initial = {"on": business_date(clock.now())}
     # A link from the class list names only the municipality: an unasked form, pre-filled.

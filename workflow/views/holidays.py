@@ -1,11 +1,9 @@
 """The holiday calendar page: upcoming and past holidays, add a day or a range, remove one
 (confirmed). Admins of any municipality read it; the Amanah's admins change it."""
 
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -14,7 +12,8 @@ from django.utils.translation import gettext as _
 from amanah import clock
 from amanah.dates import FIRST_SHOWABLE_DATE, LAST_SHOWABLE_DATE, business_date, dual_date_format
 from amanah.errors import DomainError, PermissionDenied
-from amanah.permissions import is_amanah_admin, is_portal_admin
+from amanah.page_access import forbidden, portal_admin_required
+from amanah.permissions import is_amanah_admin
 
 from ..models import Holiday
 from ..services.holidays import holiday_add, holiday_remove
@@ -43,26 +42,11 @@ class HolidayForm(forms.Form):
         return data
 
 
-def _forbidden(request):
-    return render(request, "amanah/forbidden.html", status=403)
-
-
-def holiday_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_portal_admin(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _language() -> str:
     return (get_language() or "ar")[:2]
 
 
-@holiday_admin_required
+@portal_admin_required
 def holiday_list(request):
     today = business_date(clock.now())
     may_change = is_amanah_admin(request.user)
@@ -70,7 +54,7 @@ def holiday_list(request):
     status = 200
     if request.method == "POST":
         if not may_change:
-            return _forbidden(request)
+            return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -78,7 +62,7 @@ def holiday_list(request):
                                     name_ar=data["name_ar"], name_en=data["name_en"],
                                     actor=request.user)
             except PermissionDenied:
-                return _forbidden(request)
+                return forbidden(request)
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None,
                                error.message)
@@ -103,19 +87,19 @@ def holiday_list(request):
     }, status=status)
 
 
-@holiday_admin_required
+@portal_admin_required
 def holiday_delete(request, holiday_id: int):
     holiday = Holiday.objects.filter(pk=holiday_id).first()
     if holiday is None:
         raise Http404
     if not is_amanah_admin(request.user):
-        return _forbidden(request)
+        return forbidden(request)
     error = None
     if request.method == "POST":
         try:
             holiday_remove(holiday_id=holiday.pk, actor=request.user)
         except PermissionDenied:
-            return _forbidden(request)
+            return forbidden(request)
         except DomainError as refused:
             error = refused.message
         else:
